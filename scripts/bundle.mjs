@@ -1,0 +1,18 @@
+// Bundles the CLI into one JS file (dist/vfio-doctor.mjs) that runs with nothing but Node.js >= 20:
+// what gets copied to a hypervisor that has no toolchain.
+import { build } from 'esbuild';
+import { chmodSync } from 'node:fs';
+
+const out = 'dist/vfio-doctor.mjs';
+await build({
+  entryPoints: ['src/cli/bin.ts'],
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  outfile: out,
+  banner: { js: '#!/usr/bin/env node' },
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+chmodSync(out, 0o755);

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the test suite compares against (real pciutils, kmod, initramfs
+# tools, compressors, libvirt's virt-host-validate). Needs root (or sudo).
+set -euo pipefail
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+PACKAGES=(
+  pciutils        # lspci: the reference decoder for config space and sysfs trees
+  pci.ids         # the PCI name database lspci and vfio-doctor read
+  kmod            # modprobe/depmod: module configuration and modules.* files
+  cpio            # building and listing initramfs archives
+  gzip zstd xz-utils lz4 bzip2   # initramfs compressions
+  initramfs-tools-core           # mkinitramfs / lsinitramfs as the initramfs reference
+  libvirt-clients                # virt-host-validate as the IOMMU-usability reference
+  util-linux                     # dmesg, unshare
+)
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" >/dev/null

@@ -1,0 +1,40 @@
+import type { Snapshot } from '../snapshot/types.js';
+import type { Finding, Unchecked } from './finding.js';
+import type { Rule } from './rule.js';
+import { buildContext, type AnalysisOptions } from './context.js';
+import { RULES } from './rules/index.js';
+import { decideVerdict, sortFindings, type Verdict } from './verdict.js';
+import type { Target } from './targets.js';
+import { groupTable, type GroupRow } from './group-table.js';
+import { isKnownCause } from './causes.js';
+
+export interface Report {
+  verdict: Verdict;
+  findings: Finding[];
+  unchecked: Unchecked[];
+  targets: Target[];
+  /** Per IOMMU group: could it be passed through. Filled always; shown when there are no targets. */
+  groups: GroupRow[];
+}
+
+/** Pure: snapshot in, report out. The same on a live host, a --root tree, a sosreport or pasted text. */
+export function analyze(snap: Snapshot, opts: AnalysisOptions = {}, rules: Rule[] = RULES): Report {
+  const ctx = buildContext(snap, opts);
+  const findings: Finding[] = [];
+  const unchecked: Unchecked[] = [];
+  for (const rule of rules) {
+    const { id, layer } = rule.meta;
+    rule.check(ctx, {
+      report: (d) => {
+        if (!rule.meta.causes.includes(d.cause) || !isKnownCause(d.cause)) {
+          throw new Error(`rule ${id} reported cause "${d.cause}" it does not declare`);
+        }
+        findings.push({ ...d, id, layer, subject: d.subject ?? null, commands: d.commands ?? [], trusted: true, untrustedUntil: null });
+      },
+      cannotCheck: (subject, reason) => unchecked.push({ id, layer, subject, reason }),
+    });
+  }
+  const sorted = sortFindings(findings);
+  const verdict = decideVerdict(sorted);
+  return { verdict, findings: sorted, unchecked, targets: ctx.targets, groups: groupTable(ctx) };
+}

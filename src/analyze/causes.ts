@@ -1,0 +1,44 @@
+import type { Layer } from './layers.js';
+
+// The cause names are JSON interface: scripts and dashboards match on them. The first block is the
+// fixed set from DESIGN.md; the second holds causes added by vfio-doctor, documented the same way.
+export interface CauseInfo {
+  layer: Layer;
+  meaning: string;
+}
+
+export const CAUSES: Record<string, CauseInfo> = {
+  'iommu-disabled-firmware': { layer: 'firmware', meaning: 'The firmware exposes no IOMMU (VT-d / AMD-Vi off in the BIOS/UEFI, or a virtual machine without a virtual IOMMU): there is no DMAR or IVRS ACPI table.' },
+  'iommu-disabled-cmdline': { layer: 'kernel', meaning: 'The kernel command line turns the IOMMU off (intel_iommu=off, amd_iommu=off), or lacks intel_iommu=on on a kernel built with the Intel IOMMU off by default.' },
+  'iommu-args-invalid': { layer: 'kernel', meaning: 'IOMMU options on the command line that do nothing: amd_iommu=on (no such option), the other vendor\'s option, misspelled or unknown values.' },
+  'iommu-inactive': { layer: 'kernel', meaning: 'Firmware and command line look right, yet DMA remapping is not active: no /sys/class/iommu units and no IOMMU groups.' },
+  'irq-remap-missing': { layer: 'kernel', meaning: 'Interrupt remapping is off or unsupported: VFIO refuses devices (type1: "No interrupt remapping support") unless unsafe interrupts are allowed.' },
+  'kernel-not-rebooted': { layer: 'kernel', meaning: 'A newer kernel is installed than the one running: the host was updated but not rebooted, so what you see is not what the next boot will do.' },
+  'module-missing': { layer: 'modules', meaning: 'A VFIO module the setup needs is neither loaded, built in, nor installed for this kernel, or is configured under a name this kernel does not have.' },
+  'module-renamed': { layer: 'modules', meaning: 'Configuration names a VFIO module that this kernel merged or split (vfio_virqfd merged into vfio in 6.2; vfio_pci_core split out in 5.15).' },
+  'vfio-builtin-options-ignored': { layer: 'modules', meaning: 'vfio-pci is built into the kernel, so "options vfio-pci ..." in modprobe.d never applies; the ids must be given as vfio-pci.ids= on the kernel command line.' },
+  'initramfs-missing-vfio': { layer: 'modules', meaning: 'The initramfs lacks the VFIO modules (or the configuration that loads them) while a host driver for the target is in it: the host driver wins the race at boot.' },
+  'module-signature-rejected': { layer: 'modules', meaning: 'Lockdown / Secure Boot refuses an unsigned out-of-tree module the setup depends on (vendor-reset, NVIDIA vGPU).' },
+  'host-driver-bound': { layer: 'binding', meaning: 'A target function is owned by a host driver, not vfio-pci.' },
+  'companion-not-bound': { layer: 'binding', meaning: 'A companion function of a target (another function of the same slot, such as the GPU\'s HDMI audio) is still owned by a host driver.' },
+  'vfio-ids-mismatch': { layer: 'binding', meaning: 'vfio-pci ids that match no device on this host, or that also match a device the host itself needs.' },
+  'group-shared': { layer: 'isolation', meaning: "A target's IOMMU group holds devices that are not part of the passthrough (and are not bridges): the group cannot be handed over safely." },
+  'acs-override-in-use': { layer: 'isolation', meaning: 'pcie_acs_override makes the kernel pretend isolation exists where the hardware does not provide it.' },
+  'bar-conflict': { layer: 'device', meaning: 'Another resource claim (BOOTFB, simpledrm, efifb, vesafb) sits inside a target BAR: vfio-pci cannot reserve it ("BAR n: can\'t reserve").' },
+  'reset-unsupported': { layer: 'device', meaning: 'The device offers no usable reset (no FLR, no AF FLR, PM reset blocked by No_Soft_Reset, no bus reset) or belongs to a family with known reset bugs.' },
+  'reset-failed': { layer: 'device', meaning: 'The kernel log shows a reset of the device failing or being refused.' },
+  'stuck-in-d3': { layer: 'device', meaning: 'The device did not come back from a low-power state (D3hot/D3cold) when VFIO tried to use it.' },
+  'dma-fault': { layer: 'device', meaning: 'The IOMMU logged DMA faults (DMAR / AMD-Vi) for the device.' },
+  'rmrr-blocked': { layer: 'firmware', meaning: 'The firmware declares a direct-mapped region (RMRR / IVMD) for the device, which blocks or breaks its assignment.' },
+  'vfio-node-permissions': { layer: 'hypervisor', meaning: 'A /dev/vfio node is missing or not accessible to the user the hypervisor runs as.' },
+  'memlock-limit': { layer: 'hypervisor', meaning: 'The locked-memory limit (RLIMIT_MEMLOCK) of the hypervisor is below what the VM must pin for DMA.' },
+  'vm-config-mismatch': { layer: 'hypervisor', meaning: 'A VM definition asks for something the host cannot give (an address that is gone or now another device, a function without its companions).' },
+
+  'virtualization-disabled': { layer: 'firmware', meaning: 'The CPU does not show hardware virtualisation (vmx / svm): VT-x / AMD-V is off in the firmware, or this is a VM without nested virtualisation.' },
+  'iommu-passthrough-default': { layer: 'kernel', meaning: 'Host devices use identity (passthrough) DMA mappings (iommu=pt, iommu.passthrough=1 or a platform opt-in): fine for VFIO, but host devices are not isolated.' },
+  'kvm-unavailable': { layer: 'hypervisor', meaning: '/dev/kvm is missing: the hypervisor cannot run accelerated VMs.' },
+};
+
+export function isKnownCause(c: string): boolean {
+  return Object.hasOwn(CAUSES, c);
+}

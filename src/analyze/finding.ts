@@ -1,0 +1,46 @@
+import type { Layer } from './layers.js';
+
+export type Severity = 'fail' | 'warn' | 'info';
+
+/** One piece of evidence: a line of a file or log, or a value read, and where it came from. */
+export interface Evidence {
+  /** File path, log name or command, as on the host. */
+  source: string;
+  text: string;
+  /** Line number in the source, when it has lines. */
+  line?: number;
+}
+
+export interface Finding {
+  /** The rule's stable id. */
+  id: string;
+  layer: Layer;
+  cause: string;
+  severity: Severity;
+  /** The device the finding is about, when it is about one. */
+  subject: string | null;
+  title: string;
+  evidence: Evidence[];
+  /** What to do next, in words. */
+  decision: string;
+  /** The exact commands for this host's distribution family, in order. */
+  commands: string[];
+  /** false when an earlier layer is broken: shown, but not to be acted on first. */
+  trusted: boolean;
+  /** The broken earlier layer that makes this finding untrusted. */
+  untrustedUntil: Layer | null;
+}
+
+/** What a rule reports; the runner adds id, layer, trust. */
+export type FindingDraft = Omit<Finding, 'id' | 'layer' | 'trusted' | 'untrustedUntil' | 'subject' | 'commands'> & {
+  subject?: string | null;
+  commands?: string[];
+};
+
+/** A check that could not be made, and why (missing data, not root). */
+export interface Unchecked {
+  id: string;
+  layer: Layer;
+  subject: string | null;
+  reason: string;
+}

@@ -1,0 +1,81 @@
+import type { AnalysisContext } from './context.js';
+import type { Evidence } from './finding.js';
+import { logMatches } from './log-evidence.js';
+
+// Why DMA remapping is not active, decided once from the evidence, so that exactly one rule (the one
+// owning that reason) reports it. kernel-facts §0: sysfs decides activation; "DMAR: IOMMU enabled"
+// only proves the option was parsed.
+
+export type InactiveReason =
+  | { kind: 'active' }
+  | { kind: 'unknown'; why: string }
+  | { kind: 'no-firmware-table'; evidence: Evidence[] }
+  | { kind: 'cmdline-off'; evidence: Evidence[]; option: string }
+  | { kind: 'default-off'; evidence: Evidence[] }
+  | { kind: 'not-initialised'; evidence: Evidence[] };
+
+export function tableName(ctx: AnalysisContext): 'DMAR' | 'IVRS' | null {
+  const v = ctx.snap.host.cpu?.vendor;
+  return v === 'intel' ? 'DMAR' : v === 'amd' ? 'IVRS' : null;
+}
+
+/** Whether the kernel config enables the Intel IOMMU without intel_iommu=on; null when unknown. */
+export function intelDefaultOn(ctx: AnalysisContext): boolean | null {
+  const o = ctx.snap.kernelConfig?.options;
+  if (!o) return null;
+  if (o['CONFIG_INTEL_IOMMU'] === 'n' || o['CONFIG_INTEL_IOMMU'] === undefined) return false;
+  // Debian's three-way choice: on for everything but the integrated GPU counts as on.
+  return o['CONFIG_INTEL_IOMMU_DEFAULT_ON'] === 'y' || o['CONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF'] === 'y';
+}
+
+export function inactiveReason(ctx: AnalysisContext): InactiveReason {
+  const s = ctx.snap;
+  if (ctx.iommuActive === true) return { kind: 'active' };
+  if (ctx.iommuActive === null) return { kind: 'unknown', why: 'neither /sys/kernel/iommu_groups nor /sys/class/iommu could be read' };
+  const vendor = s.host.cpu?.vendor ?? null;
+  const table = tableName(ctx);
+  const opts = s.host.cmdline?.iommu;
+
+  if (opts) {
+    if (vendor === 'intel' && opts.intelIommu?.includes('off')) {
+      return { kind: 'cmdline-off', option: 'intel_iommu=off', evidence: [{ source: '/proc/cmdline', text: `intel_iommu=${opts.intelIommu.join(',')}` }] };
+    }
+    if (vendor === 'amd' && opts.amdIommu?.includes('off')) {
+      return { kind: 'cmdline-off', option: 'amd_iommu=off', evidence: [{ source: '/proc/cmdline', text: `amd_iommu=${opts.amdIommu.join(',')}` }] };
+    }
+    if (opts.iommu === 'off') return { kind: 'cmdline-off', option: 'iommu=off', evidence: [{ source: '/proc/cmdline', text: 'iommu=off' }] };
+  }
+
+  const tables = s.firmware.acpiTables;
+  const tablePresent = table === null ? null : tables[table];
+  if (tablePresent === false) {
+    return {
+      kind: 'no-firmware-table',
+      evidence: [
+        { source: '/sys/firmware/acpi/tables', text: `no ${table} table (${vendor === 'intel' ? 'VT-d' : 'AMD-Vi'} not exposed by the firmware)` },
+        ...logMatches(s, /DMAR: IOMMU enabled|AMD-Vi: Unknown option/, 2),
+      ],
+    };
+  }
+  if (tablePresent === null && table === 'DMAR' && s.kernelLog) {
+    // The DMAR table is parsed (and announced) even with DMA remapping off; its absence from the log means no table.
+    const tableLines = logMatches(s, /DMAR: (Host address width|DRHD base)|DMAR: dmar\d+: reg_base_addr/, 2);
+    if (tableLines.length === 0) {
+      return { kind: 'no-firmware-table', evidence: [{ source: s.kernelLog.from, text: 'no DMAR table lines (Host address width, DRHD base) in the kernel log' }] };
+    }
+  }
+
+  if (vendor === 'intel' && !opts?.intelIommu?.includes('on')) {
+    const def = intelDefaultOn(ctx);
+    if (def !== true) {
+      const ev: Evidence[] = [{ source: '/proc/cmdline', text: s.host.cmdline?.raw ?? '(not read)' }];
+      if (s.kernelConfig) {
+        const o = s.kernelConfig.options;
+        ev.push({ source: s.kernelConfig.path, text: `CONFIG_INTEL_IOMMU_DEFAULT_ON=${o['CONFIG_INTEL_IOMMU_DEFAULT_ON'] ?? 'n'}` });
+      }
+      return { kind: 'default-off', evidence: ev };
+    }
+  }
+  const ev = logMatches(s, /DMAR: IOMMU enabled|DMAR:.*[Ff]irmware [Bb]ug|DMAR: .*[Dd]isabl|AMD-Vi: .*disabled|IOMMU.*not found|Failed to (init|enable)/, 5);
+  return { kind: 'not-initialised', evidence: ev };
+}

@@ -1,0 +1,25 @@
+import type { Layer } from './layers.js';
+import type { FindingDraft } from './finding.js';
+import type { AnalysisContext } from './context.js';
+
+export interface RuleMeta {
+  /** Stable id, kebab-case; documented in docs/findings.md. */
+  id: string;
+  layer: Layer;
+  /** Causes this rule can report (see causes.ts). */
+  causes: string[];
+  /** One line: what the rule checks. */
+  description: string;
+}
+
+export interface RuleReport {
+  report: (draft: FindingDraft) => void;
+  /** Say that a check could not be made for a subject, and why; never guess from missing data. */
+  cannotCheck: (subject: string | null, reason: string) => void;
+}
+
+/** One module per check, in the style of a lint rule: it describes itself and reports. */
+export interface Rule {
+  meta: RuleMeta;
+  check: (ctx: AnalysisContext, out: RuleReport) => void;
+}

@@ -1,0 +1,31 @@
+import type { Rule } from '../../rule.js';
+import { inactiveReason } from '../../iommu-status.js';
+
+export const noIommuTable: Rule = {
+  meta: {
+    id: 'no-iommu-table',
+    layer: 'firmware',
+    causes: ['iommu-disabled-firmware'],
+    description: 'The firmware publishes the ACPI table that describes the IOMMU (DMAR on Intel, IVRS on AMD).',
+  },
+  check(ctx, out) {
+    const r = inactiveReason(ctx);
+    if (r.kind === 'unknown') {
+      out.cannotCheck(null, r.why);
+      return;
+    }
+    if (r.kind !== 'no-firmware-table') return;
+    const intel = ctx.snap.host.cpu?.vendor === 'intel';
+    const vm = ctx.snap.host.virtualMachine === true;
+    const decision = vm
+      ? 'This host is itself a virtual machine, and its virtual firmware exposes no IOMMU. Nested passthrough needs the outer hypervisor to give this VM a virtual IOMMU with interrupt remapping: QEMU "-machine q35,kernel-irqchip=split -device intel-iommu,intremap=on,caching-mode=on", or libvirt "<iommu model=\'intel\'><driver intremap=\'on\' caching_mode=\'on\'/></iommu>". Nothing inside this VM can turn it on.'
+      : `Enable ${intel ? 'VT-d ("Intel Virtualization Technology for Directed I/O")' : 'the IOMMU ("AMD-Vi" / "IOMMU", and SVM)'} in the BIOS/UEFI setup, then boot again. Do not touch VFIO, grouping or the VM configuration before this is fixed: nothing later can work without it. If the option is enabled already, update the firmware: some boards ship without the table.`;
+    out.report({
+      cause: 'iommu-disabled-firmware',
+      severity: 'fail',
+      title: vm ? 'No IOMMU: this virtual machine has no virtual IOMMU' : `No IOMMU: the firmware does not expose ${intel ? 'VT-d (no DMAR table)' : 'AMD-Vi (no IVRS table)'}`,
+      evidence: r.evidence,
+      decision,
+    });
+  },
+};

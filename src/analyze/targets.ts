@@ -1,0 +1,62 @@
+import type { PciDevice, Snapshot } from '../snapshot/types.js';
+import type { AnalysisOptions, VfioIdSource } from './context.js';
+import { idSpecMatches, isBridge, isDisplay, normaliseAddress, slotOf, vfioDriver } from './pci-facts.js';
+
+export interface Target {
+  address: string;
+  role: 'target' | 'companion';
+  /** Why it is a target ("--device", "vfio-pci.ids on the kernel command line", ...). */
+  reasons: string[];
+  /** For a companion: the target whose slot it shares. */
+  companionOf: string | null;
+}
+
+/** Audio, USB and serial-bus functions of a GPU go with it: leaving them on the host breaks resets and viability. */
+function gpuCompanionClass(d: PciDevice): boolean {
+  return d.classCode.startsWith('0403') || d.classCode.startsWith('0c03') || d.classCode.startsWith('0c80') || d.classCode.startsWith('0c05');
+}
+
+export function inferTargets(snap: Snapshot, vfioIds: VfioIdSource[], opts: AnalysisOptions): Target[] {
+  const targets = new Map<string, Target>();
+  const add = (address: string, reason: string) => {
+    const t = targets.get(address);
+    if (t) {
+      if (!t.reasons.includes(reason)) t.reasons.push(reason);
+    } else targets.set(address, { address, role: 'target', reasons: [reason], companionOf: null });
+  };
+  const explicit = (opts.devices?.length ?? 0) > 0 || (opts.ids?.length ?? 0) > 0;
+  for (const raw of opts.devices ?? []) {
+    const a = normaliseAddress(raw);
+    if (a) add(a, '--device');
+  }
+  for (const spec of opts.ids ?? []) for (const d of snap.pci) if (idSpecMatches(spec, d)) add(d.address, `--ids ${spec}`);
+  if (!explicit) {
+    for (const src of vfioIds) {
+      const label = src.where === 'cmdline' ? 'vfio-pci.ids on the kernel command line' : `vfio-pci ids in ${src.evidence.source}`;
+      for (const spec of src.ids) for (const d of snap.pci) if (idSpecMatches(spec, d) && !isBridge(d)) add(d.address, label);
+    }
+    for (const d of snap.pci) {
+      if (d.driverOverride !== null && vfioDriver(d.driverOverride)) add(d.address, 'driver_override is vfio-pci');
+      if (vfioDriver(d.driver)) add(d.address, 'bound to vfio-pci now');
+    }
+  }
+  addCompanions(snap, targets);
+  return [...targets.values()].sort((a, b) => a.address.localeCompare(b.address));
+}
+
+function addCompanions(snap: Snapshot, targets: Map<string, Target>): void {
+  for (const t of [...targets.values()]) {
+    const d = snap.pci.find((x) => x.address === t.address);
+    // SR-IOV VFs share a "slot" with unrelated VFs; they have no companions.
+    if (!d || d.physfn !== null) continue;
+    for (const o of snap.pci) {
+      if (o.address === t.address || targets.has(o.address) || slotOf(o.address) !== slotOf(t.address)) continue;
+      if (o.physfn !== null || isBridge(o)) continue;
+      const sameGroup = d.iommuGroup !== null && o.iommuGroup === d.iommuGroup;
+      const groupsUnknown = d.iommuGroup === null;
+      if (sameGroup || groupsUnknown || (isDisplay(d) && gpuCompanionClass(o))) {
+        targets.set(o.address, { address: o.address, role: 'companion', reasons: [`function of the same slot as ${t.address}`], companionOf: t.address });
+      }
+    }
+  }
+}

@@ -1,0 +1,26 @@
+// One subcommand of the CLI. Each lives in src/commands/<name>.ts and is registered in src/cli/registry.ts.
+
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Read all of standard input (for "-" arguments). */
+  readStdin: () => Promise<Buffer>;
+  env: Record<string, string | undefined>;
+  /** Whether stdout is a terminal (colour decisions). */
+  isTty: boolean;
+  cwd: string;
+}
+
+export interface Command {
+  name: string;
+  summary: string;
+  usage: string;
+  /** Returns the process exit code. Throw UsageError / InputError for the one-line error paths. */
+  run: (argv: string[], io: Io) => Promise<number>;
+}
+
+/** Bad command-line usage: exit 2 with the message and the usage line. */
+export class UsageError extends Error {}
+
+/** Unreadable or invalid input (a corrupt snapshot, a missing file): exit 2 with one line naming what and where. */
+export class InputError extends Error {}

@@ -1,0 +1,5 @@
+import type { Command } from './command.js';
+import { snapshotCommand } from '../commands/snapshot.js';
+import { checkCommand } from '../commands/check.js';
+
+export const COMMANDS: Command[] = [checkCommand, snapshotCommand];

@@ -1,0 +1,64 @@
+import path from 'node:path';
+import { SCHEMA_VERSION, type Snapshot } from '../snapshot/types.js';
+import { VERSION } from '../version.js';
+import { HostFs } from './host-fs.js';
+import type { CollectContext } from './context.js';
+import { collectHost } from './sources/host.js';
+import { collectKernelConfig } from './sources/kernel-config.js';
+import { collectFirmware } from './sources/firmware.js';
+import { collectIommu } from './sources/iommu.js';
+import { collectPci } from './sources/pci.js';
+import { loadPciNames } from './sources/pci-names.js';
+import { collectModules } from './sources/modules.js';
+import { collectDevNodes } from './sources/devnodes.js';
+import { collectIomem, collectInterrupts } from './sources/memory-and-irqs.js';
+import { collectKernelLogSource } from './sources/kernel-log.js';
+import { collectBoot } from './sources/boot.js';
+import { collectHostCritical } from './sources/host-critical.js';
+
+export interface CollectOptions {
+  /** A directory holding a copy of a host's files; absent for the live host. */
+  root?: string;
+  commandTimeoutMs?: number;
+  now?: Date;
+}
+
+/** Reads a host (live, or a tree under --root) into a snapshot. Never writes to the host. */
+export async function collectSnapshot(opts: CollectOptions = {}): Promise<Snapshot> {
+  const root = opts.root ? path.resolve(opts.root) : '';
+  const fs = new HostFs(root);
+  const ctx: CollectContext = { fs, live: root === '', sources: {}, commandTimeoutMs: opts.commandTimeoutMs ?? 10_000 };
+
+  // The log is the slow source; it streams while the sysfs reads run.
+  const kernelLog = collectKernelLogSource(ctx);
+  const host = collectHost(ctx);
+  const pci = collectPci(ctx, loadPciNames(ctx));
+  const modaliases = pci.map((d) => d.modalias).filter((m): m is string => m !== null);
+  const snapshot: Snapshot = {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'vfio-doctor', version: VERSION },
+    collectedAt: (opts.now ?? new Date()).toISOString(),
+    origin: root === '' ? { kind: 'live' } : { kind: 'root', root },
+    privileged: root === '' ? process.geteuid?.() === 0 : null,
+    sources: ctx.sources,
+    host,
+    kernelConfig: collectKernelConfig(ctx, host.kernelRelease),
+    firmware: collectFirmware(ctx),
+    iommu: collectIommu(ctx),
+    kernelLog: null,
+    pci,
+    modules: collectModules(ctx, host.kernelRelease, modaliases),
+    devnodes: collectDevNodes(ctx),
+    iomem: collectIomem(ctx),
+    interrupts: collectInterrupts(ctx),
+    boot: collectBoot(ctx),
+    hostCritical: collectHostCritical(ctx),
+  };
+  snapshot.kernelLog = await kernelLog;
+  snapshot.sources = sortKeys(ctx.sources);
+  return snapshot;
+}
+
+function sortKeys<T>(o: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+}

@@ -1,0 +1,47 @@
+import fs from 'node:fs';
+import zlib from 'node:zlib';
+import { loadPciIds } from '../../pci/ids.js';
+import { note, type CollectContext } from '../context.js';
+import type { NameLookup } from './pci.js';
+
+// Where distributions put the PCI id database (Debian: pci.ids package; Fedora/Arch: hwdata).
+const PCI_IDS_PATHS = ['/usr/share/misc/pci.ids', '/usr/share/hwdata/pci.ids', '/usr/share/pci.ids', '/usr/share/misc/pci.ids.gz'];
+
+function readIds(read: (p: string) => Buffer | null): { path: string; data: Buffer } | null {
+  for (const p of PCI_IDS_PATHS) {
+    const raw = read(p);
+    if (!raw) continue;
+    try {
+      return { path: p, data: p.endsWith('.gz') ? zlib.gunzipSync(raw) : raw };
+    } catch {
+      continue;
+    }
+  }
+  return null;
+}
+
+/** A name lookup from the host's pci.ids; for a copied tree without one, this machine's file. */
+export function loadPciNames(ctx: CollectContext): NameLookup | null {
+  let found = readIds((p) => {
+    const r = ctx.fs.readBytes(p, 16 << 20);
+    return r.ok ? r.value : null;
+  });
+  let where = found?.path;
+  if (!found && !ctx.live) {
+    found = readIds((p) => {
+      try {
+        return fs.readFileSync(p);
+      } catch {
+        return null;
+      }
+    });
+    where = found ? `${found.path} (of the machine running vfio-doctor)` : undefined;
+  }
+  if (!found) {
+    note(ctx, 'pci.ids', { status: 'absent', path: PCI_IDS_PATHS.join(' | '), message: 'no PCI id database: devices are shown by number only' });
+    return null;
+  }
+  note(ctx, 'pci.ids', { status: 'read', path: where! });
+  const db = loadPciIds(found.data);
+  return (d) => db.lookup(d.vendorId, d.deviceId, d.subsystemVendorId, d.subsystemDeviceId, d.classCode);
+}

@@ -1,0 +1,110 @@
+import type { PciConfig, PciDevice, PciNames, SourceRecord } from '../../snapshot/types.js';
+import { decodeConfigSpace } from '../../pci/config/index.js';
+import { note, type CollectContext } from '../context.js';
+
+export const PCI_ADDRESS = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/;
+
+export type NameLookup = (d: { vendorId: string; deviceId: string; subsystemVendorId: string | null; subsystemDeviceId: string | null; classCode: string }) => PciNames | null;
+
+/** "0x10de" -> "10de"; null for anything that is not hex. */
+function hexAttr(v: string | null, width: number): string | null {
+  if (v === null) return null;
+  const m = /^(?:0x)?([0-9a-fA-F]+)$/.exec(v.trim());
+  return m ? m[1]!.toLowerCase().padStart(width, '0').slice(-width) : null;
+}
+
+function boolAttr(v: string | null): boolean | null {
+  return v === null ? null : v === '1';
+}
+
+function readConfig(ctx: CollectContext, base: string): { config: PciConfig | null; status: SourceRecord } {
+  const path = `${base}/config`;
+  const r = ctx.fs.readBytes(path, 4096);
+  if (!r.ok) return { config: null, status: r.record };
+  const bytes = r.value;
+  const config = decodeConfigSpace(bytes);
+  let status: SourceRecord = { status: 'read', path };
+  if (bytes.length === 0) status = { status: 'error', path, message: 'config space file is empty' };
+  else if (bytes.length < 64) status = { status: 'error', path, message: `config space cut short: ${bytes.length} bytes` };
+  else if (bytes.length === 64 || (bytes.length === 128 && config.headerType === 2)) {
+    status = { status: 'denied', path, message: `only the first ${bytes.length} bytes are readable without root: capabilities, FLR and ACS not visible` };
+  } else if (config.truncated) status = { status: 'error', path, message: `config space cut short: ${bytes.length} bytes` };
+  return { config, status };
+}
+
+function collectDevice(ctx: CollectContext, name: string, lookup: NameLookup | null): PciDevice | null {
+  const link = `/sys/bus/pci/devices/${name}`;
+  const real = ctx.fs.realPath(link);
+  if (!real.ok) {
+    note(ctx, `pci:${name}`, real.record);
+    return null;
+  }
+  const base = real.value;
+  const attr = (f: string) => ctx.fs.readAttr(`${base}/${f}`);
+  const vendorId = hexAttr(attr('vendor'), 4);
+  const deviceId = hexAttr(attr('device'), 4);
+  const { config, status } = readConfig(ctx, base);
+  if (status.status !== 'read') note(ctx, `pci:${name}:config`, status);
+  const components = base.split('/');
+  const upstream = components.filter((c) => PCI_ADDRESS.test(c) && c !== name);
+  const classCode = hexAttr(attr('class'), 6) ?? '000000';
+  const resetText = attr('reset_method');
+  const override = attr('driver_override');
+  const group = ctx.fs.linkBase(`${base}/iommu_group`);
+  const numa = attr('numa_node');
+  const dev: PciDevice = {
+    address: name,
+    vendorId: vendorId ?? config?.vendorId ?? 'ffff',
+    deviceId: deviceId ?? config?.deviceId ?? 'ffff',
+    subsystemVendorId: hexAttr(attr('subsystem_vendor'), 4),
+    subsystemDeviceId: hexAttr(attr('subsystem_device'), 4),
+    classCode,
+    revision: hexAttr(attr('revision'), 2),
+    names: null,
+    driver: ctx.fs.linkBase(`${base}/driver`),
+    driverOverride: override === null || override === '(null)' || override === '' ? null : override,
+    iommuGroup: group !== null && /^\d+$/.test(group) ? Number(group) : null,
+    modalias: attr('modalias'),
+    bootVga: boolAttr(attr('boot_vga')),
+    resetMethods: resetText === null ? null : resetText.split(/\s+/).filter(Boolean),
+    d3coldAllowed: boolAttr(attr('d3cold_allowed')),
+    powerState: attr('power_state'),
+    numaNode: numa !== null && /^-?\d+$/.test(numa) ? Number(numa) : null,
+    sysfsPath: base,
+    upstream,
+    multifunction: config && config.length >= 16 ? config.multifunction : null,
+    physfn: ctx.fs.linkBase(`${base}/physfn`),
+    virtfns: ctx.fs
+      .list(base)
+      .filter((f) => /^virtfn\d+$/.test(f))
+      .sort((a, b) => Number(a.slice(6)) - Number(b.slice(6)))
+      .map((f) => ctx.fs.linkBase(`${base}/${f}`))
+      .filter((v): v is string => v !== null),
+    config,
+    configStatus: status,
+  };
+  if (lookup) dev.names = lookup(dev);
+  return dev;
+}
+
+export function collectPci(ctx: CollectContext, lookup: NameLookup | null): PciDevice[] {
+  const dir = ctx.fs.readDir('/sys/bus/pci/devices');
+  note(ctx, 'sys/bus/pci/devices', dir.record);
+  if (!dir.ok) return [];
+  const devices: PciDevice[] = [];
+  for (const name of dir.value) {
+    if (!PCI_ADDRESS.test(name)) {
+      note(ctx, `pci:${name}`, { status: 'error', path: `/sys/bus/pci/devices/${name}`, message: 'not a PCI address' });
+      continue;
+    }
+    const d = collectDevice(ctx, name, lookup);
+    if (d) devices.push(d);
+  }
+  // Without a readable header, a function is multifunction when its slot has siblings.
+  for (const d of devices) {
+    if (d.multifunction !== null) continue;
+    const slot = d.address.slice(0, -2);
+    d.multifunction = devices.some((o) => o !== d && o.address.startsWith(slot + '.')) ? true : null;
+  }
+  return devices;
+}

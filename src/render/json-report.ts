@@ -1,0 +1,41 @@
+import type { Snapshot } from '../snapshot/types.js';
+import type { Report } from '../analyze/analyze.js';
+import { VERSION } from '../version.js';
+
+/** The --json shape of check (and analyze): stable, documented in docs/json-output.md. */
+export function jsonReport(s: Snapshot, r: Report): unknown {
+  return {
+    tool: { name: 'vfio-doctor', version: VERSION },
+    host: {
+      hostname: s.host.hostname,
+      kernelRelease: s.host.kernelRelease,
+      distribution: s.host.osRelease?.prettyName ?? null,
+      family: s.host.osRelease?.family ?? null,
+      cpuVendor: s.host.cpu?.vendor ?? null,
+      origin: s.origin,
+      privileged: s.privileged,
+    },
+    verdict: { layer: r.verdict.layer, cause: r.verdict.cause, findingId: r.verdict.findingId, subject: r.verdict.subject, severity: r.verdict.severity },
+    findings: r.findings.map((f) => ({
+      id: f.id,
+      layer: f.layer,
+      cause: f.cause,
+      severity: f.severity,
+      subject: f.subject,
+      title: f.title,
+      evidence: f.evidence,
+      decision: f.decision,
+      commands: f.commands,
+      trusted: f.trusted,
+      untrustedUntil: f.untrustedUntil,
+    })),
+    targets: r.targets,
+    groups: r.groups,
+    unchecked: [
+      ...r.unchecked.map((u) => ({ check: u.id, layer: u.layer, subject: u.subject, reason: u.reason })),
+      ...Object.entries(s.sources)
+        .filter(([, rec]) => rec.status === 'denied' || rec.status === 'error')
+        .map(([id, rec]) => ({ check: `source:${id}`, layer: null, subject: rec.path ?? rec.command?.join(' ') ?? null, reason: `${rec.status}${rec.message ? `: ${rec.message}` : ''}` })),
+    ],
+  };
+}

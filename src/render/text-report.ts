@@ -1,0 +1,107 @@
+import type { Snapshot } from '../snapshot/types.js';
+import type { Report } from '../analyze/analyze.js';
+import type { Finding } from '../analyze/finding.js';
+import { LAYERS, LAYER_QUESTIONS } from '../analyze/layers.js';
+import type { Style } from './style.js';
+
+function hostLine(s: Snapshot): string {
+  const parts = [
+    s.host.hostname ?? 'host',
+    s.host.kernelRelease ? `kernel ${s.host.kernelRelease}` : 'kernel unknown',
+    s.host.osRelease?.prettyName ?? s.host.osRelease?.id ?? null,
+    s.host.cpu ? `${s.host.cpu.vendor === 'other' ? s.host.cpu.vendorId ?? 'CPU' : s.host.cpu.vendor.toUpperCase()} CPU` : null,
+    s.host.virtualMachine ? 'virtual machine' : null,
+  ].filter(Boolean);
+  const origin = s.origin.kind === 'live' ? 'live' : s.origin.kind === 'root' ? `--root ${s.origin.root}` : s.origin.kind === 'sos' ? `sosreport ${s.origin.path}` : `pasted ${s.origin.files.join(', ')}`;
+  return `${parts.join(', ')} (${origin}${s.privileged === false ? ', not root' : ''})`;
+}
+
+function sevLabel(f: Finding, st: Style): string {
+  if (f.severity === 'fail') return st.red('FAIL');
+  if (f.severity === 'warn') return st.yellow('WARN');
+  return st.dim('INFO');
+}
+
+function findingBlock(f: Finding, st: Style, indent: string): string[] {
+  const lines: string[] = [];
+  lines.push(`${indent}${sevLabel(f, st)} ${st.bold(f.title)}`);
+  lines.push(`${indent}     ${st.dim(`${f.layer} / ${f.cause} (${f.id})${f.subject ? ` — ${f.subject}` : ''}`)}`);
+  if (!f.trusted && f.untrustedUntil) lines.push(`${indent}     ${st.yellow(`not trusted until the ${f.untrustedUntil} layer is fixed`)}`);
+  for (const e of f.evidence) lines.push(`${indent}     ${st.dim('│')} ${e.source}${e.line !== undefined ? `:${e.line}` : ''}: ${e.text}`);
+  if (f.decision) lines.push(`${indent}     ${f.decision}`);
+  for (const c of f.commands) lines.push(`${indent}       ${c.startsWith('#') ? st.dim(c) : st.cyan(`$ ${c}`)}`);
+  return lines;
+}
+
+export function renderTextReport(s: Snapshot, r: Report, st: Style): string {
+  const out: string[] = [];
+  out.push(st.bold(`vfio-doctor check — ${hostLine(s)}`));
+  out.push('');
+  if (r.targets.length > 0) {
+    out.push(st.bold('Targets'));
+    for (const t of r.targets) {
+      const d = s.pci.find((x) => x.address === t.address);
+      const name = d?.names?.device ? ` ${d.names.device}` : '';
+      const ids = d ? ` [${d.vendorId}:${d.deviceId}]` : ' (not present on this host)';
+      out.push(`  ${t.address}${name}${ids} driver ${d?.driver ?? 'none'} — ${t.role === 'companion' ? `companion of ${t.companionOf}` : t.reasons.join('; ')}`);
+    }
+  } else {
+    out.push(st.bold('Targets') + ': none given or configured (use --device ADDR or --ids VVVV:DDDD); judging host readiness');
+  }
+  out.push('');
+
+  const v = r.verdict;
+  if (v.layer === null) out.push(st.green(st.bold('VERDICT: healthy — no failing or warning finding')));
+  else {
+    const label = v.severity === 'fail' ? st.red(st.bold(`VERDICT: ${v.layer} layer is broken`)) : st.yellow(st.bold(`VERDICT: ${v.layer} layer has a warning`));
+    out.push(`${label} ${st.dim(`(${v.cause})`)}`);
+    const decisive = r.findings.find((f) => f.id === v.findingId && f.subject === v.subject);
+    if (decisive) out.push(...findingBlock(decisive, st, '  '));
+  }
+  out.push('');
+
+  out.push(st.bold('The chain'));
+  const firstFail = r.findings.find((f) => f.severity === 'fail')?.layer ?? null;
+  for (const layer of LAYERS) {
+    const fs = r.findings.filter((f) => f.layer === layer);
+    const fails = fs.filter((f) => f.severity === 'fail').length;
+    const warns = fs.filter((f) => f.severity === 'warn').length;
+    const skipped = r.unchecked.filter((u) => u.layer === layer).length;
+    const after = firstFail !== null && LAYERS.indexOf(layer) > LAYERS.indexOf(firstFail);
+    let mark = st.green('ok  ');
+    if (fails) mark = st.red('FAIL');
+    else if (warns) mark = st.yellow('WARN');
+    else if (after) mark = st.dim('--  ');
+    const note = [fails ? `${fails} failing` : '', warns ? `${warns} warning` : '', skipped ? `${skipped} not checked` : '', after ? `not trusted until ${firstFail} is fixed` : '']
+      .filter(Boolean)
+      .join(', ');
+    out.push(`  ${mark} ${layer.padEnd(10)} ${st.dim(LAYER_QUESTIONS[layer])}${note ? `  (${note})` : ''}`);
+  }
+  out.push('');
+
+  const others = r.findings.filter((f) => !(f.id === v.findingId && f.subject === v.subject));
+  if (others.length > 0) {
+    out.push(st.bold(`Other findings (${others.length})`));
+    for (const f of others) out.push(...findingBlock(f, st, '  '));
+    out.push('');
+  }
+
+  if (r.targets.length === 0 && r.groups.length > 0) {
+    out.push(st.bold('IOMMU groups'));
+    for (const g of r.groups) {
+      out.push(`  group ${String(g.id).padEnd(3)} ${g.passable ? st.green('passable') : st.dim('not passable')} — ${g.why}`);
+      for (const d of g.devices) out.push(`      ${d.description} ${st.dim(`driver ${d.driver ?? 'none'}${d.bridge ? ', bridge' : ''}`)}`);
+    }
+    out.push('');
+  }
+
+  const unread = Object.entries(s.sources).filter(([, rec]) => rec.status === 'denied' || rec.status === 'error');
+  if (r.unchecked.length > 0 || unread.length > 0) {
+    out.push(st.bold('Could not check'));
+    for (const u of r.unchecked) out.push(`  - ${u.id}${u.subject ? ` (${u.subject})` : ''}: ${u.reason}`);
+    for (const [id, rec] of unread.slice(0, 20)) out.push(`  - ${id}: ${rec.status}${rec.message ? ` — ${rec.message}` : ''}`);
+    if (unread.length > 20) out.push(`  - … and ${unread.length - 20} more sources (see "vfio-doctor snapshot")`);
+    out.push('');
+  }
+  return out.join('\n');
+}
