@@ -31,10 +31,10 @@ export function analyze(snap: Snapshot, opts: AnalysisOptions = {}, rules: Rule[
         }
         findings.push({ ...d, id, layer, subject: d.subject ?? null, commands: d.commands ?? [], trusted: true, untrustedUntil: null });
       },
-      cannotCheck: (subject, reason) => unchecked.push({ id, layer, subject, reason }),
+      cannotCheck: (subject, reason, settle) => unchecked.push({ id, layer, subject, reason, settle: settle ?? null }),
     });
   }
   const sorted = sortFindings(findings);
-  const verdict = decideVerdict(sorted);
+  const verdict = decideVerdict(sorted, unchecked);
   return { verdict, findings: sorted, unchecked, targets: ctx.targets, groups: groupTable(ctx) };
 }

@@ -45,7 +45,10 @@ export function kernelAtLeast(k: [number, number] | null, major: number, minor: 
 function iommuActive(s: Snapshot): boolean | null {
   if (s.pci.some((d) => d.iommuGroup !== null)) return true;
   if (s.iommu.groups && s.iommu.groups.length > 0) return true;
-  if (s.iommu.groups !== null || s.iommu.classPresent === false) return false;
+  if (s.iommu.groups !== null) return false;
+  // No iommu_groups directory on a readable sysfs: the kernel has no IOMMU support at all.
+  const sysfsRead = s.sources['sys/bus/pci/devices']?.status === 'read';
+  if (sysfsRead && s.sources['sys/kernel/iommu_groups']?.status === 'absent') return false;
   return null;
 }
 

@@ -43,4 +43,6 @@ export interface Unchecked {
   layer: Layer;
   subject: string | null;
   reason: string;
+  /** The command (or file) whose output would settle it. */
+  settle: string | null;
 }

@@ -14,8 +14,8 @@ export interface RuleMeta {
 
 export interface RuleReport {
   report: (draft: FindingDraft) => void;
-  /** Say that a check could not be made for a subject, and why; never guess from missing data. */
-  cannotCheck: (subject: string | null, reason: string) => void;
+  /** Say that a check could not be made for a subject, and why, and what would settle it; never guess from missing data. */
+  cannotCheck: (subject: string | null, reason: string, settle?: string) => void;
 }
 
 /** One module per check, in the style of a lint rule: it describes itself and reports. */

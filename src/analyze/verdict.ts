@@ -1,13 +1,20 @@
-import type { Finding } from './finding.js';
+import type { Finding, Unchecked } from './finding.js';
 import { LAYERS, layerIndex, type Layer } from './layers.js';
 
 export interface Verdict {
-  /** null when healthy. */
+  /**
+   * broken: a failing finding decides; warning: only warnings; undetermined: nothing fails but a
+   * check could not be made (missing data); healthy: everything was checked and nothing is wrong.
+   */
+  status: 'broken' | 'warning' | 'undetermined' | 'healthy';
+  /** null when healthy (or undetermined with nothing found). */
   layer: Layer | null;
   cause: string | null;
   findingId: string | null;
   subject: string | null;
   severity: 'fail' | 'warn' | null;
+  /** For an undetermined verdict: the first checks that could not be made, and what would settle them. */
+  missing: Unchecked[];
 }
 
 const SEVERITY_RANK = { fail: 0, warn: 1, info: 2 } as const;
@@ -25,7 +32,7 @@ export function sortFindings(findings: Finding[]): Finding[] {
  * otherwise healthy. Informational findings never decide. Findings of later layers than a failing
  * one are marked untrusted: they may be consequences of the earlier break.
  */
-export function decideVerdict(sorted: Finding[]): Verdict {
+export function decideVerdict(sorted: Finding[], unchecked: Unchecked[] = []): Verdict {
   const decisive = sorted.find((f) => f.severity === 'fail') ?? sorted.find((f) => f.severity === 'warn');
   const firstFail = sorted.find((f) => f.severity === 'fail');
   for (const f of sorted) {
@@ -33,8 +40,25 @@ export function decideVerdict(sorted: Finding[]): Verdict {
     f.trusted = !untrusted;
     f.untrustedUntil = untrusted ? firstFail.layer : null;
   }
-  if (!decisive) return { layer: null, cause: null, findingId: null, subject: null, severity: null };
-  return { layer: decisive.layer, cause: decisive.cause, findingId: decisive.id, subject: decisive.subject, severity: decisive.severity as 'fail' | 'warn' };
+  if (firstFail) {
+    return { status: 'broken', layer: firstFail.layer, cause: firstFail.cause, findingId: firstFail.id, subject: firstFail.subject, severity: 'fail', missing: [] };
+  }
+  // Without a failure, silence is not health: an unchecked layer before the first warning leaves it open.
+  const firstWarnLayer = decisive ? layerIndex(decisive.layer) : LAYERS.length;
+  const missing = unchecked.filter((u) => layerIndex(u.layer) <= firstWarnLayer).sort((a, b) => layerIndex(a.layer) - layerIndex(b.layer));
+  if (missing.length > 0) {
+    return {
+      status: 'undetermined',
+      layer: missing[0]!.layer,
+      cause: null,
+      findingId: null,
+      subject: null,
+      severity: null,
+      missing,
+    };
+  }
+  if (!decisive) return { status: 'healthy', layer: null, cause: null, findingId: null, subject: null, severity: null, missing: [] };
+  return { status: 'warning', layer: decisive.layer, cause: decisive.cause, findingId: decisive.id, subject: decisive.subject, severity: 'warn', missing: [] };
 }
 
 export { LAYERS };

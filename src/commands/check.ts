@@ -12,10 +12,10 @@ import { colourWanted, makeStyle } from '../render/style.js';
 import type { Snapshot } from '../snapshot/types.js';
 import type { Report } from '../analyze/analyze.js';
 
-/** Exit codes: 0 healthy (or warnings), 1 a failing finding, 2 usage/input, 3 warnings only with --strict. */
+/** Exit codes: 0 healthy (or warnings), 1 a failing finding, 2 usage/input, 3 warnings or undetermined with --strict. */
 export function exitCodeFor(r: Report, strict: boolean): number {
-  if (r.verdict.severity === 'fail') return 1;
-  if (r.verdict.severity === 'warn' && strict) return 3;
+  if (r.verdict.status === 'broken') return 1;
+  if ((r.verdict.status === 'warning' || r.verdict.status === 'undetermined') && strict) return 3;
   return 0;
 }
 

@@ -16,18 +16,24 @@ export function parseEnvFile(text: string): Record<string, string> {
 }
 
 export function distroFamily(id: string | null, idLike: string[], extraHints: { proxmox?: boolean } = {}): DistroFamily {
-  const ids = [id ?? '', ...idLike].map((s) => s.toLowerCase());
   if (extraHints.proxmox) return 'proxmox';
-  const has = (...names: string[]) => ids.some((i) => names.includes(i));
-  if (has('debian', 'ubuntu', 'linuxmint', 'pop', 'raspbian', 'kali', 'elementary', 'zorin')) return 'debian';
-  if (has('fedora')) return 'fedora';
-  if (has('rhel', 'centos', 'rocky', 'almalinux', 'ol', 'scientific')) return 'rhel';
-  if (has('suse', 'opensuse', 'sles', 'sle-micro', 'opensuse-leap', 'opensuse-tumbleweed')) return 'suse';
-  if (has('arch', 'manjaro', 'endeavouros', 'garuda', 'cachyos')) return 'arch';
-  if (has('alpine')) return 'alpine';
-  if (has('nixos')) return 'nixos';
+  // ID decides first, then ID_LIKE in its own order (Rocky is "rhel centos fedora": rhel, not fedora).
+  for (const candidate of [id ?? '', ...idLike].map((s) => s.toLowerCase())) {
+    const f = FAMILY_OF[candidate];
+    if (f) return f;
+  }
   return 'other';
 }
+
+const FAMILY_OF: Record<string, DistroFamily> = {
+  debian: 'debian', ubuntu: 'debian', linuxmint: 'debian', pop: 'debian', raspbian: 'debian', kali: 'debian', elementary: 'debian', zorin: 'debian',
+  fedora: 'fedora',
+  rhel: 'rhel', centos: 'rhel', rocky: 'rhel', almalinux: 'rhel', ol: 'rhel', scientific: 'rhel',
+  suse: 'suse', opensuse: 'suse', sles: 'suse', 'sle-micro': 'suse', 'opensuse-leap': 'suse', 'opensuse-tumbleweed': 'suse',
+  arch: 'arch', manjaro: 'arch', endeavouros: 'arch', garuda: 'arch', cachyos: 'arch',
+  alpine: 'alpine',
+  nixos: 'nixos',
+};
 
 export function parseOsRelease(text: string, hints: { proxmox?: boolean } = {}): OsRelease {
   const kv = parseEnvFile(text);

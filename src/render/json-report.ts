@@ -15,7 +15,15 @@ export function jsonReport(s: Snapshot, r: Report): unknown {
       origin: s.origin,
       privileged: s.privileged,
     },
-    verdict: { layer: r.verdict.layer, cause: r.verdict.cause, findingId: r.verdict.findingId, subject: r.verdict.subject, severity: r.verdict.severity },
+    verdict: {
+      status: r.verdict.status,
+      layer: r.verdict.layer,
+      cause: r.verdict.cause,
+      findingId: r.verdict.findingId,
+      subject: r.verdict.subject,
+      severity: r.verdict.severity,
+      missing: r.verdict.missing.map((u) => ({ check: u.id, layer: u.layer, subject: u.subject, reason: u.reason, settle: u.settle })),
+    },
     findings: r.findings.map((f) => ({
       id: f.id,
       layer: f.layer,
@@ -32,10 +40,10 @@ export function jsonReport(s: Snapshot, r: Report): unknown {
     targets: r.targets,
     groups: r.groups,
     unchecked: [
-      ...r.unchecked.map((u) => ({ check: u.id, layer: u.layer, subject: u.subject, reason: u.reason })),
+      ...r.unchecked.map((u) => ({ check: u.id, layer: u.layer, subject: u.subject, reason: u.reason, settle: u.settle })),
       ...Object.entries(s.sources)
         .filter(([, rec]) => rec.status === 'denied' || rec.status === 'error')
-        .map(([id, rec]) => ({ check: `source:${id}`, layer: null, subject: rec.path ?? rec.command?.join(' ') ?? null, reason: `${rec.status}${rec.message ? `: ${rec.message}` : ''}` })),
+        .map(([id, rec]) => ({ check: `source:${id}`, layer: null, subject: rec.path ?? rec.command?.join(' ') ?? null, reason: `${rec.status}${rec.message ? `: ${rec.message}` : ''}`, settle: null })),
     ],
   };
 }

@@ -51,13 +51,16 @@ export function renderTextReport(s: Snapshot, r: Report, st: Style): string {
   out.push('');
 
   const v = r.verdict;
-  if (v.layer === null) out.push(st.green(st.bold('VERDICT: healthy — no failing or warning finding')));
-  else {
+  if (v.status === 'healthy') out.push(st.green(st.bold('VERDICT: healthy — every layer checked, nothing failing or warning')));
+  else if (v.status === 'undetermined') {
+    out.push(st.yellow(st.bold(`VERDICT: undetermined — nothing fails, but the ${v.layer} layer could not be checked`)));
+    for (const m of v.missing.slice(0, 5)) out.push(`  - ${m.id}${m.subject ? ` (${m.subject})` : ''}: ${m.reason}${m.settle ? ` — to settle it: ${st.cyan(m.settle)}` : ''}`);
+  } else {
     const label = v.severity === 'fail' ? st.red(st.bold(`VERDICT: ${v.layer} layer is broken`)) : st.yellow(st.bold(`VERDICT: ${v.layer} layer has a warning`));
     out.push(`${label} ${st.dim(`(${v.cause})`)}`);
-    const decisive = r.findings.find((f) => f.id === v.findingId && f.subject === v.subject);
-    if (decisive) out.push(...findingBlock(decisive, st, '  '));
   }
+  const decisive = v.findingId ? r.findings.find((f) => f.id === v.findingId && f.subject === v.subject) : undefined;
+  if (decisive) out.push(...findingBlock(decisive, st, '  '));
   out.push('');
 
   out.push(st.bold('The chain'));
@@ -98,7 +101,7 @@ export function renderTextReport(s: Snapshot, r: Report, st: Style): string {
   const unread = Object.entries(s.sources).filter(([, rec]) => rec.status === 'denied' || rec.status === 'error');
   if (r.unchecked.length > 0 || unread.length > 0) {
     out.push(st.bold('Could not check'));
-    for (const u of r.unchecked) out.push(`  - ${u.id}${u.subject ? ` (${u.subject})` : ''}: ${u.reason}`);
+    for (const u of r.unchecked) out.push(`  - ${u.id}${u.subject ? ` (${u.subject})` : ''}: ${u.reason}${u.settle ? ` (settle: ${u.settle})` : ''}`);
     for (const [id, rec] of unread.slice(0, 20)) out.push(`  - ${id}: ${rec.status}${rec.message ? ` — ${rec.message}` : ''}`);
     if (unread.length > 20) out.push(`  - … and ${unread.length - 20} more sources (see "vfio-doctor snapshot")`);
     out.push('');

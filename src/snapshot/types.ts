@@ -172,7 +172,7 @@ export interface BootConfig {
   /** /etc/default/grub (and /etc/default/grub.d/*.cfg) assignments of GRUB_CMDLINE_LINUX and GRUB_CMDLINE_LINUX_DEFAULT. */
   grubDefault: { file: string; cmdlineLinux: string | null; cmdlineLinuxDefault: string | null } | null;
   /** /etc/kernel/cmdline (Proxmox systemd-boot, kernel-install, kernelstub). */
-  kernelCmdlineFile: string | null;
+  kernelCmdline: string | null;
   /** systemd-boot / BLS entries (/boot/loader/entries, /boot/efi/loader/entries, /efi/loader/entries). */
   blsEntries: BlsEntry[];
   /** proxmox-boot-tool manages the ESPs (/etc/kernel/proxmox-boot-uuids exists). */

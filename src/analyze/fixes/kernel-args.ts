@@ -31,8 +31,8 @@ export function kernelArgCommands(snap: Snapshot, change: ArgChange): string[] {
   const boot = snap.boot;
   const family = snap.host.osRelease?.family ?? 'other';
   const what = describe(change);
-  if (boot.loader === 'proxmox-boot-tool' || (boot.loader === 'systemd-boot' && boot.kernelCmdlineFile !== null)) {
-    const next = apply(boot.kernelCmdlineFile ?? '', change);
+  if (boot.loader === 'proxmox-boot-tool' || (boot.loader === 'systemd-boot' && boot.kernelCmdline !== null)) {
+    const next = apply(boot.kernelCmdline ?? '', change);
     const refresh = boot.loader === 'proxmox-boot-tool' ? 'proxmox-boot-tool refresh' : 'kernel-install add "$(uname -r)" "/lib/modules/$(uname -r)/vmlinuz"';
     return [`# /etc/kernel/cmdline is one line; ${what}:`, `echo '${next}' > /etc/kernel/cmdline`, refresh, 'reboot'];
   }

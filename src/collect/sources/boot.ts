@@ -57,5 +57,5 @@ export function collectBoot(ctx: CollectContext): BootConfig {
   else if (tools.kernelstub && kc.ok) loader = 'kernelstub';
   else if (grubDefault || tools.updateGrub || tools.grub2Mkconfig || ctx.fs.exists('/boot/grub/grub.cfg') || ctx.fs.exists('/boot/grub2/grub.cfg')) loader = 'grub';
   else if (blsEntries.length > 0 || kc.ok) loader = 'systemd-boot';
-  return { loader, grubDefault, kernelCmdlineFile: kc.ok ? kc.value.trim() : null, blsEntries, proxmoxBootTool, tools };
+  return { loader, grubDefault, kernelCmdline: kc.ok ? kc.value.trim() : null, blsEntries, proxmoxBootTool, tools };
 }

@@ -83,6 +83,7 @@ export function collectDevNodes(ctx: CollectContext): DevNodesInfo {
     return names.sort().map((n) => node(`${dir}/${n}`)).filter((n): n is DevNode => n !== null && n.type !== 'dir');
   };
 
+  if (!sidecar) note(ctx, 'dev', ctx.fs.readDir('/dev').record);
   return {
     vfio: dirNodes('/dev/vfio', 'dev/vfio'),
     vfioDevices: dirNodes('/dev/vfio/devices', 'dev/vfio/devices'),

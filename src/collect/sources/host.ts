@@ -73,7 +73,7 @@ export function collectInstalledKernels(ctx: CollectContext): InstalledKernel[] 
     }
   }
   const boot = ctx.fs.readDir('/boot');
-  note(ctx, 'boot', boot.record);
+  note(ctx, 'boot-dir', boot.record);
   for (const name of boot.ok ? boot.value : []) {
     for (const [re, field] of VERSION_FROM_NAME) {
       const m = re.exec(name);

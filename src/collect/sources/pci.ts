@@ -1,5 +1,5 @@
 import type { PciConfig, PciDevice, PciNames, SourceRecord } from '../../snapshot/types.js';
-import { decodeConfigSpace } from '../../pci/config/index.js';
+import { tryDecodeConfigSpace } from '../../pci/config/index.js';
 import { note, type CollectContext } from '../context.js';
 
 export const PCI_ADDRESS = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/;
@@ -22,11 +22,14 @@ function readConfig(ctx: CollectContext, base: string): { config: PciConfig | nu
   const r = ctx.fs.readBytes(path, 4096);
   if (!r.ok) return { config: null, status: r.record };
   const bytes = r.value;
-  const config = decodeConfigSpace(bytes);
+  if (bytes.length < 64) {
+    return { config: null, status: { status: 'error', path, message: bytes.length === 0 ? 'config space file is empty' : `config space cut short: ${bytes.length} bytes` } };
+  }
+  const decoded = tryDecodeConfigSpace(bytes);
+  if ('error' in decoded) return { config: null, status: { status: 'error', path, message: decoded.error } };
+  const config = decoded.config;
   let status: SourceRecord = { status: 'read', path };
-  if (bytes.length === 0) status = { status: 'error', path, message: 'config space file is empty' };
-  else if (bytes.length < 64) status = { status: 'error', path, message: `config space cut short: ${bytes.length} bytes` };
-  else if (bytes.length === 64 || (bytes.length === 128 && config.headerType === 2)) {
+  if (bytes.length === 64 || (bytes.length === 128 && config.headerType === 2)) {
     status = { status: 'denied', path, message: `only the first ${bytes.length} bytes are readable without root: capabilities, FLR and ACS not visible` };
   } else if (config.truncated) status = { status: 'error', path, message: `config space cut short: ${bytes.length} bytes` };
   return { config, status };
@@ -54,8 +57,8 @@ function collectDevice(ctx: CollectContext, name: string, lookup: NameLookup | n
   const numa = attr('numa_node');
   const dev: PciDevice = {
     address: name,
-    vendorId: vendorId ?? config?.vendorId ?? 'ffff',
-    deviceId: deviceId ?? config?.deviceId ?? 'ffff',
+    vendorId: vendorId ?? (config?.vendorId || 'ffff'),
+    deviceId: deviceId ?? (config?.deviceId || 'ffff'),
     subsystemVendorId: hexAttr(attr('subsystem_vendor'), 4),
     subsystemDeviceId: hexAttr(attr('subsystem_device'), 4),
     classCode,

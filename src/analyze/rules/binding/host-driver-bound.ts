@@ -13,7 +13,7 @@ export const hostDriverBound: Rule = {
     for (const t of ctx.targets.filter((x) => x.role === 'target')) {
       const d = ctx.device(t.address);
       if (!d) {
-        out.cannotCheck(t.address, 'no such PCI function on this host');
+        out.cannotCheck(t.address, 'no such PCI function on this host', 'lspci -nnk -D');
         continue;
       }
       const overrideOther = d.driverOverride !== null && !vfioDriver(d.driverOverride);

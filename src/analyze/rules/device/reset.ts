@@ -53,7 +53,7 @@ export const resetSupport: Rule = {
       if (d.resetMethods !== null && d.resetMethods.length > 0) continue;
       const c = d.config;
       if (!c || c.capabilities === null) {
-        if (d.resetMethods === null) out.cannotCheck(d.address, 'no reset_method file (kernel older than 5.15) and config space not readable: run as root');
+        if (d.resetMethods === null) out.cannotCheck(d.address, 'no reset_method file (kernel older than 5.15) and config space not readable: run as root', `sudo lspci -vv -s ${d.address}`);
         continue;
       }
       const evidence: Evidence[] = [];

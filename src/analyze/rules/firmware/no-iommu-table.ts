@@ -11,7 +11,7 @@ export const noIommuTable: Rule = {
   check(ctx, out) {
     const r = inactiveReason(ctx);
     if (r.kind === 'unknown') {
-      out.cannotCheck(null, r.why);
+      out.cannotCheck(null, r.why, 'ls /sys/kernel/iommu_groups /sys/class/iommu');
       return;
     }
     if (r.kind !== 'no-firmware-table') return;

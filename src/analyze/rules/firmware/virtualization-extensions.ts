@@ -10,7 +10,7 @@ export const virtualizationExtensions: Rule = {
   check(ctx, out) {
     const cpu = ctx.snap.host.cpu;
     if (!cpu) {
-      out.cannotCheck(null, '/proc/cpuinfo was not read');
+      out.cannotCheck(null, '/proc/cpuinfo was not read', "grep -m2 -E '^(vendor_id|flags)' /proc/cpuinfo");
       return;
     }
     if (cpu.vmx || cpu.svm || cpu.vendor === 'other') return;

@@ -9,6 +9,11 @@ export const kvmDevice: Rule = {
   },
   check(ctx, out) {
     if (ctx.snap.devnodes.kvm !== null) return;
+    const dev = ctx.snap.sources['dev'];
+    if (dev && dev.status !== 'read') {
+      out.cannotCheck(null, `/dev was not readable (${dev.message ?? dev.status})`, 'ls -l /dev/kvm /dev/vfio');
+      return;
+    }
     const cpu = ctx.snap.host.cpu;
     out.report({
       cause: 'kvm-unavailable',

@@ -17,7 +17,7 @@ export const iommuArgsInvalid: Rule = {
   check(ctx, out) {
     const cmd = ctx.snap.host.cmdline;
     if (!cmd) {
-      out.cannotCheck(null, '/proc/cmdline was not read');
+      out.cannotCheck(null, '/proc/cmdline was not read', 'cat /proc/cmdline');
       return;
     }
     const vendor = ctx.snap.host.cpu?.vendor ?? null;

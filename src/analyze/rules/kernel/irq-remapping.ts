@@ -43,7 +43,7 @@ export const irqRemapping: Rule = {
       evidence.push({ source: '/proc/interrupts', text: `no IR- interrupt chips (${s.interrupts.chips.slice(0, 4).join(', ')})` });
     }
     if (missing === null) {
-      out.cannotCheck(null, 'neither /proc/interrupts nor the kernel log says whether interrupt remapping is on');
+      out.cannotCheck(null, 'neither /proc/interrupts nor the kernel log says whether interrupt remapping is on', "dmesg | grep -i -e 'DMAR-IR' -e 'AMD-Vi: Interrupt remapping'");
       return;
     }
     if (!missing) return;

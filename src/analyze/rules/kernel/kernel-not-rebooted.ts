@@ -11,7 +11,7 @@ export const kernelNotRebooted: Rule = {
   check(ctx, out) {
     const running = ctx.snap.host.kernelRelease;
     if (!running) {
-      out.cannotCheck(null, 'the running kernel release was not read');
+      out.cannotCheck(null, 'the running kernel release was not read', 'uname -r; ls /boot /lib/modules');
       return;
     }
     const bootable = ctx.snap.host.installedKernels.filter((k) => k.modulesDir && k.vmlinuz !== null);

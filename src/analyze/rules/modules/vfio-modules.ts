@@ -12,7 +12,7 @@ export const vfioModules: Rule = {
   check(ctx, out) {
     const m = ctx.snap.modules;
     if (m.loaded === null && m.builtin === null) {
-      out.cannotCheck(null, 'neither /proc/modules nor modules.builtin of the running kernel could be read');
+      out.cannotCheck(null, 'neither /proc/modules nor modules.builtin of the running kernel could be read', 'lsmod; grep vfio /lib/modules/$(uname -r)/modules.builtin');
       return;
     }
     const opts = ctx.snap.kernelConfig?.options ?? {};
