@@ -53,6 +53,8 @@ export async function collectSnapshot(opts: CollectOptions = {}): Promise<Snapsh
     interrupts: collectInterrupts(ctx),
     boot: collectBoot(ctx),
     hostCritical: collectHostCritical(ctx),
+    initramfs: null,
+    toolMessages: [],
   };
   snapshot.kernelLog = await kernelLog;
   snapshot.sources = sortKeys(ctx.sources);

@@ -17,6 +17,7 @@ const REQUIRED: [keyof Snapshot, 'object' | 'array' | 'string' | 'number'][] = [
   ['devnodes', 'object'],
   ['boot', 'object'],
   ['hostCritical', 'object'],
+  ['toolMessages', 'array'],
 ];
 
 /** Checks the shape a snapshot must have before analysis trusts it; one message naming the field. */

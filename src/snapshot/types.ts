@@ -42,6 +42,10 @@ export interface Snapshot {
   boot: BootConfig;
   /** Devices the host itself depends on: passing them through would take the host down. */
   hostCritical: HostCriticalDevices;
+  /** What the running kernel's initramfs holds (VFIO modules, host drivers, modprobe configuration inside). */
+  initramfs: InitramfsInfo | null;
+  /** Error and status lines of user-space tools (QEMU, libvirt, initramfs generators ...), from their logs or pasted output. */
+  toolMessages: ToolMessage[];
   /** Sections later collectors add (hypervisor configs, initramfs listings) live here by name. */
   extra?: Record<string, unknown>;
 }
@@ -143,6 +147,51 @@ export interface KernelConfig {
   path: string;
   /** Only the options relevant to passthrough, as written: "y", "m", "n" (from "is not set") or a value. */
   options: Record<string, string>;
+}
+
+// ---------------------------------------------------------------- initramfs
+
+export interface InitramfsInfo {
+  /** Kernel release the image belongs to. */
+  kernel: string;
+  /** Host path of the image, or the pasted section / sosreport file its listing came from. */
+  image: string;
+  /** Kernel modules inside the image, normalised names (vfio_pci, nouveau ...). */
+  modules: string[];
+  /** modprobe.d entries inside the image (etc/modprobe.d, usr/lib/modprobe.d ...); file is the path inside. */
+  modprobe: ModprobeEntry[];
+  /** Module lists inside the image (conf/modules, etc/modules-load.d); stage is 'initramfs'. */
+  loadAtBoot: ModuleLoadEntry[];
+  /** Number of entries in the image (all archives of it). */
+  entries: number;
+}
+
+// ---------------------------------------------------------------- user-space tool messages
+
+export type ToolName =
+  | 'qemu'
+  | 'libvirt'
+  | 'proxmox'
+  | 'kubevirt'
+  | 'dpdk'
+  | 'cloud-hypervisor'
+  | 'dracut'
+  | 'mkinitcpio'
+  | 'update-initramfs'
+  | 'modprobe'
+  | 'dkms'
+  | 'package-manager'
+  | 'mokutil'
+  | 'shell'
+  | 'other';
+
+export interface ToolMessage {
+  tool: ToolName;
+  /** File or pasted section it came from. */
+  source: string;
+  /** 1-based line in that source. */
+  line: number;
+  text: string;
 }
 
 // ---------------------------------------------------------------- devices the host needs

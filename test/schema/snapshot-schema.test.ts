@@ -375,6 +375,15 @@ const sampleSnapshot: Snapshot = {
     rootFilesystem: { source: '/dev/mapper/pve-root', fsType: 'ext4', devices: ['0000:02:00.0'] },
     defaultRoute: null,
   },
+  initramfs: {
+    kernel: '6.8.12-4-pve',
+    image: '/boot/initrd.img-6.8.12-4-pve',
+    modules: ['vfio', 'vfio_iommu_type1', 'vfio_pci', 'nouveau'],
+    modprobe: [{ kind: 'softdep', module: 'nouveau', value: 'pre: vfio-pci', file: 'etc/modprobe.d/vfio.conf', line: 1 }],
+    loadAtBoot: [{ module: 'vfio_pci', file: 'conf/modules', line: 3, stage: 'initramfs' }],
+    entries: 1234,
+  },
+  toolMessages: [{ tool: 'qemu', source: '/var/log/libvirt/qemu/win10.log', line: 12, text: 'vfio: error, group 1 is not viable' }],
   extra: { proxmox: { hostpci: ['hostpci0: 0000:01:00,pcie=1'] } },
 };
 
