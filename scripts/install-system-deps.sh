@@ -10,7 +10,7 @@ PACKAGES=(
   pci.ids         # the PCI name database lspci and vfio-doctor read
   kmod            # modprobe/depmod: module configuration and modules.* files
   cpio            # building and listing initramfs archives
-  gzip zstd xz-utils lz4 bzip2   # initramfs compressions
+  gzip zstd xz-utils lz4 bzip2 lzop   # initramfs compressions
   initramfs-tools-core           # mkinitramfs / lsinitramfs as the initramfs reference
   libvirt-clients                # virt-host-validate as the IOMMU-usability reference
   util-linux                     # dmesg, unshare

@@ -15,6 +15,7 @@ import { collectIomem, collectInterrupts } from './sources/memory-and-irqs.js';
 import { collectKernelLogSource } from './sources/kernel-log.js';
 import { collectBoot } from './sources/boot.js';
 import { collectHostCritical } from './sources/host-critical.js';
+import { collectInitramfs } from './sources/initramfs.js';
 
 export interface CollectOptions {
   /** A directory holding a copy of a host's files; absent for the live host. */
@@ -56,6 +57,7 @@ export async function collectSnapshot(opts: CollectOptions = {}): Promise<Snapsh
     initramfs: null,
     toolMessages: [],
   };
+  snapshot.initramfs = await collectInitramfs(ctx, host.kernelRelease, host.installedKernels);
   snapshot.kernelLog = await kernelLog;
   snapshot.sources = sortKeys(ctx.sources);
   return snapshot;

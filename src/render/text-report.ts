@@ -102,8 +102,16 @@ export function renderTextReport(s: Snapshot, r: Report, st: Style): string {
   if (r.unchecked.length > 0 || unread.length > 0) {
     out.push(st.bold('Could not check'));
     for (const u of r.unchecked) out.push(`  - ${u.id}${u.subject ? ` (${u.subject})` : ''}: ${u.reason}${u.settle ? ` (settle: ${u.settle})` : ''}`);
-    for (const [id, rec] of unread.slice(0, 20)) out.push(`  - ${id}: ${rec.status}${rec.message ? ` — ${rec.message}` : ''}`);
-    if (unread.length > 20) out.push(`  - … and ${unread.length - 20} more sources (see "vfio-doctor snapshot")`);
+    // Sources failing the same way (every function's config space without root) are one line.
+    const byReason = new Map<string, string[]>();
+    for (const [id, rec] of unread) {
+      const key = `${rec.status}${rec.message ? ` — ${rec.message}` : ''}`;
+      byReason.set(key, [...(byReason.get(key) ?? []), id]);
+    }
+    for (const [reason, ids] of byReason) {
+      const who = ids.length > 3 ? `${ids.slice(0, 2).join(', ')} and ${ids.length - 2} more` : ids.join(', ');
+      out.push(`  - ${who}: ${reason}`);
+    }
     out.push('');
   }
   return out.join('\n');

@@ -10,6 +10,7 @@ import { passthroughDefault } from './kernel/passthrough-default.js';
 import { vfioModules } from './modules/vfio-modules.js';
 import { moduleRenamed } from './modules/module-renamed.js';
 import { vfioBuiltinOptions } from './modules/vfio-builtin-options.js';
+import { initramfsVfio } from './modules/initramfs-vfio.js';
 import { hostDriverBound } from './binding/host-driver-bound.js';
 import { companionNotBound } from './binding/companion-not-bound.js';
 import { vfioIds } from './binding/vfio-ids.js';
@@ -36,6 +37,7 @@ export const RULES: Rule[] = [
   vfioModules,
   moduleRenamed,
   vfioBuiltinOptions,
+  initramfsVfio,
   hostDriverBound,
   companionNotBound,
   vfioIds,

@@ -1,0 +1,49 @@
+import type { InitramfsInfo, InstalledKernel, ModprobeEntry, ModuleLoadEntry } from '../../snapshot/types.js';
+import { canonicalInitramfsPath, InitramfsError, listInitramfs, readInitramfsFiles } from '../../initramfs/index.js';
+import { parseModprobeConf, parseModulesLoad } from '../../parse/modprobe-conf.js';
+import { moduleKey } from '../../parse/proc-modules.js';
+import { note, type CollectContext } from '../context.js';
+
+const MODULE_FILE = /\/([^/]+)\.ko(\.(xz|zst|gz))?$/;
+const MODPROBE_CONF = /^(etc|usr\/lib|lib|run)\/modprobe\.d\/[^/]+\.conf$/;
+const LOAD_LIST = /^(conf\/modules|(etc|usr\/lib|lib)\/modules-load\.d\/[^/]+\.conf)$/;
+
+/** Summarises an initramfs image: modules inside, modprobe configuration and module lists inside. */
+export async function summariseInitramfs(localPath: string, hostPath: string, kernel: string, timeoutMs: number): Promise<InitramfsInfo> {
+  const listing = await listInitramfs(localPath, { timeoutMs });
+  const modules = new Set<string>();
+  for (const e of listing.entries) {
+    const m = MODULE_FILE.exec('/' + canonicalInitramfsPath(e.path));
+    if (m) modules.add(moduleKey(m[1]!));
+  }
+  const wanted = (p: string) => MODPROBE_CONF.test(p) || LOAD_LIST.test(p);
+  const needFiles = listing.entries.some((e) => wanted(canonicalInitramfsPath(e.path)));
+  const files = needFiles ? await readInitramfsFiles(localPath, wanted, { timeoutMs }) : new Map<string, Buffer>();
+  const modprobe: ModprobeEntry[] = [];
+  const loadAtBoot: ModuleLoadEntry[] = [];
+  for (const [p, data] of [...files.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const text = data.toString('utf8');
+    if (MODPROBE_CONF.test(p)) modprobe.push(...parseModprobeConf(text, p).entries);
+    else loadAtBoot.push(...parseModulesLoad(text, p, 'initramfs'));
+  }
+  return { kernel, image: hostPath, modules: [...modules].sort(), modprobe, loadAtBoot, entries: listing.entries.length };
+}
+
+/** The running kernel's initramfs, read directly from the image. */
+export async function collectInitramfs(ctx: CollectContext, release: string | null, kernels: InstalledKernel[]): Promise<InitramfsInfo | null> {
+  const image = kernels.find((k) => k.version === release)?.initramfs ?? null;
+  if (!release || !image) {
+    note(ctx, 'initramfs', { status: 'absent', path: release ? `/boot/initrd.img-${release}` : '/boot', message: release ? 'no initramfs image found for the running kernel' : 'kernel release unknown' });
+    return null;
+  }
+  try {
+    const info = await summariseInitramfs(ctx.fs.local(image), image, release, Math.max(ctx.commandTimeoutMs, 60_000));
+    note(ctx, 'initramfs', { status: 'read', path: image });
+    return info;
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const denied = e.code === 'EACCES' || e.code === 'EPERM';
+    note(ctx, 'initramfs', { status: denied ? 'denied' : 'error', path: image, message: err instanceof InitramfsError || !denied ? e.message : 'permission denied (run as root to read it)' });
+    return null;
+  }
+}

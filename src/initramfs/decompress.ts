@@ -1,0 +1,187 @@
+// Streams the decompressed bytes of one compressed region of an image, from its offset to the end of the
+// file. gzip is decoded in-process; the other formats go through the system tool (Node 20 has no decoder
+// for them), fed the file through a pipe and read back as it produces output, so memory stays flat.
+
+import { spawn } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
+
+import { DECOMPRESSORS, type CompressedFormat } from './compression.js';
+import type { Deadline } from './deadline.js';
+import { InitramfsError } from './errors.js';
+
+export interface CompressedRegion {
+  file: string;
+  offset: number;
+  format: CompressedFormat;
+}
+
+export interface DecompressedStream {
+  chunks: AsyncIterable<Buffer>;
+  /**
+   * Settles once the decoder is done: resolves on a clean finish, rejects with an InitramfsError when the
+   * decoder failed or could not run. Await it after the chunks are consumed.
+   */
+  finished(): Promise<void>;
+  /** Stops reading and ends the decoder, for when the caller gave up early. */
+  cancel(): void;
+}
+
+const READ_CHUNK = 1 << 20;
+const STDERR_LIMIT = 8 * 1024;
+
+function regionWords(region: CompressedRegion): string {
+  return `the ${region.format} data at offset ${region.offset}`;
+}
+
+function readFailure(region: CompressedRegion, error: NodeJS.ErrnoException): InitramfsError {
+  return new InitramfsError(
+    'unreadable',
+    region.file,
+    `${region.file}: cannot read ${regionWords(region)}: ${error.code ?? error.message}`,
+    region.offset,
+  );
+}
+
+export function openDecompressedStream(region: CompressedRegion, deadline: Deadline): DecompressedStream {
+  return region.format === 'gzip' ? openGunzip(region, deadline) : openExternal(region, deadline);
+}
+
+function openGunzip(region: CompressedRegion, deadline: Deadline): DecompressedStream {
+  const input = createReadStream(region.file, { start: region.offset, highWaterMark: READ_CHUNK });
+  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+  input.on('error', (error: NodeJS.ErrnoException) => gunzip.destroy(readFailure(region, error)));
+  input.pipe(gunzip);
+  const unregister = deadline.register((error) => {
+    input.destroy();
+    gunzip.destroy(error);
+  });
+
+  async function* chunks(): AsyncGenerator<Buffer> {
+    try {
+      for await (const chunk of gunzip) yield chunk as Buffer;
+    } catch (error) {
+      if (error instanceof InitramfsError) throw error;
+      const zlibError = error as NodeJS.ErrnoException;
+      // zlib says Z_BUF_ERROR when the input ran out before the end of the deflate stream.
+      const truncated = zlibError.code === 'Z_BUF_ERROR';
+      throw new InitramfsError(
+        truncated ? 'truncated' : 'corrupt',
+        region.file,
+        `${region.file}: ${regionWords(region)} is ${truncated ? 'truncated' : 'corrupt'}: ${zlibError.message}`,
+        region.offset,
+      );
+    } finally {
+      unregister();
+    }
+  }
+
+  return {
+    chunks: chunks(),
+    finished: () => Promise.resolve(),
+    cancel: () => {
+      input.destroy();
+      gunzip.destroy();
+    },
+  };
+}
+
+interface ExitStatus {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  spawnError: NodeJS.ErrnoException | null;
+}
+
+function openExternal(region: CompressedRegion, deadline: Deadline): DecompressedStream {
+  const tool = DECOMPRESSORS[region.format as Exclude<CompressedFormat, 'gzip'>];
+  const child = spawn(tool.command, [...tool.args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const stdout = child.stdout as Readable;
+  let readError: NodeJS.ErrnoException | null = null;
+  let stderr = '';
+
+  const exited = new Promise<ExitStatus>((resolve) => {
+    child.once('error', (error: NodeJS.ErrnoException) => resolve({ code: null, signal: null, spawnError: error }));
+    child.once('close', (code, signal) => resolve({ code, signal, spawnError: null }));
+  });
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (text: string) => {
+    if (stderr.length < STDERR_LIMIT) stderr += text;
+  });
+  // The tool may exit before it has read everything (corrupt input, or we killed it): that is reported
+  // through its exit status, not as a broken pipe.
+  child.stdin.on('error', () => {});
+
+  const input = createReadStream(region.file, { start: region.offset, highWaterMark: READ_CHUNK });
+  input.on('error', (error: NodeJS.ErrnoException) => {
+    readError = error;
+    child.kill('SIGKILL');
+  });
+  input.pipe(child.stdin);
+
+  const stop = (): void => {
+    input.destroy();
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  const unregister = deadline.register((error) => {
+    stop();
+    stdout.destroy(error);
+  });
+
+  async function* chunks(): AsyncGenerator<Buffer> {
+    try {
+      for await (const chunk of stdout) yield chunk as Buffer;
+    } finally {
+      unregister();
+    }
+  }
+
+  async function finished(): Promise<void> {
+    const status = await exited;
+    input.destroy();
+    if (deadline.error) throw deadline.error;
+    const where = regionWords(region);
+    if (status.spawnError) {
+      if (status.spawnError.code === 'ENOENT') {
+        const also = tool.otherPackages ? `; ${tool.otherPackages}` : '';
+        throw new InitramfsError(
+          'decompressor-missing',
+          region.file,
+          `${region.file}: cannot read ${where}: the command "${tool.command}" is not installed ` +
+            `(Debian/Ubuntu package ${tool.debianPackage}${also})`,
+          region.offset,
+        );
+      }
+      throw new InitramfsError(
+        'decompressor-failed',
+        region.file,
+        `${region.file}: cannot run "${tool.command}" for ${where}: ${status.spawnError.message}`,
+        region.offset,
+      );
+    }
+    if (readError) throw readFailure(region, readError);
+    if (status.code === 0) return;
+    const said = firstErrorLine(stderr);
+    const how = status.signal ? `was killed by ${status.signal}` : `exited with status ${status.code}`;
+    // The tools' own words for input that stops early (zstd, xz, bzip2, lz4 in that order of phrasing).
+    const truncated = /premature end|unexpected end|ends unexpectedly|cannot access compressed block/i.test(said);
+    throw new InitramfsError(
+      truncated ? 'truncated' : 'decompressor-failed',
+      region.file,
+      `${region.file}: ${where} is ${truncated ? 'truncated' : 'corrupt'}: ` +
+        `"${[tool.command, ...tool.args].join(' ')}" ${how}${said ? `: ${said}` : ''}`,
+      region.offset,
+    );
+  }
+
+  return { chunks: chunks(), finished, cancel: stop };
+}
+
+/** The decoder's own complaint, on one line, without the blank and progress lines some tools print. */
+function firstErrorLine(stderr: string): string {
+  const lines = stderr
+    .split(/[\r\n]+/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  return (lines[0] ?? '').slice(0, 300);
+}

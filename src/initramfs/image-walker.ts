@@ -1,0 +1,195 @@
+// Walks an initramfs image the way the kernel unpacks it: uncompressed cpio archives (the early-microcode
+// part) separated by zero padding, and from the first byte that is neither, one compressed region that
+// runs to the end of the file and may itself hold several archives. Every member is handed to a visitor
+// as it streams past; nothing but the current header and name is held in memory.
+
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+
+import { CpioFormatError, CpioStreamParser, type CpioMember, type CpioVisitor } from './cpio-newc.js';
+import { describeUnknownMagic, detectCompression, MAGIC_PROBE_BYTES, type CompressedFormat } from './compression.js';
+import { Deadline } from './deadline.js';
+import { openDecompressedStream } from './decompress.js';
+import { InitramfsError } from './errors.js';
+import type { InitramfsReadOptions, InitramfsSegment } from './types.js';
+
+export const DEFAULT_TIMEOUT_MS = 120_000;
+
+export interface ImageVisitor {
+  /** Return true for a regular file to receive its bytes through data() and then memberEnd(). */
+  member(member: CpioMember, segment: number): boolean | void;
+  data?(member: CpioMember, chunk: Buffer): void;
+  memberEnd?(member: CpioMember): void;
+}
+
+export interface ImageLayout {
+  size: number;
+  segments: InitramfsSegment[];
+}
+
+export async function walkInitramfs(
+  file: string,
+  visitor: ImageVisitor,
+  options: InitramfsReadOptions = {},
+): Promise<ImageLayout> {
+  const size = await imageSize(file);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  let phase = 'reading the uncompressed cpio archives';
+  const deadline = new Deadline(
+    timeoutMs,
+    () => new InitramfsError('timeout', file, `${file}: gave up after ${timeoutMs} ms while ${phase}`),
+  );
+  try {
+    const segments: InitramfsSegment[] = [];
+    const compressedAt = await walkUncompressedHead(file, visitor, segments, deadline);
+    if (compressedAt === null) {
+      if (segments.length === 0) {
+        throw new InitramfsError('corrupt', file, `${file}: holds only zero bytes, no cpio archive`, 0);
+      }
+      return { size, segments };
+    }
+    const head = await readProbe(file, compressedAt);
+    const format = detectCompression(head);
+    if (format === null) {
+      const after = segments.length > 0 ? ` (after ${segments.length} uncompressed cpio archive(s))` : '';
+      throw new InitramfsError(
+        'unknown-compression',
+        file,
+        `${file}: unknown format at offset ${compressedAt}${after}: ${describeUnknownMagic(head)}`,
+        compressedAt,
+      );
+    }
+    phase = `decompressing the ${format} data at offset ${compressedAt}`;
+    segments.push({ offset: compressedAt, compression: format, entries: 0 });
+    await walkCompressedRegion(file, compressedAt, format, visitor, segments, deadline);
+    return { size, segments };
+  } finally {
+    deadline.dispose();
+  }
+}
+
+async function imageSize(file: string): Promise<number> {
+  let info;
+  try {
+    info = await stat(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new InitramfsError('not-found', file, `${file}: no such initramfs image`);
+    }
+    throw new InitramfsError('unreadable', file, `${file}: cannot read the initramfs image: ${code ?? String(error)}`);
+  }
+  if (info.isDirectory()) throw new InitramfsError('unreadable', file, `${file}: is a directory, not an initramfs image`);
+  if (!info.isFile()) throw new InitramfsError('unreadable', file, `${file}: is not a regular file`);
+  if (info.size === 0) {
+    throw new InitramfsError('empty', file, `${file}: empty file (0 bytes), not an initramfs image`, 0);
+  }
+  return info.size;
+}
+
+async function readProbe(file: string, offset: number): Promise<Buffer> {
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch (error) {
+    throw toInitramfsError(file, error, offset);
+  }
+  try {
+    const buffer = Buffer.alloc(MAGIC_PROBE_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+function toInitramfsError(file: string, error: unknown, offset: number): unknown {
+  if (error instanceof CpioFormatError) return new InitramfsError(error.kind, file, `${file}: ${error.message}`, offset);
+  if (error instanceof InitramfsError) return error;
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (typeof code === 'string') {
+    // stat can succeed where open fails: a non-root user and a root-only image under /boot.
+    return new InitramfsError('unreadable', file, `${file}: cannot read the initramfs image: ${code}`);
+  }
+  return error;
+}
+
+/** Counts members per segment and forwards them; archiveStart opens a segment only for uncompressed archives. */
+function segmentVisitor(visitor: ImageVisitor, segments: InitramfsSegment[], opensSegments: boolean): CpioVisitor {
+  return {
+    archiveStart(_archive, offset) {
+      if (opensSegments) segments.push({ offset, compression: 'none', entries: 0 });
+    },
+    member(member) {
+      const index = segments.length - 1;
+      segments[index]!.entries += 1;
+      return visitor.member(member, index);
+    },
+    data: visitor.data ? (member, chunk) => visitor.data!(member, chunk) : undefined,
+    memberEnd: visitor.memberEnd ? (member) => visitor.memberEnd!(member) : undefined,
+  };
+}
+
+/** Returns the offset where compressed data starts, or null when the file is cpio (and padding) throughout. */
+async function walkUncompressedHead(
+  file: string,
+  visitor: ImageVisitor,
+  segments: InitramfsSegment[],
+  deadline: Deadline,
+): Promise<number | null> {
+  const parser = new CpioStreamParser(segmentVisitor(visitor, segments, true), {
+    stopAtForeignData: true,
+    describeOffset: (offset) => `offset ${offset}`,
+  });
+  const input = createReadStream(file, { highWaterMark: 1 << 20 });
+  const unregister = deadline.register((error) => input.destroy(error));
+  try {
+    for await (const chunk of input) {
+      const foreign = parser.write(chunk as Buffer);
+      if (foreign >= 0) return foreign;
+    }
+    parser.end();
+    return null;
+  } catch (error) {
+    throw toInitramfsError(file, error, error instanceof CpioFormatError ? error.offset : 0);
+  } finally {
+    unregister();
+    input.destroy();
+  }
+}
+
+async function walkCompressedRegion(
+  file: string,
+  offset: number,
+  format: CompressedFormat,
+  visitor: ImageVisitor,
+  segments: InitramfsSegment[],
+  deadline: Deadline,
+): Promise<void> {
+  const parser = new CpioStreamParser(segmentVisitor(visitor, segments, false), {
+    stopAtForeignData: false,
+    describeOffset: (at) => `offset ${at} of the data decompressed from the ${format} region at offset ${offset}`,
+  });
+  const stream = openDecompressedStream({ file, offset, format }, deadline);
+  try {
+    for await (const chunk of stream.chunks) parser.write(chunk);
+  } catch (error) {
+    stream.cancel();
+    throw toInitramfsError(file, error, offset);
+  }
+  // A decoder failure explains a cut-off archive better than the cut itself, so it is checked first.
+  await stream.finished();
+  try {
+    parser.end();
+  } catch (error) {
+    throw toInitramfsError(file, error, offset);
+  }
+  if (parser.archives === 0) {
+    throw new InitramfsError(
+      'corrupt',
+      file,
+      `${file}: the ${format} data at offset ${offset} decompressed to nothing: no cpio archive inside`,
+      offset,
+    );
+  }
+}
