@@ -17,6 +17,21 @@ function hasTool(ctx: CollectContext, name: string): boolean {
   return ['/usr/sbin', '/usr/bin', '/sbin', '/bin'].some((d) => ctx.fs.exists(`${d}/${name}`));
 }
 
+/** Pop!_OS kernelstub keeps the command line in /etc/kernelstub/configuration (JSON, user.kernel_options). */
+function readKernelstub(ctx: CollectContext): string | null {
+  const r = ctx.fs.readText('/etc/kernelstub/configuration');
+  if (!r.ok) return null;
+  note(ctx, 'etc/kernelstub/configuration', r.record);
+  try {
+    const conf = JSON.parse(r.value) as { user?: { kernel_options?: unknown } };
+    const opts = conf.user?.kernel_options;
+    return Array.isArray(opts) ? opts.map(String).join(' ') : '';
+  } catch (err) {
+    note(ctx, 'etc/kernelstub/configuration', { status: 'error', path: '/etc/kernelstub/configuration', message: `not valid JSON: ${(err as Error).message}` });
+    return '';
+  }
+}
+
 export function collectBoot(ctx: CollectContext): BootConfig {
   let grubDefault = null as BootConfig['grubDefault'];
   const grubFiles = ['/etc/default/grub', ...ctx.fs.list('/etc/default/grub.d').filter((n) => n.endsWith('.cfg')).map((n) => `/etc/default/grub.d/${n}`)];
@@ -34,6 +49,7 @@ export function collectBoot(ctx: CollectContext): BootConfig {
   }
   const kc = ctx.fs.readText('/etc/kernel/cmdline');
   note(ctx, 'etc/kernel/cmdline', kc.record);
+  const kernelstub = readKernelstub(ctx);
   const blsEntries: BlsEntry[] = [];
   for (const dir of BLS_DIRS) {
     for (const name of ctx.fs.list(dir)) {
@@ -54,8 +70,9 @@ export function collectBoot(ctx: CollectContext): BootConfig {
   };
   let loader: BootLoader = 'unknown';
   if (proxmoxBootTool && kc.ok) loader = 'proxmox-boot-tool';
-  else if (tools.kernelstub && kc.ok) loader = 'kernelstub';
+  else if (kernelstub !== null) loader = 'kernelstub';
   else if (grubDefault || tools.updateGrub || tools.grub2Mkconfig || ctx.fs.exists('/boot/grub/grub.cfg') || ctx.fs.exists('/boot/grub2/grub.cfg')) loader = 'grub';
   else if (blsEntries.length > 0 || kc.ok) loader = 'systemd-boot';
-  return { loader, grubDefault, kernelCmdline: kc.ok ? kc.value.trim() : null, blsEntries, proxmoxBootTool, tools };
+  const kernelCmdline = kc.ok ? kc.value.trim() : kernelstub;
+  return { loader, grubDefault, kernelCmdline, blsEntries, proxmoxBootTool, tools };
 }

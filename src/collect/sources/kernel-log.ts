@@ -58,7 +58,12 @@ export async function collectKernelLogSource(ctx: CollectContext): Promise<Kerne
     const file = c.file!;
     const st = ctx.fs.lstat(file);
     if (!st.ok) {
-      tried.push(st.record);
+      // A capture records a command that failed as NAME.stderr (and NAME.exit) instead of NAME.
+      const stderr = file.startsWith('/commands/') ? ctx.fs.readText(`${file}.stderr`) : null;
+      if (stderr?.ok) {
+        const msg = stderr.value.trim().split('\n')[0] ?? 'failed';
+        tried.push({ status: /not permitted|permission denied/i.test(msg) ? 'denied' : 'error', path: file, message: msg });
+      } else tried.push(st.record);
       continue;
     }
     try {

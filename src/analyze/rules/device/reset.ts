@@ -51,32 +51,37 @@ export const resetSupport: Rule = {
         continue;
       }
       if (d.resetMethods !== null && d.resetMethods.length > 0) continue;
-      const c = d.config;
-      if (!c || c.capabilities === null) {
-        if (d.resetMethods === null) out.cannotCheck(d.address, 'no reset_method file (kernel older than 5.15) and config space not readable: run as root', `sudo lspci -vv -s ${d.address}`);
-        continue;
-      }
-      const evidence: Evidence[] = [];
-      const flr = c.express?.flr === true;
-      const afFlr = c.af?.flr === true && c.af.transactionsPending;
-      const pmReset = c.pm !== null && !c.pm.noSoftReset;
-      if (flr || afFlr || pmReset) continue;
-      // A secondary bus reset works when the device is alone below its bridge.
+      // VFIO can still reset the whole bus (the hot-reset ioctl QEMU uses) when every function below the
+      // same bridge belongs to the passthrough: the usual case of a GPU with its audio function.
       const parent = d.upstream.at(-1);
-      const siblings = parent ? ctx.snap.pci.filter((o) => o.upstream.at(-1) === parent && o.address.split(':')[1] === d.address.split(':')[1] && o.address !== d.address) : [];
-      const busReset = parent !== undefined && siblings.every((s) => ctx.isTarget(s.address));
-      if (d.resetMethods !== null) evidence.push({ source: `/sys/bus/pci/devices/${d.address}/reset_method`, text: '(empty: the kernel found no reset method)' });
-      evidence.push({ source: `/sys/bus/pci/devices/${d.address}/config`, text: `FLReset${flr ? '+' : '-'}, AF FLR ${c.af ? (c.af.flr ? '+' : '-') : 'absent'}, PM NoSoftRst${c.pm ? (c.pm.noSoftReset ? '+' : '-') : ' (no PM)'}` });
-      if (d.resetMethods === null && busReset) continue;
+      const bus = d.address.split(':')[1];
+      const onBus = parent ? ctx.snap.pci.filter((o) => o.upstream.at(-1) === parent && o.address.split(':')[1] === bus) : [];
+      // A function alone on its bus has "bus" in reset_method when the kernel allows it, so this applies to shared buses only.
+      if (parent !== undefined && onBus.length > 1 && onBus.every((o) => ctx.isTarget(o.address))) continue;
+      const evidence: Evidence[] = [];
+      if (kernelAtLeast(ctx.kernel, 5, 15) === true) {
+        // From 5.15 the kernel publishes reset_method only when some method (bus reset included) works.
+        evidence.push({ source: `/sys/bus/pci/devices/${d.address}/reset_method`, text: d.resetMethods === null ? 'absent: the kernel found no reset method for this device' : '(empty: every reset method was disabled)' });
+      } else {
+        const c = d.config;
+        if (!c || c.capabilities === null) {
+          out.cannotCheck(d.address, 'no reset_method file (kernel older than 5.15) and config space not readable: run as root', `sudo lspci -vv -s ${d.address}`);
+          continue;
+        }
+        const flr = c.express?.flr === true;
+        const afFlr = c.af?.flr === true && c.af.transactionsPending;
+        const pmReset = c.pm !== null && !c.pm.noSoftReset;
+        if (flr || afFlr || pmReset) continue;
+        evidence.push({ source: `/sys/bus/pci/devices/${d.address}/config`, text: `FLReset${flr ? '+' : '-'}, AF FLR ${c.af ? (c.af.flr ? '+' : '-') : 'absent'}, PM NoSoftRst${c.pm ? (c.pm.noSoftReset ? '+' : '-') : ' (no PM)'}` });
+      }
+      const others = onBus.filter((o) => !ctx.isTarget(o.address)).map((o) => o.address);
       out.report({
         cause: 'reset-unsupported',
         severity: 'warn',
         subject: d.address,
         title: `${describeDevice(d)} has no function-level reset`,
         evidence,
-        decision: busReset
-          ? 'Only a secondary bus reset is possible: it resets everything below the same bridge. Expect "works once, fails after a VM restart"; plan for host reboots between assignments, or use hardware with FLR.'
-          : 'No usable reset: the device will keep the state the last guest left it in. Do not restart the VM in a loop; reboot the host between assignments, or choose hardware with FLR.',
+        decision: `No usable reset: the device keeps the state the last guest left it in (expect "works once, fails after a VM restart").${others.length ? ` A bus reset would also hit ${others.join(', ')}, which stay on the host.` : ''} Do not restart the VM in a loop; reboot the host between assignments, pass every function below the bridge together, or choose hardware with FLR.`,
       });
     }
   },
