@@ -13,7 +13,9 @@ PACKAGES=(
   gzip zstd xz-utils lz4 bzip2 lzop   # initramfs compressions
   initramfs-tools-core           # mkinitramfs / lsinitramfs as the initramfs reference
   libvirt-clients                # virt-host-validate as the IOMMU-usability reference
-  util-linux                     # dmesg, unshare
+  util-linux                     # dmesg, unshare, setpriv
+  time                           # /usr/bin/time: peak memory of the tools compared in bench/
+  systemd                        # systemd-analyze verify for the boot-snapshot unit
 )
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" >/dev/null

@@ -25,6 +25,8 @@ function statusOf(err: unknown): { status: SourceStatus; message: string } {
   }
 }
 
+const SCRATCH = Buffer.allocUnsafe(64 * 1024);
+
 export class HostFs {
   /** root is '' for the live host, or an absolute directory holding a copy of a host's files. */
   constructor(readonly root: string) {}
@@ -63,19 +65,24 @@ export class HostFs {
     let fd: number | undefined;
     try {
       fd = fs.openSync(this.local(hostPath), 'r');
+      const sysfs = hostPath.startsWith('/sys/');
       const chunks: Buffer[] = [];
       let total = 0;
-      // sysfs files report a size of 4096 whatever they hold, so read until EOF rather than trusting stat.
+      // sysfs files report a size of 4096 whatever they hold, so read until EOF rather than trusting
+      // stat. Most reads are a few bytes: one scratch buffer serves them all, and only the bytes read
+      // are copied out (a fresh 64 KiB buffer per attribute made collection GC-bound).
       for (;;) {
-        const want = Math.min(65536, maxBytes - total);
+        const want = Math.min(SCRATCH.length, maxBytes - total);
         if (want <= 0) break;
-        const buf = Buffer.allocUnsafe(want);
-        const n = fs.readSync(fd, buf, 0, want, null);
+        const n = fs.readSync(fd, SCRATCH, 0, want, null);
         if (n <= 0) break;
-        chunks.push(n === want ? buf : buf.subarray(0, n));
+        chunks.push(Buffer.from(SCRATCH.subarray(0, n)));
         total += n;
+        // A sysfs attribute arrives in one read, so a short read there is its end: skip the read that
+        // would only return 0 (thousands of them on a large host). procfs may return less and go on.
+        if (n < want && sysfs) break;
       }
-      return { ok: true, value: Buffer.concat(chunks, total), record };
+      return { ok: true, value: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total), record };
     } catch (err) {
       const { status, message } = statusOf(err);
       return { ok: false, record: { status, path: hostPath, message } };
@@ -118,7 +125,7 @@ export class HostFs {
   /** The resolved host path; for a dangling link, a loop or an escape from the root, the failure. */
   realPath(hostPath: string): ReadResult<string> {
     try {
-      const real = fs.realpathSync(this.local(hostPath));
+      const real = fs.realpathSync.native(this.local(hostPath));
       const host = this.toHost(real);
       if (host === null) {
         return { ok: false, record: { status: 'error', path: hostPath, message: 'link points outside the root directory' } };

@@ -36,24 +36,27 @@ function readConfig(ctx: CollectContext, base: string): { config: PciConfig | nu
 }
 
 function collectDevice(ctx: CollectContext, name: string, lookup: NameLookup | null): PciDevice | null {
-  const link = `/sys/bus/pci/devices/${name}`;
-  const real = ctx.fs.realPath(link);
+  const real = ctx.fs.realPath(`/sys/bus/pci/devices/${name}`);
   if (!real.ok) {
     note(ctx, `pci:${name}`, real.record);
     return null;
   }
   const base = real.value;
-  const attr = (f: string) => ctx.fs.readAttr(`${base}/${f}`);
+  // One listing of the device directory saves a failed open for every attribute this kernel or
+  // device does not have (reset_method, boot_vga, physfn ...).
+  const present = new Set(ctx.fs.list(base));
+  const attr = (f: string) => (present.has(f) ? ctx.fs.readAttr(`${base}/${f}`) : null);
+  const link = (f: string) => (present.has(f) ? ctx.fs.linkBase(`${base}/${f}`) : null);
   const vendorId = hexAttr(attr('vendor'), 4);
   const deviceId = hexAttr(attr('device'), 4);
-  const { config, status } = readConfig(ctx, base);
+  const { config, status } = present.has('config') ? readConfig(ctx, base) : { config: null, status: { status: 'absent' as const, path: `${base}/config`, message: 'not present' } };
   if (status.status !== 'read') note(ctx, `pci:${name}:config`, status);
   const components = base.split('/');
   const upstream = components.filter((c) => PCI_ADDRESS.test(c) && c !== name);
   const classCode = hexAttr(attr('class'), 6) ?? '000000';
   const resetText = attr('reset_method');
   const override = attr('driver_override');
-  const group = ctx.fs.linkBase(`${base}/iommu_group`);
+  const group = link('iommu_group');
   const numa = attr('numa_node');
   const dev: PciDevice = {
     address: name,
@@ -64,7 +67,7 @@ function collectDevice(ctx: CollectContext, name: string, lookup: NameLookup | n
     classCode,
     revision: hexAttr(attr('revision'), 2),
     names: null,
-    driver: ctx.fs.linkBase(`${base}/driver`),
+    driver: link('driver'),
     driverOverride: override === null || override === '(null)' || override === '' ? null : override,
     iommuGroup: group !== null && /^\d+$/.test(group) ? Number(group) : null,
     modalias: attr('modalias'),
@@ -76,9 +79,8 @@ function collectDevice(ctx: CollectContext, name: string, lookup: NameLookup | n
     sysfsPath: base,
     upstream,
     multifunction: config && config.length >= 16 ? config.multifunction : null,
-    physfn: ctx.fs.linkBase(`${base}/physfn`),
-    virtfns: ctx.fs
-      .list(base)
+    physfn: link('physfn'),
+    virtfns: [...present]
       .filter((f) => /^virtfn\d+$/.test(f))
       .sort((a, b) => Number(a.slice(6)) - Number(b.slice(6)))
       .map((f) => ctx.fs.linkBase(`${base}/${f}`))
