@@ -1,0 +1,51 @@
+// Runs a table of rules over one parsed line and builds the event. The tables live in the family
+// modules; this file only knows how to apply them.
+
+import { parsePrefix, type ParsedLine } from '../prefix.js';
+import type { Fields, LogEvent, Rule, RuleContext } from './types.js';
+
+export interface SourceLine {
+  n: number;
+  text: string;
+}
+
+/** Applies the first rule whose hint and regex match. */
+export function applyRules(rules: readonly Rule[], line: SourceLine, parsed: ParsedLine = parsePrefix(line.text)): LogEvent | null {
+  const ctx: RuleContext = { parsed, text: parsed.text };
+  for (const rule of rules) {
+    if (!ctx.text.includes(rule.hint)) continue;
+    rule.re.lastIndex = 0;
+    const m = rule.re.exec(ctx.text);
+    if (!m) continue;
+    if (rule.when && !rule.when(m, ctx)) continue;
+    return buildEvent(rule, m, ctx, line);
+  }
+  return null;
+}
+
+export function buildEvent(rule: Rule, m: RegExpExecArray, ctx: RuleContext, line: SourceLine): LogEvent {
+  const fields: Fields = rule.fields ? rule.fields(m, ctx) : {};
+  const device = rule.device ? rule.device(m, ctx, fields) : (ctx.parsed.device?.address ?? null);
+  const era = typeof rule.era === 'function' ? rule.era(m, ctx) : (rule.era ?? null);
+  const meaning = typeof rule.meaning === 'function' ? rule.meaning(fields, ctx, device) : rule.meaning;
+  return {
+    kind: rule.kind,
+    family: rule.family,
+    severity: rule.severityOf ? rule.severityOf(fields) : rule.severity,
+    device,
+    driver: ctx.parsed.device?.driver ?? null,
+    era,
+    fields,
+    signals: rule.signals ? [...rule.signals] : [],
+    meaning,
+    line: line.n,
+    lines: [line.n],
+    raw: line.text,
+    time: ctx.parsed.monotonic,
+  };
+}
+
+/** "the device 0000:01:00.0" or "a device", for meanings. */
+export function who(device: string | null): string {
+  return device ? `device ${device}` : 'a device';
+}

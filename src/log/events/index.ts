@@ -1,0 +1,83 @@
+// Decoding entry points: one line, or a sequence of lines (which also joins the messages that old
+// kernels split over two lines).
+
+import type { KernelLogLine } from '../../snapshot/types.js';
+import { parsePrefix } from '../prefix.js';
+import { AMD_VI_RULES } from './amd-vi.js';
+import { BOOT_RULES } from './boot.js';
+import { applyRules } from './engine.js';
+import { FRAMEBUFFER_RULES } from './framebuffer.js';
+import { INTEL_DMAR_RULES, joinOldFault } from './intel-dmar.js';
+import { IOMMU_CORE_RULES } from './iommu-core.js';
+import { IRQ_REMAP_RULES } from './irq-remap.js';
+import { MODULE_RULES } from './modules.js';
+import { PCI_RULES } from './pci.js';
+import { SECURITY_RULES } from './security.js';
+import type { LogEvent, Rule } from './types.js';
+import { VFIO_RULES } from './vfio.js';
+
+export type { EventFamily, FieldValue, Fields, LogEvent, Severity, Signal } from './types.js';
+
+/** Every rule, in the order they are tried (the first match wins). */
+export const RULES: readonly Rule[] = [
+  ...INTEL_DMAR_RULES,
+  ...AMD_VI_RULES,
+  ...IRQ_REMAP_RULES,
+  ...IOMMU_CORE_RULES,
+  ...VFIO_RULES,
+  ...PCI_RULES,
+  ...SECURITY_RULES,
+  ...FRAMEBUFFER_RULES,
+  ...MODULE_RULES,
+  ...BOOT_RULES,
+];
+
+/** Decodes one line of any supported log format; null when it is not a line vfio-doctor knows. */
+export function decodeLine(text: string, n = 0): LogEvent | null {
+  return applyRules(RULES, { n, text }, parsePrefix(text));
+}
+
+/** How far (in source line numbers) the second half of a split message may be from the first. */
+const JOIN_WINDOW = 5;
+
+/**
+ * Decodes a sequence of lines in order. Messages split over two lines (pre-4.2 VT-d faults, AMD-Vi
+ * events of 4.16–5.4, "Device not attached to domain properly") come back as one event each.
+ */
+export function decodeLines(lines: readonly KernelLogLine[]): LogEvent[] {
+  const decoded = lines.map((l) => decodeLine(l.text, l.n));
+  const used = new Uint8Array(decoded.length);
+  const out: LogEvent[] = [];
+  for (let i = 0; i < decoded.length; i++) {
+    const e = decoded[i];
+    if (!e || used[i]) continue;
+    let merged: LogEvent | null = null;
+    for (let j = i + 1; j < decoded.length && merged === null; j++) {
+      const next = decoded[j];
+      if ((lines[j] as KernelLogLine).n - (lines[i] as KernelLogLine).n > JOIN_WINDOW) break;
+      if (!next || used[j]) continue;
+      merged = join(e, next);
+      if (merged) used[j] = 1;
+    }
+    out.push(merged ?? e);
+  }
+  return out;
+}
+
+function join(first: LogEvent, second: LogEvent): LogEvent | null {
+  const dmar = joinOldFault(first, second);
+  if (dmar) return dmar;
+  if (first.kind === 'amd-vi-event-start' && second.kind === 'amd-vi-event' && second.fields['split'] === true) {
+    return { ...second, line: first.line, lines: [...first.lines, ...second.lines], raw: `${first.raw}\n${second.raw}`, era: '4.16-5.4' };
+  }
+  if (first.kind === 'amd-vi-dev-not-attached' && first.fields['continuation'] !== true && second.kind === 'amd-vi-dev-not-attached' && second.fields['continuation'] === true) {
+    return {
+      ...second,
+      line: first.line,
+      lines: [...first.lines, ...second.lines],
+      raw: `${first.raw}\n${second.raw}`,
+      fields: { domain: second.fields['domain'] ?? null },
+    };
+  }
+  return null;
+}
