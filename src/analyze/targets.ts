@@ -45,12 +45,21 @@ export function inferTargets(snap: Snapshot, vfioIds: VfioIdSource[], opts: Anal
 }
 
 function addCompanions(snap: Snapshot, targets: Map<string, Target>): void {
+  // Indexed by slot once: a large host has hundreds of targets and a thousand functions.
+  const bySlot = new Map<string, PciDevice[]>();
+  for (const d of snap.pci) {
+    const slot = slotOf(d.address);
+    const list = bySlot.get(slot);
+    if (list) list.push(d);
+    else bySlot.set(slot, [d]);
+  }
+  const byAddress = new Map(snap.pci.map((d) => [d.address, d]));
   for (const t of [...targets.values()]) {
-    const d = snap.pci.find((x) => x.address === t.address);
+    const d = byAddress.get(t.address);
     // SR-IOV VFs share a "slot" with unrelated VFs; they have no companions.
     if (!d || d.physfn !== null) continue;
-    for (const o of snap.pci) {
-      if (o.address === t.address || targets.has(o.address) || slotOf(o.address) !== slotOf(t.address)) continue;
+    for (const o of bySlot.get(slotOf(t.address)) ?? []) {
+      if (o.address === t.address || targets.has(o.address)) continue;
       if (o.physfn !== null || isBridge(o)) continue;
       const sameGroup = d.iommuGroup !== null && o.iommuGroup === d.iommuGroup;
       const groupsUnknown = d.iommuGroup === null;

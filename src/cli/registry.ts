@@ -2,5 +2,7 @@ import type { Command } from './command.js';
 import { snapshotCommand } from '../commands/snapshot.js';
 import { checkCommand } from '../commands/check.js';
 import { decodeCommand } from '../commands/decode.js';
+import { diffCommand } from '../commands/diff.js';
+import { installCommand, uninstallCommand } from '../commands/install.js';
 
-export const COMMANDS: Command[] = [checkCommand, decodeCommand, snapshotCommand];
+export const COMMANDS: Command[] = [checkCommand, decodeCommand, snapshotCommand, diffCommand, installCommand, uninstallCommand];

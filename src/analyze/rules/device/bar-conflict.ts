@@ -1,6 +1,6 @@
 import type { Rule } from '../../rule.js';
 import type { Evidence } from '../../finding.js';
-import { logMatches } from '../../log-evidence.js';
+import { deviceLogMatches, logMatches } from '../../log-evidence.js';
 import { kernelArgCommands } from '../../fixes/kernel-args.js';
 import { kernelAtLeast } from '../../context.js';
 import { describeDevice } from '../../pci-facts.js';
@@ -19,8 +19,7 @@ export const barConflict: Rule = {
       const d = ctx.device(t.address);
       if (!d) continue;
       const claims = (ctx.snap.iomem ?? []).filter((e) => e.device === d.address && FRAMEBUFFERS.test(e.name));
-      const escaped = d.address.replace(/[.]/g, '\\.');
-      const cantReserve = logMatches(ctx.snap, new RegExp(`${escaped}: BAR \\d+: can't reserve`), 3);
+      const cantReserve = deviceLogMatches(ctx.snap, d.address, /BAR \d+: can't reserve/);
       if (claims.length === 0 && cantReserve.length === 0) continue;
       const evidence: Evidence[] = [
         ...claims.map((e) => ({ source: '/proc/iomem', text: `${'  '.repeat(e.depth)}${e.start}-${e.end} : ${e.name} (inside ${d.address})` })),

@@ -1,5 +1,5 @@
 import type { Rule } from '../../rule.js';
-import { logMatches } from '../../log-evidence.js';
+import { deviceLogMatches } from '../../log-evidence.js';
 import { kernelArgCommands } from '../../fixes/kernel-args.js';
 import { describeDevice, vfioDriver } from '../../pci-facts.js';
 
@@ -14,8 +14,7 @@ export const stuckInD3: Rule = {
     for (const t of ctx.targets) {
       const d = ctx.device(t.address);
       if (!d) continue;
-      const a = d.address.replace(/[.]/g, '\\.');
-      const lines = logMatches(ctx.snap, new RegExp(`${a}: .*(stuck in D3|Unable to change power state|Unable to power on device|inaccessible)`), 3);
+      const lines = deviceLogMatches(ctx.snap, d.address, /stuck in D3|Unable to change power state|Unable to power on device|inaccessible/);
       const inD3cold = d.powerState === 'D3cold' && vfioDriver(d.driver);
       if (lines.length === 0 && !inD3cold) continue;
       const disabled = /^(1|y|Y)$/.test(ctx.snap.modules.parameters['vfio_pci']?.['disable_idle_d3'] ?? '');

@@ -1,6 +1,6 @@
 import type { Rule } from '../../rule.js';
 import type { Evidence } from '../../finding.js';
-import { logMatches } from '../../log-evidence.js';
+import { deviceLogMatches } from '../../log-evidence.js';
 import { describeDevice } from '../../pci-facts.js';
 
 export const rmrr: Rule = {
@@ -23,8 +23,7 @@ export const rmrr: Rule = {
           evidence.push({ source: `/sys/kernel/iommu_groups/${d.iommuGroup}/reserved_regions`, text: `${r.start} ${r.end} ${r.type}` });
         }
       }
-      const a = d.address.replace(/[.]/g, '\\.');
-      evidence.push(...logMatches(ctx.snap, new RegExp(`${a}.*(ineligible for IOMMU domain attach due to platform RMRR|RMRR)`), 3));
+      evidence.push(...deviceLogMatches(ctx.snap, d.address, /ineligible for IOMMU domain attach due to platform RMRR|RMRR/));
       if (evidence.length === 0) continue;
       out.report({
         cause: 'rmrr-blocked',

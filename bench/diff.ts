@@ -1,0 +1,112 @@
+// How long one before/after comparison of a 256-function host takes, and the memory it needs.
+//
+//   node build/bench/diff.js [--runs N]        (default 10,000 comparisons)
+//
+// The pair is built like the tests build theirs: fixture host trees from the host builder, collected by
+// the real collector. The later host has a new kernel, root ports that lost ACS (merged groups),
+// drivers and reset methods that changed, and new faults in the log, so every change class has work.
+
+import fs from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { buildHost, type HostSpec, type PciFunctionSpec } from '../test/fixtures/host-builder.js';
+import { collectSnapshot } from '../src/collect/collect.js';
+import { diffSnapshots } from '../src/diff/diff.js';
+import type { Snapshot } from '../src/snapshot/types.js';
+
+interface Variant {
+  release: string;
+  bootId: string;
+  /** Root-port slots whose ports have ACS switched off. */
+  acsOff: Set<number>;
+  /** Cards (by slot) now claimed by their host driver. */
+  hostBound: Set<number>;
+  logLines: string[];
+}
+
+const SLOTS = 25;
+
+function spec(v: Variant): HostSpec {
+  const devices: PciFunctionSpec[] = [{ at: '00.0', id: '8086:3e0f', class: 0x060000 }];
+  for (let slot = 1; slot <= SLOTS; slot++) {
+    for (let fn = 0; fn < 2; fn++) {
+      const card = slot * 2 + fn;
+      // Half the cards are passthrough targets (bound to vfio-pci), the rest belong to the host.
+      const target = card % 2 === 0;
+      const driver = target && !v.hostBound.has(card) ? 'vfio-pci' : 'igb';
+      devices.push({
+        at: `${slot.toString(16).padStart(2, '0')}.${fn}`,
+        id: '8086:1901',
+        class: 0x060400,
+        portType: 'root-port',
+        caps: { acs: v.acsOff.has(slot) ? { cap: 'SV TB RR CR UF', ctrl: 0 } : true },
+        children: [0, 1, 2, 3].map((f) => ({
+          at: `00.${f}`,
+          id: '8086:1521',
+          class: 0x020000,
+          subsys: '8086:5001',
+          driver,
+          hostDriver: 'igb',
+          resetMethods: card === 10 && v.hostBound.size > 0 ? ['bus'] : ['flr', 'bus'],
+        })),
+      });
+    }
+  }
+  for (const [f, id, cls] of [[0, '8086:a305', 0x060100], [2, '8086:a348', 0x058000], [3, '8086:a348', 0x040300], [4, '8086:a323', 0x0c0500], [5, '8086:a324', 0x0c8000]] as const) {
+    devices.push({ at: `1f.${f}`, id, class: cls, conventional: true });
+  }
+  return {
+    hostname: 'bench',
+    os: 'proxmox-8',
+    cpu: { vendor: 'intel' },
+    kernel: { release: v.release },
+    bootId: v.bootId,
+    cmdlineArgs: ['intel_iommu=on', 'iommu=pt'],
+    iommu: {},
+    pci: [{ devices }],
+    initramfsModules: ['vfio', 'vfio_pci', 'vfio_iommu_type1'],
+    logs: { extraLines: v.logLines },
+  };
+}
+
+async function collect(v: Variant): Promise<Snapshot> {
+  const root = await buildHost(spec(v));
+  try {
+    return await collectSnapshot({ root });
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
+function parseRuns(argv: string[]): number {
+  if (argv.length === 0) return 10_000;
+  if (argv.length === 2 && argv[0] === '--runs' && /^\d+$/.test(argv[1]!) && Number(argv[1]) >= 1) return Number(argv[1]);
+  throw new Error(`usage: node build/bench/diff.js [--runs N] (unexpected "${argv.join(' ')}")`);
+}
+
+async function main(): Promise<void> {
+  const runs = parseRuns(process.argv.slice(2));
+  const before = await collect({ release: '6.8.12-4-pve', bootId: '3f2a1c9e-5b7d-4e21-9a0c-1d2e3f405162', acsOff: new Set(), hostBound: new Set(), logLines: [] });
+  const faults = Array.from({ length: 120 }, (_, i) => `DMAR: [DMA Read NO_PASID] Request device [${(2 + (i % 40)).toString(16).padStart(2, '0')}:00.0] fault addr 0x${(0x7f3c0000 + i * 4096).toString(16)} [fault reason 0x06] PTE Read access is not set`);
+  const after = await collect({
+    release: '6.8.12-5-pve',
+    bootId: '7b1d0c2a-8e9f-4a3b-b2c1-6d5e4f3a2b10',
+    acsOff: new Set([3, 7, 11, 19]),
+    hostBound: new Set([4, 10, 22]),
+    logLines: ['DMAR: DRHD: handling fault status reg 2', ...faults, "vfio-pci 0000:05:00.0: BAR 0: can't reserve [mem 0xc0000000-0xc001ffff]"],
+  });
+  const first = diffSnapshots(before, after);
+  // Warm-up so the figures are the steady state, not the JIT's first pass.
+  for (let i = 0; i < Math.min(200, runs); i++) diffSnapshots(before, after);
+  const start = performance.now();
+  let changes = 0;
+  for (let i = 0; i < runs; i++) changes += diffSnapshots(before, after).changes.length;
+  const ms = performance.now() - start;
+  const maxRssMb = process.resourceUsage().maxRSS / 1024;
+  console.log(`host: ${before.pci.length} → ${after.pci.length} PCI functions, ${before.kernelLog?.lines.length ?? 0} → ${after.kernelLog?.lines.length ?? 0} kernel-log lines`);
+  console.log(`changes per comparison: ${first.changes.length} (${first.counts.regression} regressions, ${first.counts.improvement} improvements, ${first.counts.neutral} neutral)`);
+  console.log(`comparisons: ${runs}, total ${(ms / 1000).toFixed(2)} s, ${((ms * 1000) / runs).toFixed(1)} µs per comparison`);
+  console.log(`peak memory (maxRSS): ${maxRssMb.toFixed(1)} MiB`);
+  if (changes !== first.changes.length * runs) throw new Error('comparisons were not deterministic');
+}
+
+await main();

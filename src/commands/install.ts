@@ -1,0 +1,103 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Command, Io } from '../cli/command.js';
+import { InputError, UsageError } from '../cli/command.js';
+import { rootOption } from '../cli/root-option.js';
+import { installBootSnapshots, InstallError, SYSTEM_UNIT_DIR, uninstallBootSnapshots, type Step, type Target } from '../install/boot-snapshots.js';
+import { DEFAULT_KEEP, UNIT_NAME, UnitError } from '../install/unit.js';
+import { DEFAULT_STORE_DIR } from '../store/store.js';
+
+// Exit codes: 0 done, 1 the unit file was handled but a systemctl step failed (the message says which
+// and what to run by hand), 2 bad usage or nothing could be written.
+
+function target(root: string | undefined): Target {
+  return root === undefined ? { unitDir: SYSTEM_UNIT_DIR, systemctl: 'systemctl' } : { unitDir: path.join(root, SYSTEM_UNIT_DIR), systemctl: null };
+}
+
+/** The unit runs this very script: its path as invoked (a symlink stays a symlink, so upgrades follow it). */
+function cliPath(): string {
+  const arg = process.argv[1];
+  if (!arg) throw new InputError('cannot tell where the vfio-doctor script is (process.argv[1] is empty)');
+  const abs = path.resolve(arg);
+  if (!fs.existsSync(abs)) throw new InputError(`cannot find the running vfio-doctor script at ${abs}`);
+  return abs;
+}
+
+function printSteps(io: Io, steps: Step[]): void {
+  for (const s of steps) io.stderr(`  ${s.ok ? 'ok    ' : 'FAILED'} ${s.what}${s.message ? `: ${s.message}` : ''}\n`);
+}
+
+function wrap<T>(fn: () => Promise<T>): Promise<T> {
+  return fn().catch((err: unknown) => {
+    if (err instanceof InstallError || err instanceof UnitError) throw new InputError(err.message);
+    throw err;
+  });
+}
+
+export const installCommand: Command = {
+  name: 'install',
+  summary: 'install and enable the systemd unit that saves a snapshot at every boot',
+  usage: 'vfio-doctor install --boot-snapshots [--keep N] [--dir DIR] [--force] [--root DIR]',
+  async run(argv, io) {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        'boot-snapshots': { type: 'boolean', default: false },
+        keep: { type: 'string' },
+        dir: { type: 'string' },
+        force: { type: 'boolean', default: false },
+        root: { type: 'string' },
+      },
+      allowPositionals: false,
+    });
+    if (!values['boot-snapshots']) throw new UsageError('nothing to install: --boot-snapshots is the one thing install sets up');
+    const keepText = values.keep ?? String(DEFAULT_KEEP);
+    if (!/^\d+$/.test(keepText) || Number(keepText) < 1) throw new UsageError(`--keep ${keepText}: expected a whole number of snapshots, at least 1`);
+    // The store directory as the host sees it at boot: never prefixed with --root.
+    if (values.dir !== undefined && !values.dir.startsWith('/')) throw new UsageError(`--dir ${values.dir}: the unit needs an absolute path`);
+    const root = rootOption(values.root, io.cwd);
+    const t = target(root);
+    const r = await wrap(() => installBootSnapshots(t, { node: process.execPath, cli: cliPath(), dir: values.dir ?? null, keep: Number(keepText) }, { force: values.force }));
+    io.stdout(`${r.unchanged ? 'unchanged' : 'wrote'} ${r.unitFile}\n`);
+    printSteps(io, r.steps);
+    if (!r.ok) {
+      io.stderr(`the unit is written but not enabled; once systemd is available run: systemctl daemon-reload && systemctl enable ${UNIT_NAME}\n`);
+      return 1;
+    }
+    if (root !== undefined) io.stderr(`files written under ${root} only (with --root no systemctl is run)\n`);
+    io.stderr(
+      `${root !== undefined ? 'once booted: ' : 'enabled: '}every boot saves a snapshot to ${values.dir ?? DEFAULT_STORE_DIR} (keeping ${keepText} unlabelled ones) and logs a comparison with the previous boot (journalctl -u ${UNIT_NAME}).\n` +
+        'Keep a baseline before the next update: vfio-doctor snapshot --save --label baseline\n',
+    );
+    return 0;
+  },
+};
+
+export const uninstallCommand: Command = {
+  name: 'uninstall',
+  summary: 'disable and remove the boot-snapshot unit (saved snapshots are kept)',
+  usage: 'vfio-doctor uninstall [--boot-snapshots] [--force] [--root DIR]',
+  async run(argv, io) {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        'boot-snapshots': { type: 'boolean', default: false },
+        force: { type: 'boolean', default: false },
+        root: { type: 'string' },
+      },
+      allowPositionals: false,
+    });
+    const root = rootOption(values.root, io.cwd);
+    const r = await wrap(() => uninstallBootSnapshots(target(root), { force: values.force }));
+    if (r.absent) {
+      io.stdout(`not installed: no ${r.unitFile}\n`);
+      return 0;
+    }
+    io.stdout(`removed ${r.unitFile}\n`);
+    printSteps(io, r.steps);
+    if (!r.ok) return 1;
+    io.stderr(`saved snapshots are kept in ${DEFAULT_STORE_DIR} (or the --dir given at install)\n`);
+    return 0;
+  },
+};
