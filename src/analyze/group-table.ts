@@ -1,4 +1,5 @@
 import type { AnalysisContext } from './context.js';
+import { criticalDevices } from './critical-devices.js';
 import { describeDevice, isBridge, isChipsetFunction } from './pci-facts.js';
 
 export interface GroupRow {
@@ -11,9 +12,7 @@ export interface GroupRow {
 /** For every IOMMU group: could it be given to a VM as it stands, and if not, why. */
 export function groupTable(ctx: AnalysisContext): GroupRow[] {
   const groups = ctx.snap.iommu.groups ?? [];
-  const critical = new Map<string, string>();
-  for (const a of ctx.snap.hostCritical.rootFilesystem?.devices ?? []) critical.set(a, 'holds the root filesystem');
-  for (const a of ctx.snap.hostCritical.defaultRoute?.devices ?? []) critical.set(a, `carries the default route (${ctx.snap.hostCritical.defaultRoute!.interface})`);
+  const critical = criticalDevices(ctx.snap);
   return groups.map((g) => {
     const devices = g.devices.map((a) => {
       const d = ctx.device(a);

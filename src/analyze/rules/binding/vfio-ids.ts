@@ -1,4 +1,5 @@
 import type { Rule } from '../../rule.js';
+import { criticalDevices } from '../../critical-devices.js';
 import { describeDevice, idSpecMatches } from '../../pci-facts.js';
 
 export const vfioIds: Rule = {
@@ -9,9 +10,7 @@ export const vfioIds: Rule = {
     description: 'Every configured vfio-pci id matches a device on this host, and none matches a device the host itself needs.',
   },
   check(ctx, out) {
-    const critical = new Map<string, string>();
-    for (const a of ctx.snap.hostCritical.rootFilesystem?.devices ?? []) critical.set(a, 'holds the root filesystem');
-    for (const a of ctx.snap.hostCritical.defaultRoute?.devices ?? []) critical.set(a, `carries the default route (${ctx.snap.hostCritical.defaultRoute!.interface})`);
+    const critical = criticalDevices(ctx.snap, { display: false });
     for (const src of ctx.vfioIds) {
       for (const spec of src.ids) {
         const matches = ctx.snap.pci.filter((d) => idSpecMatches(spec, d));

@@ -1,4 +1,5 @@
 import type { Rule } from '../../rule.js';
+import { criticalDevices } from '../../critical-devices.js';
 import type { Evidence } from '../../finding.js';
 import { judgeAcs } from '../../acs.js';
 import { describeDevice, isBridge, vfioCompatibleDriver } from '../../pci-facts.js';
@@ -12,9 +13,7 @@ export const groupShared: Rule = {
   },
   check(ctx, out) {
     if (ctx.iommuActive !== true) return;
-    const critical = new Map<string, string>();
-    for (const a of ctx.snap.hostCritical.rootFilesystem?.devices ?? []) critical.set(a, 'holds the root filesystem');
-    for (const a of ctx.snap.hostCritical.defaultRoute?.devices ?? []) critical.set(a, `carries the default route (${ctx.snap.hostCritical.defaultRoute!.interface})`);
+    const critical = criticalDevices(ctx.snap);
     const seen = new Set<number>();
     for (const t of ctx.targets) {
       const d = ctx.device(t.address);
