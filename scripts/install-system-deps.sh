@@ -11,7 +11,8 @@ PACKAGES=(
   kmod            # modprobe/depmod: module configuration and modules.* files
   cpio            # building and listing initramfs archives
   gzip zstd xz-utils lz4 bzip2 lzop   # initramfs compressions
-  initramfs-tools-core           # mkinitramfs / lsinitramfs as the initramfs reference
+  initramfs-tools-core busybox klibc-utils   # mkinitramfs / lsinitramfs as the initramfs reference
+  dpkg apt                       # apt-get download + dpkg-deb -x of real Debian kernels (preflight test)
   libvirt-clients                # virt-host-validate as the IOMMU-usability reference
   util-linux                     # dmesg, unshare, setpriv
   time                           # /usr/bin/time: peak memory of the tools compared in bench/

@@ -4,5 +4,6 @@ import { checkCommand } from '../commands/check.js';
 import { decodeCommand } from '../commands/decode.js';
 import { diffCommand } from '../commands/diff.js';
 import { installCommand, uninstallCommand } from '../commands/install.js';
+import { preflightCommand } from '../commands/preflight.js';
 
-export const COMMANDS: Command[] = [checkCommand, decodeCommand, snapshotCommand, diffCommand, installCommand, uninstallCommand];
+export const COMMANDS: Command[] = [checkCommand, preflightCommand, decodeCommand, snapshotCommand, diffCommand, installCommand, uninstallCommand];

@@ -7,6 +7,7 @@ import { rootOption } from '../cli/root-option.js';
 import { installBootSnapshots, InstallError, SYSTEM_UNIT_DIR, uninstallBootSnapshots, type Step, type Target } from '../install/boot-snapshots.js';
 import { DEFAULT_KEEP, UNIT_NAME, UnitError } from '../install/unit.js';
 import { DEFAULT_STORE_DIR } from '../store/store.js';
+import { installKernelHook, KernelHookError, uninstallKernelHook } from '../preflight/kernel-hook.js';
 
 // Exit codes: 0 done, 1 the unit file was handled but a systemctl step failed (the message says which
 // and what to run by hand), 2 bad usage or nothing could be written.
@@ -30,20 +31,21 @@ function printSteps(io: Io, steps: Step[]): void {
 
 function wrap<T>(fn: () => Promise<T>): Promise<T> {
   return fn().catch((err: unknown) => {
-    if (err instanceof InstallError || err instanceof UnitError) throw new InputError(err.message);
+    if (err instanceof InstallError || err instanceof UnitError || err instanceof KernelHookError) throw new InputError(err.message);
     throw err;
   });
 }
 
 export const installCommand: Command = {
   name: 'install',
-  summary: 'install and enable the systemd unit that saves a snapshot at every boot',
-  usage: 'vfio-doctor install --boot-snapshots [--keep N] [--dir DIR] [--force] [--root DIR]',
+  summary: 'install the boot-snapshot unit and/or the kernel postinst hook that runs preflight',
+  usage: 'vfio-doctor install [--boot-snapshots [--keep N] [--dir DIR]] [--kernel-hook] [--force] [--root DIR]',
   async run(argv, io) {
     const { values } = parseArgs({
       args: argv,
       options: {
         'boot-snapshots': { type: 'boolean', default: false },
+        'kernel-hook': { type: 'boolean', default: false },
         keep: { type: 'string' },
         dir: { type: 'string' },
         force: { type: 'boolean', default: false },
@@ -51,12 +53,18 @@ export const installCommand: Command = {
       },
       allowPositionals: false,
     });
-    if (!values['boot-snapshots']) throw new UsageError('nothing to install: --boot-snapshots is the one thing install sets up');
+    if (!values['boot-snapshots'] && !values['kernel-hook']) throw new UsageError('nothing to install: name --boot-snapshots, --kernel-hook or both');
+    const root = rootOption(values.root, io.cwd);
+    if (values['kernel-hook']) {
+      const h = await wrap(async () => installKernelHook({ root, cliPath: cliPath(), force: values.force }));
+      io.stdout(`${h.action} ${h.path}${root !== undefined ? ` (under ${root})` : ''}\n`);
+      io.stderr('every kernel package installed from now on is checked with "vfio-doctor preflight --kernel VERSION" before you reboot into it\n');
+      if (!values['boot-snapshots']) return 0;
+    }
     const keepText = values.keep ?? String(DEFAULT_KEEP);
     if (!/^\d+$/.test(keepText) || Number(keepText) < 1) throw new UsageError(`--keep ${keepText}: expected a whole number of snapshots, at least 1`);
     // The store directory as the host sees it at boot: never prefixed with --root.
     if (values.dir !== undefined && !values.dir.startsWith('/')) throw new UsageError(`--dir ${values.dir}: the unit needs an absolute path`);
-    const root = rootOption(values.root, io.cwd);
     const t = target(root);
     const r = await wrap(() => installBootSnapshots(t, { node: process.execPath, cli: cliPath(), dir: values.dir ?? null, keep: Number(keepText) }, { force: values.force }));
     io.stdout(`${r.unchanged ? 'unchanged' : 'wrote'} ${r.unitFile}\n`);
@@ -76,19 +84,26 @@ export const installCommand: Command = {
 
 export const uninstallCommand: Command = {
   name: 'uninstall',
-  summary: 'disable and remove the boot-snapshot unit (saved snapshots are kept)',
-  usage: 'vfio-doctor uninstall [--boot-snapshots] [--force] [--root DIR]',
+  summary: 'remove the boot-snapshot unit and/or the kernel hook (saved snapshots are kept)',
+  usage: 'vfio-doctor uninstall [--boot-snapshots] [--kernel-hook] [--force] [--root DIR]   (neither flag: both)',
   async run(argv, io) {
     const { values } = parseArgs({
       args: argv,
       options: {
         'boot-snapshots': { type: 'boolean', default: false },
+        'kernel-hook': { type: 'boolean', default: false },
         force: { type: 'boolean', default: false },
         root: { type: 'string' },
       },
       allowPositionals: false,
     });
     const root = rootOption(values.root, io.cwd);
+    const both = !values['boot-snapshots'] && !values['kernel-hook'];
+    if (values['kernel-hook'] || both) {
+      const h = await wrap(async () => uninstallKernelHook({ root }));
+      io.stdout(h.action === 'absent' ? `not installed: no ${h.path}\n` : `removed ${h.path}\n`);
+      if (!both) return 0;
+    }
     const r = await wrap(() => uninstallBootSnapshots(target(root), { force: values.force }));
     if (r.absent) {
       io.stdout(`not installed: no ${r.unitFile}\n`);

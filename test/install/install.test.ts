@@ -105,7 +105,7 @@ test('install --root writes the unit and the enable link; refuses a different un
   assert.match(fs.readFileSync(path.join(root, UNIT_IN_ROOT), 'utf8'), /snapshot --save --keep 7 --dir \/srv\/snaps\n/);
 
   for (const [args, re] of [
-    [['install', '--root', root], /--boot-snapshots is the one thing/],
+    [['install', '--root', root], /nothing to install: name --boot-snapshots, --kernel-hook or both/],
     [['install', '--boot-snapshots', '--root', root, '--keep', 'all'], /--keep all: expected a whole number/],
     [['install', '--boot-snapshots', '--root', root, '--dir', 'relative/dir'], /the unit needs an absolute path/],
     [['install', '--boot-snapshots', '--root', path.join(root, 'missing')], /no such directory/],
@@ -121,7 +121,8 @@ test('uninstall --root removes the unit and the link; refuses a unit it did not 
   assert.equal((await runCli(['install', '--boot-snapshots', '--root', root])).code, 0);
   let r = await runCli(['uninstall', '--root', root]);
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stdout, `removed ${path.join(root, UNIT_IN_ROOT)}\n`);
+  // With neither flag both are removed; the kernel hook was never installed here.
+  assert.equal(r.stdout, `not installed: no /etc/kernel/postinst.d/zz-vfio-doctor\nremoved ${path.join(root, UNIT_IN_ROOT)}\n`);
   assert.ok(!fs.existsSync(path.join(root, UNIT_IN_ROOT)));
   assert.throws(() => fs.lstatSync(path.join(root, WANTS_IN_ROOT)));
   r = await runCli(['uninstall', '--boot-snapshots', '--root', root]);
@@ -195,4 +196,21 @@ test('install on a live system without systemctl, or with a failing one: reporte
   assert.equal(u.ok, false);
   assert.ok(!fs.existsSync(path.join(unitDir, UNIT_NAME)));
   assert.throws(() => fs.lstatSync(path.join(unitDir, 'multi-user.target.wants', UNIT_NAME)));
+});
+
+test('install --kernel-hook --root writes the postinst hook; uninstall --kernel-hook removes only it', async (t) => {
+  const root = tmp(t);
+  const hook = path.join(root, 'etc/kernel/postinst.d/zz-vfio-doctor');
+  let r = await runCli(['install', '--kernel-hook', '--root', root]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^created \/etc\/kernel\/postinst\.d\/zz-vfio-doctor/);
+  const script = fs.readFileSync(hook, 'utf8');
+  assert.match(script, /preflight --kernel "\$version"/);
+  assert.ok((fs.statSync(hook).mode & 0o111) !== 0, 'the hook is executable');
+  assert.ok(!fs.existsSync(path.join(root, UNIT_IN_ROOT)), 'only the hook was asked for');
+  assert.equal((await runCli(['install', '--boot-snapshots', '--root', root])).code, 0);
+  r = await runCli(['uninstall', '--kernel-hook', '--root', root]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(!fs.existsSync(hook));
+  assert.ok(fs.existsSync(path.join(root, UNIT_IN_ROOT)), 'the unit stays');
 });

@@ -1,0 +1,90 @@
+// Reads what a not-yet-booted kernel brings: its modules (on disk and built in), its modalias table
+// and its build configuration. Everything comes from files of that kernel, never from the running one.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import type { HostFs } from '../collect/host-fs.js';
+import { kernelMajorMinor } from '../analyze/context.js';
+import { indexAliases } from '../modules/alias-match.js';
+import { parseKernelConfig } from '../parse/kernel-config.js';
+import { moduleKey } from '../parse/proc-modules.js';
+import type { ModuleFile, NextKernel } from './types.js';
+
+const KO = /\.ko(\.(xz|zst|gz))?$/;
+
+export function moduleNameOf(file: string): string {
+  return moduleKey(path.posix.basename(file).replace(KO, ''));
+}
+
+function modulesDirOf(hfs: HostFs, version: string): string | null {
+  for (const d of [`/lib/modules/${version}`, `/usr/lib/modules/${version}`]) if (hfs.isDir(d)) return d;
+  return null;
+}
+
+/** Every module file below dir; a distribution kernel has a few thousand, listed in well under a second. */
+function walkModules(hfs: HostFs, dir: string): Map<string, ModuleFile> {
+  const out = new Map<string, ModuleFile>();
+  const stack = [dir];
+  while (stack.length > 0) {
+    const d = stack.pop()!;
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(hfs.local(d), { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      const p = `${d}/${e.name}`;
+      if (e.isDirectory()) stack.push(p);
+      // updates/ and extra/ override kernel/ at load time (depmod's search order), so they win here too.
+      else if (KO.test(e.name)) {
+        const name = moduleNameOf(e.name);
+        const existing = out.get(name);
+        if (!existing || !/\/(updates|extra)\//.test(existing.path)) out.set(name, { name, path: p });
+      }
+    }
+  }
+  return out;
+}
+
+function readBuiltin(hfs: HostFs, dir: string): Set<string> | null {
+  const r = hfs.readText(`${dir}/modules.builtin`, 4 << 20);
+  if (!r.ok) return null;
+  return new Set(r.value.split('\n').map((l) => l.trim()).filter(Boolean).map(moduleNameOf));
+}
+
+function readConfig(hfs: HostFs, version: string, dir: string | null): NextKernel['config'] {
+  const candidates = [`/boot/config-${version}`, ...(dir ? [`${dir}/config`] : [])];
+  for (const p of candidates) {
+    const r = hfs.readText(p, 16 << 20);
+    if (r.ok) return { path: p, options: parseKernelConfig(r.value) };
+  }
+  return null;
+}
+
+export function readNextKernel(hfs: HostFs, version: string): NextKernel {
+  const dir = modulesDirOf(hfs, version);
+  const alias = dir ? hfs.readText(`${dir}/modules.alias`, 64 << 20) : null;
+  return {
+    version,
+    majorMinor: kernelMajorMinor(version),
+    modulesDir: dir,
+    builtin: dir ? readBuiltin(hfs, dir) : null,
+    onDisk: dir ? walkModules(hfs, dir) : new Map(),
+    aliases: alias?.ok ? indexAliases(alias.value) : null,
+    config: readConfig(hfs, version, dir),
+  };
+}
+
+/** Whether the next kernel can load a module: a file on disk or built in. */
+export function moduleAvailable(k: NextKernel, name: string): 'module' | 'builtin' | null {
+  const key = moduleKey(name);
+  if (k.builtin?.has(key)) return 'builtin';
+  if (k.onDisk.has(key)) return 'module';
+  return null;
+}
+
+export function atLeast(k: NextKernel, major: number, minor: number): boolean {
+  const v = k.majorMinor;
+  return v !== null && (v[0] > major || (v[0] === major && v[1] >= minor));
+}

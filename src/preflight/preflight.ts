@@ -1,0 +1,80 @@
+// Predicts what the next boot into a newly installed kernel will do to passthrough, from that kernel's
+// files alone, before anyone reboots into it.
+
+import { buildContext } from '../analyze/context.js';
+import type { Finding } from '../analyze/finding.js';
+import { layerIndex, type Layer } from '../analyze/layers.js';
+import { InputError } from '../cli/command.js';
+import { collectSnapshot } from '../collect/collect.js';
+import { HostFs } from '../collect/host-fs.js';
+import { compareKernelVersions } from '../collect/sources/host.js';
+import type { Snapshot } from '../snapshot/types.js';
+import { PREFLIGHT_CHECKS } from './checks/index.js';
+import { moduleSigned } from './module-signature.js';
+import { nextCmdline } from './next-cmdline.js';
+import { readNextInitramfs } from './next-initramfs.js';
+import { readNextKernel } from './next-kernel.js';
+import { predictTarget } from './race.js';
+import type { PreflightInput, PreflightReport, TargetPrediction } from './types.js';
+
+export interface PreflightOptions {
+  root?: string;
+  kernel?: string;
+  initramfs?: string;
+  devices?: string[];
+  ids?: string[];
+  /** Base for a relative --initramfs path. */
+  cwd: string;
+  timeoutMs?: number;
+}
+
+export type PreflightResult = { kind: 'nothing-to-check'; running: string | null; message: string } | { kind: 'report'; report: PreflightReport };
+
+/** The newest installed kernel that is not the running one: what a package update just put on disk. */
+export function pickNextKernel(snap: Snapshot): string | null {
+  const running = snap.host.kernelRelease;
+  const candidates = snap.host.installedKernels.filter((k) => k.version !== running && k.modulesDir).map((k) => k.version);
+  return candidates.sort(compareKernelVersions).pop() ?? null;
+}
+
+function markTrust(findings: Finding[]): Finding[] {
+  const failing = findings.filter((f) => f.severity === 'fail').map((f) => layerIndex(f.layer));
+  if (failing.length === 0) return findings;
+  const first = Math.min(...failing);
+  const firstLayer = findings.find((f) => f.severity === 'fail' && layerIndex(f.layer) === first)!.layer as Layer;
+  return findings.map((f) => (layerIndex(f.layer) > first ? { ...f, trusted: false, untrustedUntil: firstLayer } : f));
+}
+
+function outcomeWithFindings(p: TargetPrediction, findings: Finding[]): TargetPrediction {
+  const relevant = findings.filter((f) => f.subject === null || f.subject === p.address);
+  if (relevant.some((f) => f.severity === 'fail')) return { ...p, outcome: 'fails' };
+  if (p.outcome === 'works' && relevant.some((f) => f.severity === 'warn')) return { ...p, outcome: 'at-risk' };
+  return p;
+}
+
+export async function runPreflight(opts: PreflightOptions): Promise<PreflightResult> {
+  const snap = await collectSnapshot(opts.root === undefined ? {} : { root: opts.root });
+  const running = snap.host.kernelRelease;
+  const hfs = new HostFs(opts.root ?? '');
+  let version = opts.kernel ?? null;
+  if (version === null) {
+    version = pickNextKernel(snap);
+    if (version === null) {
+      return { kind: 'nothing-to-check', running, message: `no kernel other than the running one (${running ?? 'unknown'}) is installed: nothing to check before a reboot` };
+    }
+  } else if (!['/lib/modules', '/usr/lib/modules'].some((d) => hfs.isDir(`${d}/${version}`)) && !hfs.exists(`/boot/vmlinuz-${version}`)) {
+    throw new InputError(`--kernel ${version}: not installed (no /lib/modules/${version} and no /boot/vmlinuz-${version})`);
+  }
+  const ctx = buildContext(snap, { devices: opts.devices ?? [], ids: opts.ids ?? [] });
+  const kernel = readNextKernel(hfs, version);
+  const initramfs = await readNextInitramfs(hfs, version, opts.initramfs, opts.cwd, opts.timeoutMs ?? 120_000);
+  const outOfTree = new Map<string, PreflightInput['outOfTree'] extends Map<string, infer V> ? V : never>();
+  for (const m of kernel.onDisk.values()) {
+    if (/\/(updates|extra)\//.test(m.path)) outOfTree.set(m.name, { ...m, signed: moduleSigned(hfs.local(m.path)) });
+  }
+  const input: PreflightInput = { ctx, running, kernel, initramfs, cmdline: nextCmdline(hfs, snap, version), outOfTree };
+  const findings = markTrust(PREFLIGHT_CHECKS.flatMap((check) => check(input)));
+  const targets = ctx.targets.map((t) => outcomeWithFindings(predictTarget(input, t).prediction, findings));
+  const verdict = findings.some((f) => f.severity === 'fail') ? 'fail' : findings.some((f) => f.severity === 'warn') ? 'warn' : 'pass';
+  return { kind: 'report', report: { running, kernel: version, initramfs: initramfs.image, cmdline: input.cmdline, targets, findings, verdict } };
+}

@@ -1,0 +1,54 @@
+// Text output of preflight: what the next boot will do per target, then the findings, worst first.
+
+import type { Finding } from '../analyze/finding.js';
+import type { Style } from '../render/style.js';
+import type { PreflightReport, TargetPrediction } from './types.js';
+
+const OUTCOME: Record<TargetPrediction['outcome'], string> = { works: 'ok', fails: 'FAILS', 'at-risk': 'at risk' };
+
+function paint(s: Style, severity: Finding['severity'] | TargetPrediction['outcome'], text: string): string {
+  if (severity === 'fail' || severity === 'fails') return s.red(text);
+  if (severity === 'warn' || severity === 'at-risk') return s.yellow(text);
+  if (severity === 'works') return s.green(text);
+  return s.dim(text);
+}
+
+function renderFinding(f: Finding, s: Style): string[] {
+  const tag = { fail: 'FAIL', warn: 'WARN', info: 'INFO' }[f.severity];
+  const lines = [`${paint(s, f.severity, tag)}  [${f.layer}] ${f.cause}: ${f.title}${f.trusted ? '' : s.dim(`  (not trusted until the ${f.untrustedUntil} layer is fixed)`)}`];
+  for (const e of f.evidence) lines.push(s.dim(`      ${e.source}${e.line !== undefined ? `:${e.line}` : ''}: ${e.text}`));
+  lines.push(`      → ${f.decision}`);
+  for (const c of f.commands) lines.push(s.cyan(`        ${c}`));
+  return lines;
+}
+
+export function renderPreflightText(r: PreflightReport, s: Style): string {
+  const out: string[] = [];
+  out.push(s.bold(`vfio-doctor preflight: ${r.running ?? 'unknown'} (running) → ${r.kernel} (next boot)`));
+  out.push(`  initramfs  ${r.initramfs}`);
+  out.push(`  cmdline    ${r.cmdline.raw || '(empty)'}`);
+  out.push(s.dim(`             from ${r.cmdline.source}`));
+  out.push('');
+  if (r.targets.length === 0) out.push('No passthrough targets found (give --device or --ids): only the kernel itself was checked.');
+  else {
+    out.push('After the reboot:');
+    for (const t of r.targets) {
+      const owner = t.driver ?? 'no driver';
+      out.push(`  ${t.address}  ${t.description}${t.role === 'companion' ? ' (companion)' : ''}`);
+      out.push(`      → ${owner}  ${paint(s, t.outcome, OUTCOME[t.outcome])}  (${t.why})`);
+    }
+  }
+  const order = { fail: 0, warn: 1, info: 2 } as const;
+  const findings = [...r.findings].sort((a, b) => order[a.severity] - order[b.severity]);
+  if (findings.length > 0) out.push('');
+  for (const f of findings) out.push(...renderFinding(f, s), '');
+  if (findings.length === 0) out.push('');
+  const verdict =
+    r.verdict === 'fail'
+      ? s.red(`Verdict: FAIL — passthrough will break when ${r.kernel} boots. Fix the findings above before rebooting.`)
+      : r.verdict === 'warn'
+        ? s.yellow(`Verdict: warnings — ${r.kernel} should work for passthrough; read the warnings above.`)
+        : s.green(`Verdict: pass — nothing found that breaks passthrough on ${r.kernel}.`);
+  out.push(verdict);
+  return out.join('\n') + '\n';
+}
