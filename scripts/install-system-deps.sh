@@ -14,6 +14,7 @@ PACKAGES=(
   initramfs-tools-core busybox klibc-utils   # mkinitramfs / lsinitramfs as the initramfs reference
   dpkg apt                       # apt-get download + dpkg-deb -x of real Debian kernels (preflight test)
   libvirt-clients                # virt-host-validate as the IOMMU-usability reference
+  sosreport                      # sos report: a real sosreport for check --sos
   util-linux                     # dmesg, unshare, setpriv
   time                           # /usr/bin/time: peak memory of the tools compared in bench/
   systemd                        # systemd-analyze verify for the boot-snapshot unit

@@ -1,6 +1,7 @@
 import type { PciDevice, Snapshot } from '../snapshot/types.js';
 import type { AnalysisOptions, VfioIdSource } from './context.js';
 import { idSpecMatches, isBridge, isDisplay, normaliseAddress, slotOf, vfioDriver } from './pci-facts.js';
+import { vmTargets } from '../hypervisor/vms.js';
 
 export interface Target {
   address: string;
@@ -24,12 +25,15 @@ export function inferTargets(snap: Snapshot, vfioIds: VfioIdSource[], opts: Anal
       if (!t.reasons.includes(reason)) t.reasons.push(reason);
     } else targets.set(address, { address, role: 'target', reasons: [reason], companionOf: null });
   };
-  const explicit = (opts.devices?.length ?? 0) > 0 || (opts.ids?.length ?? 0) > 0;
+  // check --vm focuses on one VM: its devices are then the only targets, as if given explicitly.
+  const vm = vmTargets(snap);
+  const explicit = (opts.devices?.length ?? 0) > 0 || (opts.ids?.length ?? 0) > 0 || vm.focused;
   for (const raw of opts.devices ?? []) {
     const a = normaliseAddress(raw);
     if (a) add(a, '--device');
   }
   for (const spec of opts.ids ?? []) for (const d of snap.pci) if (idSpecMatches(spec, d)) add(d.address, `--ids ${spec}`);
+  if (vm.focused || !explicit) for (const t of vm.targets) add(t.address, t.reason);
   if (!explicit) {
     for (const src of vfioIds) {
       const label = src.where === 'cmdline' ? 'vfio-pci.ids on the kernel command line' : `vfio-pci ids in ${src.evidence.source}`;

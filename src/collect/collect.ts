@@ -16,6 +16,7 @@ import { collectKernelLogSource } from './sources/kernel-log.js';
 import { collectBoot } from './sources/boot.js';
 import { collectHostCritical } from './sources/host-critical.js';
 import { collectInitramfs } from './sources/initramfs.js';
+import { collectHypervisor } from '../hypervisor/collect.js';
 
 export interface CollectOptions {
   /** A directory holding a copy of a host's files; absent for the live host. */
@@ -59,6 +60,7 @@ export async function collectSnapshot(opts: CollectOptions = {}): Promise<Snapsh
   };
   snapshot.initramfs = await collectInitramfs(ctx, host.kernelRelease, host.installedKernels);
   snapshot.kernelLog = await kernelLog;
+  await collectHypervisor(ctx, snapshot);
   snapshot.sources = sortKeys(ctx.sources);
   return snapshot;
 }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command } from '../cli/command.js';
 import { InputError, UsageError } from '../cli/command.js';
@@ -11,6 +12,10 @@ import { jsonReport } from '../render/json-report.js';
 import { colourWanted, makeStyle } from '../render/style.js';
 import type { Snapshot } from '../snapshot/types.js';
 import type { Report } from '../analyze/analyze.js';
+import { readSos } from '../sos/read-sos.js';
+import { SosInputError } from '../sos/archive.js';
+import { analyzeCaptured } from '../paste/targets.js';
+import { focusOnVm } from '../hypervisor/vms.js';
 
 /** Exit codes: 0 healthy (or warnings), 1 a failing finding, 2 usage/input, 3 warnings or undetermined with --strict. */
 export function exitCodeFor(r: Report, strict: boolean): number {
@@ -22,27 +27,36 @@ export function exitCodeFor(r: Report, strict: boolean): number {
 export const checkCommand: Command = {
   name: 'check',
   summary: 'diagnose passthrough layer by layer: the first broken layer, its evidence and the fix',
-  usage: 'vfio-doctor check [--root DIR | --snapshot FILE] [--device ADDR]... [--ids VVVV:DDDD]... [--json] [--strict]',
+  usage: 'vfio-doctor check [--root DIR | --snapshot FILE | --sos DIR|ARCHIVE] [--device ADDR]... [--ids VVVV:DDDD]... [--vm NAME|VMID] [--json] [--strict]',
   async run(argv, io) {
     const { values } = parseArgs({
       args: argv,
       options: {
         root: { type: 'string' },
         snapshot: { type: 'string' },
+        sos: { type: 'string' },
         device: { type: 'string', multiple: true },
         ids: { type: 'string', multiple: true },
+        vm: { type: 'string' },
         json: { type: 'boolean', default: false },
         strict: { type: 'boolean', default: false },
       },
       allowPositionals: false,
     });
-    if (values.root && values.snapshot) throw new UsageError('--root and --snapshot exclude each other');
+    if ([values.root, values.snapshot, values.sos].filter((v) => v !== undefined).length > 1) throw new UsageError('--root, --snapshot and --sos exclude each other');
     for (const d of values.device ?? []) if (!normaliseAddress(d)) throw new UsageError(`--device ${d}: not a PCI address (expected 0000:01:00.0 or 01:00.0)`);
     const ids = (values.ids ?? []).flatMap((s) => s.split(',')).filter(Boolean);
     for (const i of ids) if (!/^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$/.test(i)) throw new UsageError(`--ids ${i}: expected VVVV:DDDD (hex vendor and device id)`);
 
     let snap: Snapshot;
-    if (values.snapshot) {
+    if (values.sos !== undefined) {
+      try {
+        snap = (await readSos(path.resolve(io.cwd, values.sos))).snapshot;
+      } catch (err) {
+        if (err instanceof SosInputError) throw new InputError(err.message.replace(path.resolve(io.cwd, values.sos), values.sos));
+        throw err;
+      }
+    } else if (values.snapshot) {
       try {
         snap = loadSnapshotFile(values.snapshot);
       } catch (err) {
@@ -51,7 +65,13 @@ export const checkCommand: Command = {
       }
     } else snap = await collectSnapshot({ root: rootOption(values.root, io.cwd) });
 
-    const report = analyze(snap, { devices: values.device ?? [], ids });
+    if (values.vm !== undefined) {
+      const focused = focusOnVm(snap, values.vm);
+      if (!focused.ok) throw new InputError(`--vm ${values.vm}: no such VM; VMs found: ${focused.known.join(', ') || 'none'}`);
+      snap = focused.snap;
+    }
+    // A sosreport, like pasted output, names the devices its VMs use: they are the targets when none are given.
+    const report = values.sos !== undefined ? analyzeCaptured(snap, { devices: values.device ?? [], ids }) : analyze(snap, { devices: values.device ?? [], ids });
     if (values.json) io.stdout(JSON.stringify(jsonReport(snap, report), null, 2) + '\n');
     else io.stdout(renderTextReport(snap, report, makeStyle(colourWanted(io.isTty, io.env))));
     return exitCodeFor(report, values.strict);

@@ -22,30 +22,72 @@ import { barConflict } from './device/bar-conflict.js';
 import { stuckInD3 } from './device/stuck-in-d3.js';
 import { vfioNodes } from './hypervisor/vfio-nodes.js';
 import { kvmDevice } from './hypervisor/kvm.js';
+import { iommuUnavailableReported } from './firmware/iommu-unavailable-reported.js';
+import { rmrrFirmwareBug } from './firmware/rmrr-firmware-bug.js';
+import { irqRemapEvidence } from './kernel/irq-remap-evidence.js';
+import { moduleNotFound } from './modules/module-not-found.js';
+import { vfioBuiltinConfig } from './modules/vfio-builtin-config.js';
+import { moduleSignatureRejected } from './modules/module-signature-rejected.js';
+import { groupNotViable } from './binding/group-not-viable.js';
+import { driverNotShown } from './binding/driver-not-shown.js';
+import { resetFailed } from './device/reset-failed.js';
+import { powerStateReported } from './device/power-state-reported.js';
+import { dmaFault } from './device/dma-fault.js';
+import { memlockLimit } from './hypervisor/memlock-limit.js';
+import { vmConfigMismatch } from './hypervisor/vm-config-mismatch.js';
+import { vmHostdevAddress } from './hypervisor/vm-hostdev-address.js';
+import { vmPveMapping } from './hypervisor/vm-pve-mapping.js';
+import { vmCompanions } from './hypervisor/vm-companions.js';
+import { vmRomfile } from './hypervisor/vm-romfile.js';
+import { vmSharedGroup } from './hypervisor/vm-shared-group.js';
+import { vmMemlock } from './hypervisor/vm-memlock.js';
+import { vmVfioAccess } from './hypervisor/vm-vfio-access.js';
+import { vmPrimaryGpu } from './hypervisor/vm-primary-gpu.js';
 
 /** Every rule, in the order of the chain; within a layer, the more fundamental check first. */
 export const RULES: Rule[] = [
+  iommuUnavailableReported,
   noIommuTable,
   virtualizationExtensions,
   rmrr,
+  rmrrFirmwareBug,
   iommuCmdline,
   iommuInactive,
   iommuArgsInvalid,
   irqRemapping,
+  irqRemapEvidence,
   kernelNotRebooted,
   passthroughDefault,
   vfioModules,
+  moduleNotFound,
   moduleRenamed,
   vfioBuiltinOptions,
+  vfioBuiltinConfig,
   initramfsVfio,
+  moduleSignatureRejected,
   hostDriverBound,
   companionNotBound,
+  groupNotViable,
+  driverNotShown,
   vfioIds,
   groupShared,
   acsOverride,
   barConflict,
   resetSupport,
+  resetFailed,
   stuckInD3,
+  powerStateReported,
+  dmaFault,
+  vmPrimaryGpu,
   vfioNodes,
+  vmVfioAccess,
+  memlockLimit,
+  vmMemlock,
+  vmConfigMismatch,
+  vmHostdevAddress,
+  vmPveMapping,
+  vmCompanions,
+  vmRomfile,
+  vmSharedGroup,
   kvmDevice,
 ];

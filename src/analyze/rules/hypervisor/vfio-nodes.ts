@@ -14,6 +14,12 @@ export const vfioNodes: Rule = {
     const nodes = ctx.snap.devnodes.vfio;
     const bound = ctx.targets.map((t) => ctx.device(t.address)).filter((d) => d && vfioDriver(d.driver) && d.iommuGroup !== null);
     if (nodes === null) {
+      const rec = ctx.snap.sources['dev/vfio'];
+      // Captured data (a paste, a sosreport) may not show /dev at all: only a look at the host that found nothing is a failure.
+      if (bound.length > 0 && rec?.status === 'absent' && rec.path === undefined) {
+        out.cannotCheck(null, rec.message ?? '/dev/vfio was not captured', 'ls -l /dev/vfio');
+        return;
+      }
       if (bound.length > 0) {
         out.report({
           cause: 'vfio-node-permissions',

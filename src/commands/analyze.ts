@@ -1,0 +1,94 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Command, Io } from '../cli/command.js';
+import { InputError, UsageError } from '../cli/command.js';
+import { normaliseAddress } from '../analyze/pci-facts.js';
+import { jsonReport } from '../render/json-report.js';
+import { renderTextReport } from '../render/text-report.js';
+import { colourWanted, makeStyle, type Style } from '../render/style.js';
+import { exitCodeFor } from './check.js';
+import { readPaste, type PasteInput } from '../paste/read-paste.js';
+import { PasteInputError } from '../paste/text.js';
+import { analyzeCaptured } from '../paste/targets.js';
+import type { NotUnderstood, SectionFound } from '../paste/types.js';
+
+const MAX_INPUT_BYTES = 256 << 20;
+
+async function readInput(name: string, io: Io): Promise<PasteInput> {
+  if (name === '-') return { name: '-', bytes: await io.readStdin() };
+  const file = path.resolve(io.cwd, name);
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch {
+    throw new InputError(`${name}: no such file`);
+  }
+  if (st.isDirectory()) throw new InputError(`${name}: is a directory (for a sosreport directory use "vfio-doctor check --sos ${name}")`);
+  if (st.size > MAX_INPUT_BYTES) throw new InputError(`${name}: ${st.size} bytes is more than pasted output can be (limit ${MAX_INPUT_BYTES >> 20} MiB)`);
+  try {
+    return { name, bytes: fs.readFileSync(file) };
+  } catch (err) {
+    throw new InputError(`${name}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}
+
+function sectionLines(sections: SectionFound[], st: Style): string[] {
+  if (sections.length === 0) return [st.bold('Sections found') + ': none'];
+  const out = [st.bold(`Sections found (${sections.length})`)];
+  for (const s of sections) {
+    const range = s.from === s.to ? `${s.from}` : `${s.from}-${s.to}`;
+    out.push(`  ${s.file}:${range}  ${s.label}${s.command ? st.dim(`  ($ ${s.command})`) : ''}`);
+  }
+  return out;
+}
+
+function notUnderstoodLines(items: NotUnderstood[], st: Style): string[] {
+  if (items.length === 0) return [];
+  const out = [st.bold(`Not understood (${items.length} lines): read by no recogniser, so they did not count`)];
+  for (const n of items.slice(0, 200)) out.push(`  not understood: ${n.file}:${n.line}: ${n.text.length > 160 ? n.text.slice(0, 157) + '...' : n.text}`);
+  if (items.length > 200) out.push(`  ... and ${items.length - 200} more (all are in --json)`);
+  return out;
+}
+
+export const analyzeCommand: Command = {
+  name: 'analyze',
+  summary: 'diagnose from captured text: pasted command output, logs and error messages (files or - for stdin)',
+  usage: 'vfio-doctor analyze FILE... [--device ADDR]... [--ids VVVV:DDDD]... [--json] [--strict]',
+  async run(argv, io) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: {
+        device: { type: 'string', multiple: true },
+        ids: { type: 'string', multiple: true },
+        json: { type: 'boolean', default: false },
+        strict: { type: 'boolean', default: false },
+      },
+      allowPositionals: true,
+    });
+    if (positionals.length === 0) throw new UsageError('name at least one file of pasted output, or - to read standard input');
+    for (const d of values.device ?? []) if (!normaliseAddress(d)) throw new UsageError(`--device ${d}: not a PCI address (expected 0000:01:00.0 or 01:00.0)`);
+    const ids = (values.ids ?? []).flatMap((s) => s.split(',')).filter(Boolean);
+    for (const i of ids) if (!/^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$/.test(i)) throw new UsageError(`--ids ${i}: expected VVVV:DDDD (hex vendor and device id)`);
+
+    const inputs: PasteInput[] = [];
+    for (const p of positionals) inputs.push(await readInput(p, io));
+    let result;
+    try {
+      result = await readPaste(inputs);
+    } catch (err) {
+      if (err instanceof PasteInputError) throw new InputError(err.message);
+      throw err;
+    }
+    const { snapshot, sections, notUnderstood } = result;
+    const report = analyzeCaptured(snapshot, { devices: values.device ?? [], ids });
+    if (values.json) {
+      io.stdout(JSON.stringify({ ...(jsonReport(snapshot, report) as object), sectionsFound: sections, notUnderstood }, null, 2) + '\n');
+    } else {
+      const st = makeStyle(colourWanted(io.isTty, io.env));
+      const text = renderTextReport(snapshot, report, st).replace('vfio-doctor check —', 'vfio-doctor analyze —');
+      io.stdout([text.trimEnd(), '', ...sectionLines(sections, st), '', ...notUnderstoodLines(notUnderstood, st), ''].join('\n'));
+    }
+    return exitCodeFor(report, values.strict);
+  },
+};

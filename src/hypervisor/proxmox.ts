@@ -1,0 +1,107 @@
+// Proxmox VE: VM configurations (/etc/pve/qemu-server/<vmid>.conf) and PCI resource mappings
+// (/etc/pve/mapping/pci.cfg).
+import type { PveMapping, PveMappingEntry, VmPciAssignment } from './types.js';
+
+export interface ParsedPveVm {
+  vmid: string;
+  name: string | null;
+  memoryMiB: number | null;
+  onboot: boolean;
+  devices: VmPciAssignment[];
+}
+
+/** "01:00.0", "0000:01:00.0", "01:00" (slot) -> normalised; null when it is not an address. */
+export function pveAddress(text: string): string | null {
+  const m = /^(?:([0-9a-fA-F]{4}):)?([0-9a-fA-F]{2}):([0-9a-fA-F]{2})(?:\.([0-7]))?$/.exec(text.trim());
+  if (!m) return null;
+  const slot = `${(m[1] ?? '0000').toLowerCase()}:${m[2]!.toLowerCase()}:${m[3]!.toLowerCase()}`;
+  return m[4] === undefined ? slot : `${slot}.${m[4]}`;
+}
+
+/** key=value options of a property string; the first bare value is returned as "" key. */
+function properties(value: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of value.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) out[''] = part.trim();
+    else out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+  }
+  return out;
+}
+
+const on = (v: string | undefined) => (v === undefined ? null : v === '1' || v === 'on' || v === 'yes' || v === 'true');
+
+export function parsePveVmConfig(text: string, vmid: string, where: string): ParsedPveVm {
+  const vm: ParsedPveVm = { vmid, name: null, memoryMiB: null, onboot: false, devices: [] };
+  const lines = text.split(/\r?\n/);
+  for (let n = 0; n < lines.length; n++) {
+    const raw = lines[n]!;
+    // Snapshots follow the current configuration as [name] sections; they are not what starts.
+    if (/^\[[^\]]+\]\s*$/.test(raw)) break;
+    const m = /^([a-z][a-z0-9_-]*):\s*(.*)$/.exec(raw.trim());
+    if (!m) continue;
+    const [, key, value] = m as unknown as [string, string, string];
+    if (key === 'name') vm.name = value.trim();
+    else if (key === 'memory') {
+      // PVE 8 also accepts "memory: current=4096".
+      const p = properties(value);
+      const mib = Number(p['current'] ?? p['']);
+      vm.memoryMiB = Number.isFinite(mib) && mib > 0 ? mib : null;
+    } else if (key === 'onboot') vm.onboot = on(value.trim()) === true;
+    else if (/^hostpci\d+$/.test(key)) {
+      const p = properties(value);
+      const host = p['host'] ?? p[''] ?? '';
+      const mapping = p['mapping'] ?? null;
+      const addresses = mapping ? [] : host.split(';').map(pveAddress).filter((a): a is string => a !== null);
+      const romfile = p['romfile'] ?? null;
+      vm.devices.push({
+        label: key,
+        addresses,
+        mapping,
+        managed: null,
+        romBar: on(p['rombar']),
+        // A relative romfile is looked up in /usr/share/kvm.
+        romFile: romfile === null ? null : romfile.startsWith('/') ? romfile : `/usr/share/kvm/${romfile}`,
+        romFileFound: null,
+        multifunction: addresses.length > 1 || addresses.some((a) => !a.includes('.')) ? true : null,
+        primaryVga: on(p['x-vga']) === true,
+        pcie: on(p['pcie']),
+        where,
+        line: n + 1,
+      });
+    }
+  }
+  return vm;
+}
+
+/** /etc/pve/mapping/pci.cfg: a name line, then indented "map key=value,..." lines. */
+export function parsePveMappings(text: string, where: string): PveMapping[] {
+  const out: PveMapping[] = [];
+  let cur: PveMapping | null = null;
+  const lines = text.split(/\r?\n/);
+  for (let n = 0; n < lines.length; n++) {
+    const raw = lines[n]!;
+    if (raw.trim() === '' || raw.trim().startsWith('#')) continue;
+    if (!/^\s/.test(raw)) {
+      // Section headers are the bare mapping name; accept "pci: name" too.
+      const name = raw.trim().replace(/^pci:\s*/, '');
+      cur = { name, entries: [], where };
+      out.push(cur);
+      continue;
+    }
+    const m = /^\s+map\s+(.*)$/.exec(raw);
+    if (!cur || !m) continue;
+    const p = properties(m[1]!);
+    const group = p['iommugroup'] !== undefined ? Number(p['iommugroup']) : NaN;
+    const entry: PveMappingEntry = {
+      node: p['node'] ?? null,
+      paths: (p['path'] ?? '').split(';').map(pveAddress).filter((a): a is string => a !== null),
+      id: p['id']?.toLowerCase() ?? null,
+      subsystemId: p['subsystem-id']?.toLowerCase() ?? null,
+      iommuGroup: Number.isInteger(group) ? group : null,
+      line: n + 1,
+    };
+    cur.entries.push(entry);
+  }
+  return out;
+}

@@ -1,0 +1,193 @@
+// What the recognised sections of a paste say, gathered before any of it becomes a snapshot. Several
+// sections may speak about the same thing (a device in lspci, in a group listing and in the kernel log);
+// this is where they are merged, with the more direct evidence winning.
+import type {
+  BlsEntry,
+  Cmdline,
+  CpuInfo,
+  DevNode,
+  InitramfsInfo,
+  InstalledKernel,
+  InterruptsInfo,
+  IomemEntry,
+  LoadedModule,
+  LockdownLevel,
+  ModprobeEntry,
+  ModuleLoadEntry,
+  OsRelease,
+  PciConfig,
+  SourceRecord,
+  ToolMessage,
+} from '../snapshot/types.js';
+import type { InputLine } from './types.js';
+
+/**
+ * How directly a section shows which driver owns a device: what the kernel reports now (lspci -k, sysfs)
+ * beats a tool's own listing, which beats the prefix of the last kernel-log line about the device.
+ */
+export const DRIVER_FROM = { log: 1, tool: 2, lspci: 3 } as const;
+
+export interface DeviceFacts {
+  address: string;
+  vendorId: string | null;
+  deviceId: string | null;
+  subsystemVendorId: string | null;
+  subsystemDeviceId: string | null;
+  /** Six hex digits when known; four when only base class and subclass were shown. */
+  classCode: string | null;
+  revision: string | null;
+  vendorName: string | null;
+  deviceName: string | null;
+  subsystemName: string | null;
+  className: string | null;
+  /** undefined: nothing said which driver owns it; null: a listing that shows drivers showed none. */
+  driver?: { name: string | null; rank: number; where: string };
+  modules: string[] | null;
+  iommuGroup: number | null;
+  config: PciConfig | null;
+  upstream: string[] | null;
+  physfn: string | null;
+  resetMethods: string[] | null;
+  powerState: string | null;
+  numaNode: number | null;
+  where: string[];
+}
+
+export interface LibvirtHostdev {
+  address: string;
+  managed: boolean | null;
+  domain: string | null;
+  where: string;
+}
+
+export interface ProxmoxHostpci {
+  vmid: string | null;
+  slot: string;
+  /** Functions named: a whole slot ("0000:01:00") expands to the functions known for it. */
+  addresses: string[];
+  mapping: string | null;
+  options: Record<string, string>;
+  where: string;
+}
+
+/** A device the VM manager named: it is what the user tries to pass through. */
+export interface NamedDevice {
+  address: string;
+  by: string;
+  where: string;
+}
+
+export class PasteFacts {
+  readonly sources: Record<string, SourceRecord> = {};
+  hostname: string | null = null;
+  kernelRelease: string | null = null;
+  kernelVersion: string | null = null;
+  architecture: string | null = null;
+  cmdline: Cmdline | null = null;
+  osRelease: OsRelease | null = null;
+  cpu: CpuInfo | null = null;
+  proxmox = false;
+  installedKernels: InstalledKernel[] = [];
+  kernelConfig: Record<string, string> | null = null;
+  kernelConfigFrom: string | null = null;
+  kernelConfigChanges: { option: string; before: string | null; after: string | null; where: string }[] = [];
+  secureBoot: boolean | null = null;
+  setupMode: boolean | null = null;
+  efi: boolean | null = null;
+  lockdown: LockdownLevel | null = null;
+  /** Group listings are complete for the groups they show. */
+  readonly groups = new Map<number, Set<string>>();
+  /** Groups known to exist without their members (ls /sys/kernel/iommu_groups). */
+  readonly groupIds = new Set<number>();
+  readonly devices = new Map<string, DeviceFacts>();
+  readonly kernelLines: InputLine[] = [];
+  modulesLoaded: LoadedModule[] | null = null;
+  builtin: string[] | null = null;
+  readonly moduleParams: Record<string, Record<string, string>> = {};
+  readonly modprobe: ModprobeEntry[] = [];
+  readonly loadAtBoot: ModuleLoadEntry[] = [];
+  iomem: IomemEntry[] | null = null;
+  interrupts: InterruptsInfo | null = null;
+  vfioNodes: DevNode[] | null = null;
+  vfioDeviceNodes: DevNode[] | null = null;
+  kvmNode: DevNode | null = null;
+  iommuNode: DevNode | null = null;
+  grubDefault: { file: string; cmdlineLinux: string | null; cmdlineLinuxDefault: string | null } | null = null;
+  kernelCmdlineFile: string | null = null;
+  readonly blsEntries: BlsEntry[] = [];
+  readonly toolMessages: ToolMessage[] = [];
+  initramfs: InitramfsInfo | null = null;
+  readonly libvirtHostdevs: LibvirtHostdev[] = [];
+  readonly libvirtNodedevs: string[] = [];
+  readonly libvirtDomains: { name: string | null; memoryKiB: number | null; locked: boolean; where: string }[] = [];
+  readonly proxmoxHostpci: ProxmoxHostpci[] = [];
+  readonly proxmoxVms: { vmid: string | null; memoryMiB: number | null; where: string }[] = [];
+  readonly namedDevices: NamedDevice[] = [];
+  /** RLIMIT_MEMLOCK as shown (ulimit -l, /proc/PID/limits, LimitMEMLOCK=), in KiB; null for unlimited. */
+  memlock: { kib: number | null; where: string } | null = null;
+  /** Facts concluded from others (a probe error that means "no IOMMU group"), with the reason. */
+  readonly inferences: { what: string; because: string; where: string }[] = [];
+
+  /** Records that a source was found in the paste (status read, path = where it is). */
+  note(id: string, where: string, message?: string): void {
+    const prev = this.sources[id];
+    const path = prev?.status === 'read' && prev.path && !prev.path.split(', ').includes(where) ? `${prev.path}, ${where}` : where;
+    this.sources[id] = message ? { status: 'read', path, message } : { status: 'read', path };
+  }
+
+  device(address: string, where?: string): DeviceFacts {
+    let d = this.devices.get(address);
+    if (!d) {
+      d = {
+        address,
+        vendorId: null,
+        deviceId: null,
+        subsystemVendorId: null,
+        subsystemDeviceId: null,
+        classCode: null,
+        revision: null,
+        vendorName: null,
+        deviceName: null,
+        subsystemName: null,
+        className: null,
+        modules: null,
+        iommuGroup: null,
+        config: null,
+        upstream: null,
+        physfn: null,
+        resetMethods: null,
+        powerState: null,
+        numaNode: null,
+        where: [],
+      };
+      this.devices.set(address, d);
+    }
+    if (where && !d.where.includes(where)) d.where.push(where);
+    return d;
+  }
+
+  /** Sets the driver unless a more direct source already said which it is; among equals the later wins. */
+  setDriver(address: string, name: string | null, rank: number, where: string): void {
+    const d = this.device(address, where);
+    if (d.driver && d.driver.rank > rank) return;
+    d.driver = { name, rank, where };
+  }
+
+  addToGroup(group: number, address: string): void {
+    let g = this.groups.get(group);
+    if (!g) {
+      g = new Set();
+      this.groups.set(group, g);
+    }
+    g.add(address);
+    this.device(address).iommuGroup = group;
+  }
+
+  addTool(m: ToolMessage): void {
+    if (!this.toolMessages.some((t) => t.source === m.source && t.line === m.line)) this.toolMessages.push(m);
+  }
+
+  name(address: string, by: string, where: string): void {
+    if (!this.namedDevices.some((d) => d.address === address && d.by === by)) this.namedDevices.push({ address, by, where });
+  }
+}

@@ -1,0 +1,71 @@
+// The kernel log in every form people paste it: dmesg ("[    1.234567] ..."), dmesg -T, -H, -x, -r,
+// --time-format=iso, journalctl -k (short, short-iso, short-precise, short-monotonic, json), syslog files,
+// and bare kernel messages without any stamp ("vfio-pci 0000:c3:00.0: BAR 0: can't reserve ...").
+// Journal lines of other programs (libvirtd, qemu, systemd-modules-load) become tool messages.
+import { parsePrefix } from '../../log/prefix.js';
+import { whereText, type InputLine, type Recogniser } from '../types.js';
+import { classifyTool, PASSTHROUGH_WORDS, toolOfIdent } from '../tools.js';
+import type { ToolName } from '../../snapshot/types.js';
+
+// A kernel message without a stamp: a "<driver> <dddd:bb:dd.f>: " prefix, a subsystem prefix, or one of
+// the kernel's own phrases.
+const DEVICE_PREFIX = /^[A-Za-z0-9_.+-]+ [0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]: /;
+const SUBSYSTEM = /^(?:DMAR(?:-IR)?|AMD-Vi|iommu|pci_bus|PCI(?:-DMA)?|pci|ACPI|x2apic|Lockdown|secureboot|integrity|vfio(?:_[\w]+|-pci)|pcieport|xhci_hcd|nvidia(?:-nvlink|-modeset)?|NVRM|nouveau|amdgpu|radeon|i915|snd_hda_intel|kvm(?:_intel|_amd)?|efifb|simplefb|simple-framebuffer|vesafb|fbcon|vgaarb|perf\/amd_iommu|smpboot|microcode|APIC|IOAPIC|DMI|BIOS-e820|e820|Hardware name|Modules linked in|RIP|CPU|#PF|PGD|Oops|BUG|Workqueue|Code|RSP|RAX|RBX|RDX|RBP|RSI|R08|R10|R13|FS|CS|CR2|PKRU|systemd\[1\]|audit|Kernel command line|Command line|MODSIGN|Loaded X\.509 cert|platform|Freeing|Memory|tsc|clocksource|virtio[_-]\w+|ahci|nvme|igb|ixgbe|i40e|ice|mlx5_core|e1000e|r8169|usb|hub|input|EDAC|mce|thermal|intel_\w+|amd_\w+|Spectre|MDS|RETBleed|TAA|MMIO|SRBDS|GDS)[:\s]/;
+const PHRASES = /^(?:Linux version |Kernel is locked down|Secure boot (?:enabled|disabled|could not be determined)|VFIO - User Level meta-driver|\[drm\] |blacklisting initcall |mapped APIC to |x2apic (?:enabled|disabled)|unchecked MSR access error|Call Trace:|<\/?TASK>|Disabling lock debugging|Console: |Booting paravirtualized kernel|Initializing cgroup|Unknown kernel command line parameters)/;
+const TRACE = /^\??\s*[\w.]+\+0x[0-9a-f]+\/0x[0-9a-f]+/;
+// Formats that only the kernel log has; an ISO stamp or no stamp may stand in front of anything.
+const KERNEL_ONLY_FORMATS = new Set(['dmesg', 'dmesg-ctime', 'dmesg-raw', 'kmsg']);
+
+type LineKind = { kind: 'kernel' } | { kind: 'tool'; tool: ToolName } | { kind: 'other-program' };
+
+export function classifyLogLine(text: string): LineKind | null {
+  const t = text.trim();
+  if (t === '') return null;
+  const p = parsePrefix(t);
+  const message = p.message.trim();
+  if (p.format === 'journal-json') {
+    if (p.ident === null || p.ident === 'kernel') return { kind: 'kernel' };
+    const tool = toolOfIdent(p.ident) ?? classifyTool(message);
+    return tool ? { kind: 'tool', tool } : PASSTHROUGH_WORDS.test(message) ? { kind: 'tool', tool: 'other' } : { kind: 'other-program' };
+  }
+  if (p.ident !== null && p.ident !== 'kernel') {
+    const tool = toolOfIdent(p.ident) ?? classifyTool(message);
+    if (tool) return { kind: 'tool', tool };
+    return PASSTHROUGH_WORDS.test(message) ? { kind: 'tool', tool: 'other' } : { kind: 'other-program' };
+  }
+  if (p.ident === 'kernel' || KERNEL_ONLY_FORMATS.has(p.format)) return { kind: 'kernel' };
+  const tool = classifyTool(message);
+  if (tool) return null;
+  if (DEVICE_PREFIX.test(message) || SUBSYSTEM.test(message) || PHRASES.test(message) || TRACE.test(message)) return { kind: 'kernel' };
+  return null;
+}
+
+export const kernelLog: Recogniser = {
+  id: 'kernel-log',
+  label: 'kernel log (dmesg in any format, journalctl -k, kern.log)',
+  commands: /^(?:dmesg|journalctl|cat\s+\/var\/log\/(?:kern\.log|messages|syslog|dmesg)|grep\b.*\/var\/log\/(?:kern|messages|syslog))/,
+  match(lines, at) {
+    const kinds: { line: InputLine; kind: LineKind }[] = [];
+    let i = at;
+    while (i < lines.length) {
+      const k = classifyLogLine(lines[i]!.text);
+      if (!k) break;
+      kinds.push({ line: lines[i]!, kind: k });
+      i++;
+    }
+    if (kinds.length === 0) return null;
+    return {
+      length: i - at,
+      apply(facts, where) {
+        let kernel = 0;
+        for (const { line, kind } of kinds) {
+          if (kind.kind === 'kernel') {
+            facts.kernelLines.push(line);
+            kernel++;
+          } else if (kind.kind === 'tool') facts.addTool({ tool: kind.tool, source: line.file, line: line.n, text: line.text.trim() });
+        }
+        if (kernel > 0) facts.note('kernel-log', whereText(where));
+      },
+    };
+  },
+};

@@ -1,0 +1,99 @@
+// libvirt XML: a domain definition (virsh dumpxml, /etc/libvirt/qemu/<vm>.xml) with its PCI hostdevs and
+// memory size, or a node device (virsh nodedev-dumpxml pci_...) with driver, ids and IOMMU group members.
+import { whereText, type Recogniser } from '../types.js';
+import { DRIVER_FROM, type PasteFacts } from '../facts.js';
+import { seeDevice } from './common.js';
+
+const ADDRESS = /<address\s+([^>]*?)\/>/g;
+
+function attr(attrs: string, name: string): string | null {
+  return new RegExp(`\\b${name}=['"]([^'"]*)['"]`).exec(attrs)?.[1] ?? null;
+}
+
+/** <address domain='0x0000' bus='0x01' slot='0x00' function='0x0'/> -> 0000:01:00.0 */
+export function xmlAddress(attrs: string): string | null {
+  const num = (n: string) => {
+    const v = attr(attrs, n);
+    return v === null ? null : parseInt(v, v.startsWith('0x') ? 16 : 10);
+  };
+  const [d, b, s, f] = [num('domain') ?? 0, num('bus'), num('slot'), num('function')];
+  if (b === null || s === null || f === null || [d, b, s, f].some((x) => Number.isNaN(x))) return null;
+  return `${d.toString(16).padStart(4, '0')}:${b.toString(16).padStart(2, '0')}:${s.toString(16).padStart(2, '0')}.${f.toString(16)}`;
+}
+
+function applyDomain(facts: PasteFacts, xml: string, where: string): void {
+  const name = /<domain\b[^>]*>[\s\S]*?<name>([^<]*)<\/name>/.exec(xml)?.[1] ?? null;
+  const mem = /<memory(?:\s+unit=['"](\w+)['"])?>(\d+)<\/memory>/.exec(xml);
+  const unit = (mem?.[1] ?? 'KiB').toLowerCase();
+  const factor: Record<string, number> = { b: 1 / 1024, bytes: 1 / 1024, k: 1, kib: 1, kb: 1000 / 1024, m: 1024, mib: 1024, mb: 1000000 / 1024, g: 1048576, gib: 1048576, gb: 1e9 / 1024 };
+  const memoryKiB = mem ? Math.round(Number(mem[2]) * (factor[unit] ?? 1)) : null;
+  const locked = /<memoryBacking>[\s\S]*<locked\s*\/>[\s\S]*<\/memoryBacking>/.test(xml);
+  facts.libvirtDomains.push({ name, memoryKiB, locked, where });
+  for (const h of xml.matchAll(/<hostdev\b([^>]*)>([\s\S]*?)<\/hostdev>/g)) {
+    if (attr(h[1]!, 'type') !== 'pci') continue;
+    const source = /<source[^>]*>([\s\S]*?)<\/source>/.exec(h[2]!)?.[1] ?? '';
+    const a = [...source.matchAll(ADDRESS)].map((m) => xmlAddress(m[1]!)).find((x) => x !== null);
+    if (!a) continue;
+    const managed = attr(h[1]!, 'managed');
+    facts.libvirtHostdevs.push({ address: a, managed: managed === null ? null : managed === 'yes', domain: name, where });
+    facts.name(a, `libvirt domain ${name ?? '(unnamed)'} hostdev`, where);
+    facts.device(a, where);
+  }
+  facts.note('libvirt-domain', where);
+}
+
+function applyNodedev(facts: PasteFacts, xml: string, where: string): void {
+  const cap = /<capability\s+type=['"]pci['"]>([\s\S]*?)<\/capability>\s*<\/device>/.exec(xml)?.[1] ?? /<capability\s+type=['"]pci['"]>([\s\S]*)/.exec(xml)?.[1];
+  if (!cap) return;
+  const num = (tag: string) => {
+    const v = new RegExp(`<${tag}>(0x[0-9a-fA-F]+|\\d+)</${tag}>`).exec(cap)?.[1];
+    return v === undefined ? null : parseInt(v, v.startsWith('0x') ? 16 : 10);
+  };
+  const [dom, bus, slot, fn] = [num('domain'), num('bus'), num('slot'), num('function')];
+  if (bus === null || slot === null || fn === null) return;
+  const address = `${(dom ?? 0).toString(16).padStart(4, '0')}:${bus.toString(16).padStart(2, '0')}:${slot.toString(16).padStart(2, '0')}.${fn.toString(16)}`;
+  const cls = /<class>0x([0-9a-fA-F]{6})<\/class>/.exec(cap)?.[1] ?? null;
+  const product = /<product\s+id=['"]0x([0-9a-fA-F]{4})['"]>([^<]*)<\/product>/.exec(cap);
+  const vendor = /<vendor\s+id=['"]0x([0-9a-fA-F]{4})['"]>([^<]*)<\/vendor>/.exec(cap);
+  seeDevice(facts, address, where, { vendorId: vendor?.[1] ?? null, deviceId: product?.[1] ?? null, classCode: cls, vendorName: vendor?.[2] ?? null, deviceName: product?.[2] ?? null });
+  const driver = /<driver>\s*<name>([^<]+)<\/name>/.exec(xml)?.[1] ?? null;
+  facts.setDriver(address, driver, DRIVER_FROM.lspci, where);
+  const group = /<iommuGroup\s+number=['"](\d+)['"]>([\s\S]*?)<\/iommuGroup>/.exec(cap);
+  if (group) {
+    for (const m of group[2]!.matchAll(ADDRESS)) {
+      const a = xmlAddress(m[1]!);
+      if (a) facts.addToGroup(Number(group[1]), a);
+    }
+    facts.note('sys/kernel/iommu_groups', where, 'libvirt node device XML');
+  }
+  const path = /<path>([^<]+)<\/path>/.exec(xml)?.[1];
+  if (path) facts.device(address).upstream = path.split('/').filter((c) => /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/.test(c) && c !== address);
+  facts.note('virsh-nodedev-dumpxml', where);
+}
+
+export const libvirtXml: Recogniser = {
+  id: 'libvirt-xml',
+  label: 'libvirt XML (domain definitions with hostdevs, nodedev-dumpxml)',
+  commands: /^virsh\s+(?:dumpxml|nodedev-dumpxml|edit)\b|\/etc\/libvirt\/qemu\//,
+  match(lines, at) {
+    const t = lines[at]!.text.trim();
+    if (!/^<(?:domain|device|hostdev)\b/.test(t)) return null;
+    const root = /^<(\w+)/.exec(t)![1]!;
+    let i = at;
+    while (i < lines.length) {
+      const s = lines[i]!.text.trim();
+      if (!s.startsWith('<') && !/^[^<>]*<\/\w+>$/.test(s)) break;
+      i++;
+      if (s === `</${root}>`) break;
+    }
+    const xml = lines.slice(at, i).map((l) => l.text).join('\n');
+    return {
+      length: i - at,
+      apply(facts, where) {
+        const w = whereText(where);
+        if (root === 'device') applyNodedev(facts, xml, w);
+        else applyDomain(facts, root === 'hostdev' ? `<domain>${xml}</domain>` : xml, w);
+      },
+    };
+  },
+};
