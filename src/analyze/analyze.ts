@@ -31,7 +31,7 @@ export function analyze(snap: Snapshot, opts: AnalysisOptions = {}, rules: Rule[
         }
         findings.push({ ...d, id, layer, subject: d.subject ?? null, commands: d.commands ?? [], trusted: true, untrustedUntil: null });
       },
-      cannotCheck: (subject, reason, settle) => unchecked.push({ id, layer, subject, reason, settle: settle ?? null }),
+      cannotCheck: (subject, reason, settle) => unchecked.push({ id, layer, subject, reason, settle: settle ?? null, couldFail: rule.meta.warnOnly !== true }),
     });
   }
   const sorted = sortFindings(findings);

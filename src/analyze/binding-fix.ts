@@ -6,6 +6,7 @@ import { idPair, idSpecMatches, vfioDriver } from './pci-facts.js';
 import { earlyVfioModulesStep, rebuildInitramfsCommand } from './fixes/initramfs.js';
 import { kernelArgCommands } from './fixes/kernel-args.js';
 import { moduleKey } from '../parse/proc-modules.js';
+import { modprobeSeen } from './evidence-scope.js';
 
 // Why a host driver won the race for a device at boot, and the persistent fix, shared by the
 // target and companion rules.
@@ -29,7 +30,12 @@ export function analyseRace(ctx: AnalysisContext, devices: PciDevice[]): RaceAna
   const builtin = ctx.moduleState('vfio_pci') === 'builtin';
   const unmatched = devices.filter((d) => !ctx.vfioIds.some((s) => s.ids.some((i) => idSpecMatches(i, d))) && !vfioDriver(d.driverOverride));
   if (unmatched.length > 0) {
-    reasons.push(`nothing asks vfio-pci to claim ${unmatched.map((d) => `${d.address} [${idPair(d)}]`).join(', ')} (no vfio-pci ids or driver_override match it)`);
+    const which = unmatched.map((d) => `${d.address} [${idPair(d)}]`).join(', ');
+    reasons.push(
+      modprobeSeen(snap) || snap.host.cmdline === null
+        ? `nothing asks vfio-pci to claim ${which} (no vfio-pci ids or driver_override match it)`
+        : `no vfio-pci ids on the kernel command line match ${which}, and modprobe.d was not seen (grep -r . /etc/modprobe.d shows it)`,
+    );
   }
   const early = vfioEarly(snap, builtin);
   if (early) evidence.push(early);

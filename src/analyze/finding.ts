@@ -45,4 +45,6 @@ export interface Unchecked {
   reason: string;
   /** The command (or file) whose output would settle it. */
   settle: string | null;
+  /** The check could have found a failure: its absence keeps a verdict open more than a warning-only check's. */
+  couldFail: boolean;
 }

@@ -1,6 +1,7 @@
 import type { AnalysisContext } from './context.js';
 import type { Evidence } from './finding.js';
 import { logMatches } from './log-evidence.js';
+import { kernelLogComplete } from './evidence-scope.js';
 
 // Why DMA remapping is not active, decided once from the evidence, so that exactly one rule (the one
 // owning that reason) reports it. kernel-facts §0: sysfs decides activation; "DMAR: IOMMU enabled"
@@ -57,11 +58,11 @@ export function inactiveReason(ctx: AnalysisContext): InactiveReason {
       ],
     };
   }
-  if (tablePresent === null && table === 'DMAR' && s.kernelLog) {
+  if (tablePresent === null && table === 'DMAR' && kernelLogComplete(s)) {
     // The DMAR table is parsed (and announced) even with DMA remapping off; its absence from the log means no table.
     const tableLines = logMatches(s, /DMAR: (Host address width|DRHD base)|DMAR: dmar\d+: reg_base_addr/, 2);
     if (tableLines.length === 0) {
-      return { kind: 'no-firmware-table', evidence: [{ source: s.kernelLog.from, text: 'no DMAR table lines (Host address width, DRHD base) in the kernel log' }] };
+      return { kind: 'no-firmware-table', evidence: [{ source: s.kernelLog?.from ?? 'kernel log', text: 'no DMAR table lines (Host address width, DRHD base) in the kernel log' }] };
     }
   }
 

@@ -10,6 +10,8 @@ export interface RuleMeta {
   causes: string[];
   /** One line: what the rule checks. */
   description: string;
+  /** The rule never reports a failure: when it cannot check, the verdict is not held open on its account first. */
+  warnOnly?: boolean;
 }
 
 export interface RuleReport {

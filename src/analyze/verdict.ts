@@ -45,7 +45,10 @@ export function decideVerdict(sorted: Finding[], unchecked: Unchecked[] = []): V
   }
   // Without a failure, silence is not health: an unchecked layer before the first warning leaves it open.
   const firstWarnLayer = decisive ? layerIndex(decisive.layer) : LAYERS.length;
-  const missing = unchecked.filter((u) => layerIndex(u.layer) <= firstWarnLayer).sort((a, b) => layerIndex(a.layer) - layerIndex(b.layer));
+  // Checks that could have failed come first: they are what keeps the verdict open.
+  const missing = unchecked
+    .filter((u) => layerIndex(u.layer) <= firstWarnLayer)
+    .sort((a, b) => Number(b.couldFail) - Number(a.couldFail) || layerIndex(a.layer) - layerIndex(b.layer));
   if (missing.length > 0) {
     return {
       status: 'undetermined',

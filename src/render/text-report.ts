@@ -54,7 +54,7 @@ export function renderTextReport(s: Snapshot, r: Report, st: Style): string {
   if (v.status === 'healthy') out.push(st.green(st.bold('VERDICT: healthy — every layer checked, nothing failing or warning')));
   else if (v.status === 'undetermined') {
     out.push(st.yellow(st.bold(`VERDICT: undetermined — nothing fails, but the ${v.layer} layer could not be checked`)));
-    for (const m of v.missing.slice(0, 5)) out.push(`  - ${m.id}${m.subject ? ` (${m.subject})` : ''}: ${m.reason}${m.settle ? ` — to settle it: ${st.cyan(m.settle)}` : ''}`);
+    for (const m of v.missing) out.push(`  - ${m.id}${m.subject ? ` (${m.subject})` : ''}: ${m.reason}${m.settle ? ` — to settle it: ${st.cyan(m.settle)}` : ''}`);
   } else {
     const label = v.severity === 'fail' ? st.red(st.bold(`VERDICT: ${v.layer} layer is broken`)) : st.yellow(st.bold(`VERDICT: ${v.layer} layer has a warning`));
     out.push(`${label} ${st.dim(`(${v.cause})`)}`);
@@ -75,6 +75,7 @@ export function renderTextReport(s: Snapshot, r: Report, st: Style): string {
     if (fails) mark = st.red('FAIL');
     else if (warns) mark = st.yellow('WARN');
     else if (after) mark = st.dim('--  ');
+    else if (skipped) mark = st.yellow('?   ');
     const note = [fails ? `${fails} failing` : '', warns ? `${warns} warning` : '', skipped ? `${skipped} not checked` : '', after ? `not trusted until ${firstFail} is fixed` : '']
       .filter(Boolean)
       .join(', ');

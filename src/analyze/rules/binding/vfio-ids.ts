@@ -1,6 +1,7 @@
 import type { Rule } from '../../rule.js';
 import { criticalDevices } from '../../critical-devices.js';
 import { describeDevice, idSpecMatches } from '../../pci-facts.js';
+import { deviceListComplete } from '../../evidence-scope.js';
 
 export const vfioIds: Rule = {
   meta: {
@@ -22,6 +23,10 @@ export const vfioIds: Rule = {
             evidence: [src.evidence],
             decision: 'vfio-pci ignores the whole ids list when one entry cannot be parsed ("invalid id string"). Write each id as vvvv:dddd, comma-separated.',
           });
+          continue;
+        }
+        if (matches.length === 0 && !deviceListComplete(ctx.snap)) {
+          out.cannotCheck(null, `vfio-pci id ${spec} matches no device in the captured list, which may be partial`, 'lspci -nn');
           continue;
         }
         if (matches.length === 0) {

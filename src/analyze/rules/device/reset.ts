@@ -51,6 +51,11 @@ export const resetSupport: Rule = {
         continue;
       }
       if (d.resetMethods !== null && d.resetMethods.length > 0) continue;
+      const rmSource = ctx.snap.sources[`pci:${d.address}:reset_method`];
+      if (d.resetMethods === null && rmSource?.status === 'absent') {
+        out.cannotCheck(d.address, rmSource.message ?? 'reset_method not captured', `cat /sys/bus/pci/devices/${d.address}/reset_method`);
+        continue;
+      }
       // VFIO can still reset the whole bus (the hot-reset ioctl QEMU uses) when every function below the
       // same bridge belongs to the passthrough: the usual case of a GPU with its audio function.
       const parent = d.upstream.at(-1);

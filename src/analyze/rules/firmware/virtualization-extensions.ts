@@ -6,6 +6,7 @@ export const virtualizationExtensions: Rule = {
     layer: 'firmware',
     causes: ['virtualization-disabled'],
     description: 'The CPU shows hardware virtualisation (vmx for Intel VT-x, svm for AMD-V), which KVM needs.',
+    warnOnly: true,
   },
   check(ctx, out) {
     const cpu = ctx.snap.host.cpu;

@@ -6,6 +6,7 @@ export const kvmDevice: Rule = {
     layer: 'hypervisor',
     causes: ['kvm-unavailable'],
     description: '/dev/kvm exists, so the hypervisor can run accelerated VMs.',
+    warnOnly: true,
   },
   check(ctx, out) {
     if (ctx.snap.devnodes.kvm !== null) return;

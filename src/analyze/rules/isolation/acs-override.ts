@@ -8,6 +8,7 @@ export const acsOverride: Rule = {
     layer: 'isolation',
     causes: ['acs-override-in-use'],
     description: 'pcie_acs_override is not in use (it fakes isolation the hardware does not provide).',
+    warnOnly: true,
   },
   check(ctx, out) {
     const v = ctx.snap.host.cmdline?.iommu.pcieAcsOverride;

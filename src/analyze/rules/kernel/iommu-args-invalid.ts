@@ -13,6 +13,7 @@ export const iommuArgsInvalid: Rule = {
     layer: 'kernel',
     causes: ['iommu-args-invalid'],
     description: 'IOMMU options on the command line are real options for this CPU vendor (there is no amd_iommu=on).',
+    warnOnly: true,
   },
   check(ctx, out) {
     const cmd = ctx.snap.host.cmdline;

@@ -7,6 +7,7 @@ export const kernelNotRebooted: Rule = {
     layer: 'kernel',
     causes: ['kernel-not-rebooted'],
     description: 'The running kernel is the newest installed one; otherwise the host was updated but not rebooted.',
+    warnOnly: true,
   },
   check(ctx, out) {
     const running = ctx.snap.host.kernelRelease;

@@ -8,6 +8,7 @@ export const passthroughDefault: Rule = {
     layer: 'kernel',
     causes: ['iommu-passthrough-default'],
     description: 'Notes when host devices use identity (passthrough) DMA mappings: fine for VFIO, but host devices are not isolated.',
+    warnOnly: true,
   },
   check(ctx, out) {
     if (ctx.iommuActive !== true) return;
