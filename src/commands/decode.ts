@@ -11,7 +11,7 @@ import type { KbEntry } from '../kb/types.js';
 import { KnowledgeBaseError } from '../kb/validate.js';
 import { buildDecodeReport } from '../log/decode-report.js';
 import { renderDecodeText } from '../log/decode-text.js';
-import { scanKernelLog } from '../log/relevant.js';
+import { scanKernelLog, sectionFromScan } from '../log/relevant.js';
 import type { KernelLogSection } from '../snapshot/types.js';
 
 export const decodeCommand: Command = {
@@ -68,22 +68,12 @@ async function readLog(file: string | undefined, io: Parameters<Command['run']>[
   } catch (e) {
     throw new InputError(`${from}: cannot read: ${describe(e)}`);
   }
-  const { stats, lines } = result;
+  const { stats } = result;
   // A log of binary garbage: say so instead of printing "nothing found".
   if (stats.totalLines > 0 && stats.binaryLines * 2 > stats.totalLines) {
     throw new InputError(`${from}: not a text log (${stats.binaryLines} of ${stats.totalLines} lines hold NUL bytes or invalid UTF-8)`);
   }
-  return {
-    origin: 'file',
-    from,
-    lines,
-    totalLines: stats.totalLines,
-    totalBytes: stats.totalBytes,
-    relevantLines: stats.relevantLines,
-    droppedLines: stats.droppedLines,
-    truncatedLines: stats.truncatedLines,
-    binaryLines: stats.binaryLines,
-  };
+  return sectionFromScan(result, 'file', from);
 }
 
 function describe(e: unknown): string {

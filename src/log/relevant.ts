@@ -92,7 +92,12 @@ export async function collectKernelLog(
   from: string,
   opts: { maxLines?: number } = {},
 ): Promise<KernelLogSection> {
-  const { lines, stats } = await scanKernelLog(input, opts);
+  return sectionFromScan(await scanKernelLog(input, opts), origin, from);
+}
+
+/** A scan's kept lines and counts as the snapshot's kernel-log section. */
+export function sectionFromScan(result: ScanResult, origin: KernelLogOrigin, from: string): KernelLogSection {
+  const { lines, stats } = result;
   return {
     origin,
     from,

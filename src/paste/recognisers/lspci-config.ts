@@ -2,6 +2,7 @@
 // PciConfig the binary decoder produces: capability lists, the Express port type and FLR, PM state,
 // AF FLR, ACS capability and control, SR-IOV counts.
 import type { AcsBits, CapabilityRef, PciConfig, PciePortType } from '../../snapshot/types.js';
+import { emptyPciConfig } from '../../pci/config/index.js';
 import { extendedCapabilityName, standardCapabilityName } from '../../pci/config/capability-ids.js';
 
 interface NamedId {
@@ -120,30 +121,15 @@ export function configFromLspci(input: LspciConfigInput): { config: PciConfig; d
   const { blocks, denied } = capabilityBlocks(input.details);
   if (blocks.length === 0 && !denied) return null;
   const headerType = input.cardbus ? 2 : input.bridge ? 1 : 0;
-  const base: PciConfig = {
+  const base: PciConfig = emptyPciConfig({
     length: 64,
     truncated: true,
     vendorId: input.vendorId,
     deviceId: input.deviceId,
     headerType,
     multifunction: false,
-    capabilities: null,
-    extendedCapabilities: null,
     problems: [],
-    express: null,
-    pm: null,
-    af: null,
-    acs: null,
-    ari: false,
-    ats: false,
-    pri: false,
-    pasid: false,
-    sriov: null,
-    aer: false,
-    resizableBar: false,
-    msi: false,
-    msix: false,
-  };
+  });
   if (denied && blocks.length === 0) return { config: base, denied: true };
   const capabilities: CapabilityRef[] = [];
   const extended: CapabilityRef[] = [];

@@ -143,18 +143,12 @@ function hasCapability(list: CapabilityRef[] | null, id: number): boolean {
   return findCapability(list, id) !== undefined;
 }
 
-/** A record for an image whose capabilities cannot be trusted or read at all. */
-function headerOnly(length: number, header: ConfigHeader, problems: string[]): PciConfig {
+/** A record with the header facts and no capability information: nothing beyond the header is known. */
+export function emptyPciConfig(h: Pick<PciConfig, 'length' | 'truncated' | 'vendorId' | 'deviceId' | 'headerType' | 'multifunction' | 'problems'>): PciConfig {
   return {
-    length,
-    truncated: length < CONVENTIONAL_SIZE,
-    vendorId: header.vendorId === null ? '' : hexId(header.vendorId),
-    deviceId: header.deviceId === null ? '' : hexId(header.deviceId),
-    headerType: header.layout ?? -1,
-    multifunction: header.multifunction ?? false,
+    ...h,
     capabilities: null,
     extendedCapabilities: null,
-    problems,
     express: null,
     pm: null,
     af: null,
@@ -169,4 +163,17 @@ function headerOnly(length: number, header: ConfigHeader, problems: string[]): P
     msi: false,
     msix: false,
   };
+}
+
+/** A record for an image whose capabilities cannot be trusted or read at all. */
+function headerOnly(length: number, header: ConfigHeader, problems: string[]): PciConfig {
+  return emptyPciConfig({
+    length,
+    truncated: length < CONVENTIONAL_SIZE,
+    vendorId: header.vendorId === null ? '' : hexId(header.vendorId),
+    deviceId: header.deviceId === null ? '' : hexId(header.deviceId),
+    headerType: header.layout ?? -1,
+    multifunction: header.multifunction ?? false,
+    problems,
+  });
 }
