@@ -269,6 +269,19 @@ const scenarios: Scenario[] = [
     expect: { status: 'warning', layer: 'device', cause: 'reset-unsupported', subject: '0000:02:00.0' },
   },
   {
+    name: 'playbook mistake 5: DMA faults from the GPU under load',
+    host: variant(intelDesktop, (h) => {
+      h.logs = {
+        extraLines: [
+          'DMAR: DRHD: handling fault status reg 2',
+          'DMAR: [DMA Read NO_PASID] Request device [01:00.0] fault addr 0x7f3c0000 [fault reason 0x06] PTE Read access is not set',
+          'DMAR: [DMA Write NO_PASID] Request device [01:00.0] fault addr 0x7f3d1000 [fault reason 0x05] PTE Write access is not set',
+        ],
+      };
+    }),
+    expect: { status: 'broken', layer: 'device', cause: 'dma-fault', text: /PTE (Read|Write) access is not set|fault/ },
+  },
+  {
     name: 'GPU stuck in D3cold (case 29 shape)',
     host: variant(intelDesktop, (h) => void (h.logs = { extraLines: ['vfio-pci 0000:01:00.0: Unable to change power state from D3cold to D0, device inaccessible'] })),
     expect: { status: 'broken', layer: 'device', cause: 'stuck-in-d3', command: /disable_idle_d3=1/ },
