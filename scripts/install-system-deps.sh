@@ -19,5 +19,6 @@ PACKAGES=(
   time                           # /usr/bin/time: peak memory of the tools compared in bench/
   systemd                        # systemd-analyze verify for the boot-snapshot unit
 )
-$SUDO apt-get update -qq
+# --no-update: the caller has just run apt-get update (.ci/run does).
+if [ "${1:-}" != "--no-update" ]; then $SUDO apt-get update -qq; fi
 $SUDO apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" >/dev/null
