@@ -11,8 +11,9 @@ PACKAGES=(
   kmod            # modprobe/depmod: module configuration and modules.* files
   cpio            # building and listing initramfs archives
   gzip zstd xz-utils lz4 bzip2 lzop   # initramfs compressions
-  initramfs-tools-core busybox klibc-utils   # mkinitramfs / lsinitramfs as the initramfs reference
-  dpkg apt                       # apt-get download + dpkg-deb -x of real Debian kernels (preflight test)
+  initramfs-tools-core busybox klibc-utils udev   # mkinitramfs / lsinitramfs as the initramfs reference
+  binutils libssl3               # what the unpacked dracut-core (lsinitrd reference) runs with
+  dpkg apt                       # apt-get download + dpkg-deb -x of real Debian kernels and dracut-core (preflight test)
   libvirt-clients                # virt-host-validate as the IOMMU-usability reference
   sosreport                      # sos report: a real sosreport for check --sos
   util-linux                     # dmesg, unshare, setpriv

@@ -10,9 +10,10 @@ import path from 'node:path';
 import { runCli } from '../helpers/run-cli.js';
 import { buildHost } from '../fixtures/host-builder.js';
 import { intelDesktop } from '../fixtures/hosts.js';
-import { listInitramfs } from '../../src/initramfs/index.js';
+import { canonicalInitramfsPath, listInitramfs } from '../../src/initramfs/index.js';
 import type { PreflightReport } from '../../src/preflight/types.js';
 import { findTool, lsinitramfs, mountNamespaceProblem } from '../initramfs/support/tools.js';
+import { buildDracutImage, fetchDracut, lsinitrd, type Dracut } from './support/dracut.js';
 import { DEFAULT_KERNEL_CACHE, buildRealImage, fetchKernel, installKernel, type RealKernel } from './support/real-kernels.js';
 
 const GPU = '0000:01:00.0';
@@ -123,6 +124,57 @@ test('preflight on real Debian 6.1 and 6.12 kernels and mkinitramfs images', { s
       const gpu = report.targets.find((x) => x.address === GPU)!;
       assert.equal(gpu.driver, 'vfio-pci');
       assert.deepEqual(gpu.hostDrivers.includes('nouveau'), true);
+    });
+  }
+  // dracut-core images of the same kernels: with the vfio modules and the modprobe.d file, and mini-story 1.
+  const dracutStarted = Date.now();
+  const dracut: Dracut = await fetchDracut(process.env['VFIO_DOCTOR_KERNEL_CACHE'] ?? DEFAULT_KERNEL_CACHE, work);
+  const dracutImage = async (b: Built, name: string, drivers: string[], modprobe: string | null): Promise<string> => {
+    const series = b.kernel.version.startsWith('6.1.') ? '6.1' : '6.12';
+    const output = path.join(work, `${series}-dracut-${name}.img`);
+    const kmoddir = path.join(b.root, 'lib/modules', b.kernel.version);
+    await buildDracutImage(dracut, { kmoddir, version: b.kernel.version, workDir: path.join(work, `${series}-dracut-${name}`), output, drivers, modprobe });
+    return output;
+  };
+  const dracutImages: { b: Built; fixed: string; ministory: string }[] = [];
+  for (const b of [k61, k612]) {
+    dracutImages.push({
+      b,
+      fixed: await dracutImage(b, 'fixed', ['vfio', 'vfio_iommu_type1', 'vfio_pci', 'nouveau'], VFIO_CONF),
+      ministory: await dracutImage(b, 'ministory', ['nouveau'], null),
+    });
+  }
+  t.diagnostic(`dracut-core (${path.basename(dracut.deb)}): four images in ${((Date.now() - dracutStarted) / 1000).toFixed(1)} s`);
+
+  await t.test('every dracut image lists the same paths as lsinitrd', async () => {
+    for (const { fixed, ministory } of dracutImages) {
+      for (const image of [fixed, ministory]) {
+        const ours = new Set((await listInitramfs(image)).entries.map((e) => canonicalInitramfsPath(e.path)));
+        const theirs = new Set((await lsinitrd(dracut, image)).map((p) => canonicalInitramfsPath(p)));
+        assert.ok(theirs.size > 50, `lsinitrd listed only ${theirs.size} paths in ${image}`);
+        assert.deepEqual([...ours].sort(), [...theirs].sort(), image);
+      }
+    }
+  });
+
+  for (const { b, fixed, ministory } of dracutImages) {
+    await t.test(`dracut image with the vfio modules on ${b.kernel.version}: passes, vfio-pci wins`, async () => {
+      const { code, report } = await preflight(b, fixed);
+      assert.deepEqual(failing(report), []);
+      assert.equal(code, 0);
+      const gpu = report.targets.find((x) => x.address === GPU)!;
+      assert.equal(gpu.driver, 'vfio-pci');
+      assert.ok(gpu.hostDrivers.includes('nouveau'));
+    });
+
+    await t.test(`mini-story 1 with a dracut image on ${b.kernel.version}: nouveau in it, VFIO not`, async () => {
+      const { code, report } = await preflight(b, ministory);
+      assert.equal(code, 1);
+      const f = report.findings.find((x) => x.cause === 'initramfs-missing-vfio');
+      assert.ok(f, JSON.stringify(report.findings));
+      assert.equal(f.subject, GPU);
+      assert.match(f.title, /nouveau but no vfio-pci/);
+      assert.equal(report.targets.find((x) => x.address === GPU)?.driver, 'nouveau');
     });
   }
   t.diagnostic(`total ${((Date.now() - started) / 1000).toFixed(1)} s`);
