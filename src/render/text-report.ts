@@ -43,7 +43,10 @@ export function renderTextReport(s: Snapshot, r: Report, st: Style): string {
       const d = s.pci.find((x) => x.address === t.address);
       const name = d?.names?.device ? ` ${d.names.device}` : '';
       const ids = d ? ` [${d.vendorId}:${d.deviceId}]` : ' (not present on this host)';
-      out.push(`  ${t.address}${name}${ids} driver ${d?.driver ?? 'none'} — ${t.role === 'companion' ? `companion of ${t.companionOf}` : t.reasons.join('; ')}`);
+      // A capture may not show drivers at all: "unknown" there, not "none".
+      const driverShown = s.sources[`pci:${t.address}:driver`]?.status !== 'absent';
+      const driver = d?.driver ?? (driverShown ? 'none' : 'unknown (not in the input)');
+      out.push(`  ${t.address}${name}${ids} driver ${driver} — ${t.role === 'companion' ? `companion of ${t.companionOf}` : t.reasons.join('; ')}`);
     }
   } else {
     out.push(st.bold('Targets') + ': none given or configured (use --device ADDR or --ids VVVV:DDDD); judging host readiness');
