@@ -24,7 +24,6 @@ import { vfioNodes } from './hypervisor/vfio-nodes.js';
 import { kvmDevice } from './hypervisor/kvm.js';
 import { iommuUnavailableReported } from './firmware/iommu-unavailable-reported.js';
 import { rmrrFirmwareBug } from './firmware/rmrr-firmware-bug.js';
-import { irqRemapEvidence } from './kernel/irq-remap-evidence.js';
 import { moduleNotFound } from './modules/module-not-found.js';
 import { vfioBuiltinConfig } from './modules/vfio-builtin-config.js';
 import { moduleSignatureRejected } from './modules/module-signature-rejected.js';
@@ -55,7 +54,6 @@ export const RULES: Rule[] = [
   iommuInactive,
   iommuArgsInvalid,
   irqRemapping,
-  irqRemapEvidence,
   kernelNotRebooted,
   passthroughDefault,
   vfioModules,

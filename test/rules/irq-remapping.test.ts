@@ -1,7 +1,7 @@
 import { ruleTests } from './helpers.js';
-import { irqRemapEvidence } from '../../src/analyze/rules/kernel/irq-remap-evidence.js';
+import { irqRemapping } from '../../src/analyze/rules/kernel/irq-remapping.js';
 
-ruleTests(irqRemapEvidence, [
+ruleTests(irqRemapping, [
   {
     name: 'x2apic cannot use IRQ remapping (kernel built without CONFIG_IRQ_REMAP)',
     paste: "[   28.156880] x2apic: IRQ remapping doesn't support X2APIC mode\n[   28.163281] x2apic disabled\n",
@@ -20,8 +20,8 @@ ruleTests(irqRemapEvidence, [
   },
   { name: 'remapping enabled', paste: '[    0.3] DMAR-IR: Enabled IRQ remapping in x2apic mode\n', finds: [] },
   {
-    name: 'IOMMU known active: irq-remapping judges, not this rule',
+    name: 'IOMMU known active: the same x2apic line is judged by the sysfs-era path too',
     paste: "[    0.5] pci 0000:00:02.0: Adding to iommu group 0\n[   28.1] x2apic: IRQ remapping doesn't support X2APIC mode\n",
-    finds: [],
+    finds: [{ cause: 'irq-remap-missing', severity: 'fail' }],
   },
 ]);
