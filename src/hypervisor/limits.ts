@@ -1,5 +1,5 @@
 // Locked-memory limits as systemd units and pam_limits write them.
-import type { MemlockSetting } from './types.js';
+import type { LimitsConfMemlockSetting, MemlockSetting } from './types.js';
 
 const SUFFIX: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5, e: 1024 ** 6 };
 
@@ -28,8 +28,8 @@ export function parseUnitMemlock(text: string, where: string): MemlockSetting[] 
 }
 
 /** memlock lines of limits.conf: "<domain> <soft|hard|-> memlock <KiB|unlimited|infinity>". */
-export function parseLimitsConf(text: string, where: string): (MemlockSetting & { domain: string; type: string })[] {
-  const out: (MemlockSetting & { domain: string; type: string })[] = [];
+export function parseLimitsConf(text: string, where: string): LimitsConfMemlockSetting[] {
+  const out: LimitsConfMemlockSetting[] = [];
   const lines = text.split(/\r?\n/);
   for (let n = 0; n < lines.length; n++) {
     const f = lines[n]!.replace(/#.*/, '').trim().split(/\s+/);

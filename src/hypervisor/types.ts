@@ -92,6 +92,27 @@ export interface MemlockSetting {
   line: number;
 }
 
+/** LimitMEMLOCK of a libvirt daemon unit or drop-in (a MemlockSetting with its unit). */
+export interface ServiceMemlockSetting {
+  unit: string;
+  limitKiB: number | null;
+  text: string;
+  where: string;
+  line: number;
+}
+
+/** A memlock line of /etc/security/limits.conf or limits.d (a MemlockSetting with its domain and type). */
+export interface LimitsConfMemlockSetting {
+  /** user, @group or *. */
+  domain: string;
+  /** soft, hard or -. */
+  type: string;
+  limitKiB: number | null;
+  text: string;
+  where: string;
+  line: number;
+}
+
 export interface HypervisorInfo {
   vms: VmDefinition[];
   /** /etc/pve/mapping/pci.cfg; null when absent. */
@@ -104,8 +125,8 @@ export interface HypervisorInfo {
   focus?: string | null;
   memlock: {
     /** LimitMEMLOCK of the libvirt daemons' units and drop-ins. */
-    services: (MemlockSetting & { unit: string })[];
+    services: ServiceMemlockSetting[];
     /** memlock lines of /etc/security/limits.conf and limits.d (PAM sessions only). */
-    limitsConf: (MemlockSetting & { domain: string; type: string })[];
+    limitsConf: LimitsConfMemlockSetting[];
   };
 }
