@@ -14,6 +14,9 @@ import type { InitramfsEntryType, InitramfsReadOptions } from './types.js';
 export interface InitramfsFileReadOptions extends InitramfsReadOptions {
   /** Largest file content returned, in bytes; a bigger wanted file is an error. Default 1 MiB. */
   maxBytes?: number;
+  /** Called with every member's canonical path, in archive order, during the one walk: a caller that
+   *  also needs the listing (module names, a count) then reads the image once, not twice. */
+  onMember?: (canonicalPath: string) => void;
 }
 
 const DEFAULT_MAX_BYTES = 1024 * 1024;
@@ -118,7 +121,8 @@ async function readSelected(
   options: InitramfsFileReadOptions,
 ): Promise<{ contents: Map<string, Buffer>; pass: PassResult }> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-  const pass = await capturePass(file, isWanted, new Set(), maxBytes, options);
+  const onMember = options.onMember;
+  const pass = await capturePass(file, onMember ? (p) => (onMember(p), isWanted(p)) : isWanted, new Set(), maxBytes, options);
   // A link group's data may sit on a member that streamed past before the wanted name was seen.
   const missing = new Set<number>();
   for (const record of pass.lastByPath.values()) {

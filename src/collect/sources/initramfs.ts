@@ -1,5 +1,5 @@
 import type { InitramfsInfo, InstalledKernel, ModprobeEntry, ModuleLoadEntry } from '../../snapshot/types.js';
-import { canonicalInitramfsPath, InitramfsError, listInitramfs, readInitramfsFiles } from '../../initramfs/index.js';
+import { InitramfsError, readInitramfsFiles } from '../../initramfs/index.js';
 import { parseModprobeConf, parseModulesLoad } from '../../parse/modprobe-conf.js';
 import { moduleKey } from '../../parse/proc-modules.js';
 import { note, type CollectContext } from '../context.js';
@@ -10,15 +10,18 @@ const LOAD_LIST = /^(conf\/modules|(etc|usr\/lib|lib)\/modules-load\.d\/[^/]+\.c
 
 /** Summarises an initramfs image: modules inside, modprobe configuration and module lists inside. */
 export async function summariseInitramfs(localPath: string, hostPath: string, kernel: string, timeoutMs: number): Promise<InitramfsInfo> {
-  const listing = await listInitramfs(localPath, { timeoutMs });
   const modules = new Set<string>();
-  for (const e of listing.entries) {
-    const m = MODULE_FILE.exec('/' + canonicalInitramfsPath(e.path));
-    if (m) modules.add(moduleKey(m[1]!));
-  }
+  let entries = 0;
   const wanted = (p: string) => MODPROBE_CONF.test(p) || LOAD_LIST.test(p);
-  const needFiles = listing.entries.some((e) => wanted(canonicalInitramfsPath(e.path)));
-  const files = needFiles ? await readInitramfsFiles(localPath, wanted, { timeoutMs }) : new Map<string, Buffer>();
+  // One walk gives both the member names (modules inside, the count) and the small files read.
+  const files = await readInitramfsFiles(localPath, wanted, {
+    timeoutMs,
+    onMember: (p) => {
+      entries++;
+      const m = MODULE_FILE.exec('/' + p);
+      if (m) modules.add(moduleKey(m[1]!));
+    },
+  });
   const modprobe: ModprobeEntry[] = [];
   const loadAtBoot: ModuleLoadEntry[] = [];
   for (const [p, data] of [...files.entries()].sort(([a], [b]) => a.localeCompare(b))) {
@@ -26,7 +29,7 @@ export async function summariseInitramfs(localPath: string, hostPath: string, ke
     if (MODPROBE_CONF.test(p)) modprobe.push(...parseModprobeConf(text, p).entries);
     else loadAtBoot.push(...parseModulesLoad(text, p, 'initramfs'));
   }
-  return { kernel, image: hostPath, modules: [...modules].sort(), modprobe, loadAtBoot, entries: listing.entries.length };
+  return { kernel, image: hostPath, modules: [...modules].sort(), modprobe, loadAtBoot, entries };
 }
 
 /** The running kernel's initramfs, read directly from the image. */
