@@ -23,6 +23,9 @@ export interface CollectOptions {
   root?: string;
   commandTimeoutMs?: number;
   now?: Date;
+  /** Read the running kernel's initramfs (default true). preflight judges another kernel's image and
+   *  skips it: decompressing an image costs more than the rest of a small host's collection. */
+  readInitramfs?: boolean;
 }
 
 /** Reads a host (live, or a tree under --root) into a snapshot. Never writes to the host. */
@@ -58,7 +61,9 @@ export async function collectSnapshot(opts: CollectOptions = {}): Promise<Snapsh
     initramfs: null,
     toolMessages: [],
   };
-  snapshot.initramfs = await collectInitramfs(ctx, host.kernelRelease, host.installedKernels);
+  if (opts.readInitramfs === false) {
+    ctx.sources['initramfs'] = { status: 'absent', message: 'not read: the running kernel\'s image was not asked for' };
+  } else snapshot.initramfs = await collectInitramfs(ctx, host.kernelRelease, host.installedKernels);
   snapshot.kernelLog = await kernelLog;
   await collectHypervisor(ctx, snapshot);
   snapshot.sources = sortKeys(ctx.sources);

@@ -53,7 +53,8 @@ function outcomeWithFindings(p: TargetPrediction, findings: Finding[]): TargetPr
 }
 
 export async function runPreflight(opts: PreflightOptions): Promise<PreflightResult> {
-  const snap = await collectSnapshot(opts.root === undefined ? {} : { root: opts.root });
+  // The running kernel's image is not what preflight judges: the new kernel's is read below.
+  const snap = await collectSnapshot({ ...(opts.root === undefined ? {} : { root: opts.root }), readInitramfs: false });
   const running = snap.host.kernelRelease;
   const hfs = new HostFs(opts.root ?? '');
   let version = opts.kernel ?? null;
