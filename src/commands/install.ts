@@ -36,6 +36,14 @@ function wrap<T>(fn: () => Promise<T>): Promise<T> {
   });
 }
 
+// What install and uninstall both take: which pieces, --force, --root.
+const COMMON_OPTIONS = {
+  'boot-snapshots': { type: 'boolean', default: false },
+  'kernel-hook': { type: 'boolean', default: false },
+  force: { type: 'boolean', default: false },
+  root: { type: 'string' },
+} as const;
+
 export const installCommand: Command = {
   name: 'install',
   summary: 'install the boot-snapshot unit and/or the kernel postinst hook that runs preflight',
@@ -43,14 +51,7 @@ export const installCommand: Command = {
   async run(argv, io) {
     const { values } = parseArgs({
       args: argv,
-      options: {
-        'boot-snapshots': { type: 'boolean', default: false },
-        'kernel-hook': { type: 'boolean', default: false },
-        keep: { type: 'string' },
-        dir: { type: 'string' },
-        force: { type: 'boolean', default: false },
-        root: { type: 'string' },
-      },
+      options: { ...COMMON_OPTIONS, keep: { type: 'string' }, dir: { type: 'string' } },
       allowPositionals: false,
     });
     if (!values['boot-snapshots'] && !values['kernel-hook']) throw new UsageError('nothing to install: name --boot-snapshots, --kernel-hook or both');
@@ -89,12 +90,7 @@ export const uninstallCommand: Command = {
   async run(argv, io) {
     const { values } = parseArgs({
       args: argv,
-      options: {
-        'boot-snapshots': { type: 'boolean', default: false },
-        'kernel-hook': { type: 'boolean', default: false },
-        force: { type: 'boolean', default: false },
-        root: { type: 'string' },
-      },
+      options: COMMON_OPTIONS,
       allowPositionals: false,
     });
     const root = rootOption(values.root, io.cwd);
