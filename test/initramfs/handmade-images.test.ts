@@ -15,6 +15,7 @@ import {
   type InitramfsCompression,
 } from '../../src/initramfs/index.js';
 import { MODE_DIR, MODE_FILE, MODE_SYMLINK, newcArchive } from './support/newc-writer.js';
+import { garbage } from '../pci/config-images.js';
 import { compress, cpioCreate, lsinitramfs, missingPrerequisites, run, tempDir, toolTest } from './support/tools.js';
 
 const work = tempDir('handmade');
@@ -25,17 +26,7 @@ const overlayTree = path.join(work, 'overlay');
 
 /** Deterministic bytes that do not compress to nothing, so streams span many decoder chunks. */
 function noise(length: number, seed: number): Buffer {
-  const out = Buffer.alloc(length);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
+  return Buffer.from(garbage(length, seed));
 }
 
 const VFIO_CONF = 'options vfio-pci ids=1002:67df,1002:aaf0\nsoftdep amdgpu pre: vfio-pci\n';
