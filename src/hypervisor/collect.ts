@@ -8,7 +8,8 @@ import { runCommand } from '../collect/run-command.js';
 import { parseDomainXml, type ParsedDomain } from './libvirt.js';
 import { parsePveMappings, parsePveVmConfig } from './proxmox.js';
 import { parseLimitsConf, parseUnitMemlock } from './limits.js';
-import { defaultLibvirtUser, parseAccounts, parseQemuConf, resolveIdentity, type Accounts } from './identity.js';
+import { defaultLibvirtUser, parseQemuConf, resolveIdentity } from './identity.js';
+import { parseAccounts, type Accounts } from '../parse/passwd.js';
 import type { HypervisorInfo, QemuIdentity, VmDefinition } from './types.js';
 
 const VIRSH = ['virsh', '-c', 'qemu:///system'];

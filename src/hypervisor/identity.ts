@@ -1,30 +1,6 @@
 // Which user and group QEMU runs as, resolved to ids.
 import type { QemuIdentity } from './types.js';
-
-interface Account {
-  name: string;
-  id: number;
-  gid: number;
-}
-
-export interface Accounts {
-  users: Account[];
-  groups: { name: string; id: number; members: string[] }[];
-}
-
-export function parseAccounts(passwd: string, group: string): Accounts {
-  const users: Account[] = [];
-  for (const l of passwd.split(/\r?\n/)) {
-    const f = l.split(':');
-    if (f.length >= 4 && !f[0]!.startsWith('#')) users.push({ name: f[0]!, id: Number(f[2]), gid: Number(f[3]) });
-  }
-  const groups: Accounts['groups'] = [];
-  for (const l of group.split(/\r?\n/)) {
-    const f = l.split(':');
-    if (f.length >= 3 && !f[0]!.startsWith('#')) groups.push({ name: f[0]!, id: Number(f[2]), members: (f[3] ?? '').split(',').map((s) => s.trim()).filter(Boolean) });
-  }
-  return { users, groups };
-}
+import type { Accounts } from '../parse/passwd.js';
 
 /** qemu.conf assignments (user = "libvirt-qemu", dynamic_ownership = 0). */
 export function parseQemuConf(text: string): Record<string, { value: string; line: number }> {

@@ -4,7 +4,8 @@ import { parseXml, XmlError } from '../../src/hypervisor/xml.js';
 import { parseDomainXml } from '../../src/hypervisor/libvirt.js';
 import { parsePveMappings, parsePveVmConfig } from '../../src/hypervisor/proxmox.js';
 import { parseLimitsConf, parseUnitMemlock, systemdLimitKiB } from '../../src/hypervisor/limits.js';
-import { parseAccounts, parseQemuConf, resolveIdentity } from '../../src/hypervisor/identity.js';
+import { parseQemuConf, resolveIdentity } from '../../src/hypervisor/identity.js';
+import { parseAccounts } from '../../src/parse/passwd.js';
 import { domainXml } from './fixtures.js';
 
 test('xml: attributes in any order and quoting, comments, CDATA, namespaces, entities', () => {

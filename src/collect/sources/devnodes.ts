@@ -1,5 +1,5 @@
 import type { DevNode, DevNodesInfo } from '../../snapshot/types.js';
-import { parseIdNames } from '../../parse/passwd.js';
+import { idNames, parseAccounts } from '../../parse/passwd.js';
 import { note, type CollectContext } from '../context.js';
 
 // Under --root a copied tree rarely holds real device nodes (copying them needs root and tar), so a
@@ -30,12 +30,13 @@ function loadSidecar(ctx: CollectContext): Map<string, SidecarNode> | null {
 }
 
 export function collectDevNodes(ctx: CollectContext): DevNodesInfo {
-  const idNames = (file: string) => {
+  const text = (file: string) => {
     const r = ctx.fs.readText(file);
-    return parseIdNames(r.ok ? r.value : '');
+    return r.ok ? r.value : '';
   };
-  const users = idNames('/etc/passwd');
-  const groups = idNames('/etc/group');
+  const accounts = parseAccounts(text('/etc/passwd'), text('/etc/group'));
+  const users = idNames(accounts.users);
+  const groups = idNames(accounts.groups);
   const sidecar = loadSidecar(ctx);
 
   const fromSidecar = (p: string, n: SidecarNode): DevNode => {
