@@ -6,5 +6,6 @@ import { analyzeCommand } from '../commands/analyze.js';
 import { diffCommand } from '../commands/diff.js';
 import { installCommand, uninstallCommand } from '../commands/install.js';
 import { preflightCommand } from '../commands/preflight.js';
+import { fleetCommand } from '../commands/fleet.js';
 
-export const COMMANDS: Command[] = [checkCommand, analyzeCommand, preflightCommand, decodeCommand, snapshotCommand, diffCommand, installCommand, uninstallCommand];
+export const COMMANDS: Command[] = [checkCommand, analyzeCommand, preflightCommand, decodeCommand, snapshotCommand, diffCommand, installCommand, uninstallCommand, fleetCommand];

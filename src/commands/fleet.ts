@@ -1,0 +1,57 @@
+import { parseArgs } from 'node:util';
+import type { Command } from '../cli/command.js';
+import { InputError, UsageError } from '../cli/command.js';
+import { loadSnapshotFile, SnapshotLoadError } from '../snapshot/load.js';
+import type { Snapshot } from '../snapshot/types.js';
+import { analyze } from '../analyze/analyze.js';
+import { analyzeCaptured } from '../paste/targets.js';
+import { buildFleetReport, fleetExitCode, type Analysed } from '../fleet/fleet.js';
+import { FleetInputError, snapshotFiles } from '../fleet/inputs.js';
+import { renderFleetText } from '../fleet/render-text.js';
+import { colourWanted, makeStyle } from '../render/style.js';
+import { VERSION } from '../version.js';
+
+function load(file: string): Snapshot {
+  try {
+    return loadSnapshotFile(file);
+  } catch (err) {
+    if (err instanceof SnapshotLoadError) throw new InputError(err.message);
+    throw err;
+  }
+}
+
+/** Captured snapshots (sosreport, pasted text) name their targets through the VMs they hold, as check --sos does. */
+export function analyseStored(snap: Snapshot): Analysed {
+  const captured = snap.origin.kind === 'sos' || snap.origin.kind === 'paste';
+  return { report: captured ? analyzeCaptured(snap) : analyze(snap), policyFindings: [], policyEntries: null };
+}
+
+/** Exit codes: 0 no SKU holds, 1 a SKU holds the kernel, 2 usage or unreadable input. */
+export const fleetCommand: Command = {
+  name: 'fleet',
+  summary: 'snapshots of many hosts grouped by hardware SKU, with a canary go / hold decision per SKU for a kernel (exit 1 on hold)',
+  usage: 'vfio-doctor fleet PATH... [--kernel RELEASE] [--json]',
+  async run(argv, io) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: {
+        kernel: { type: 'string' },
+        json: { type: 'boolean', default: false },
+      },
+      allowPositionals: true,
+    });
+    if (positionals.length === 0) throw new UsageError('give at least one snapshot store directory or snapshot file');
+    if (values.kernel !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._+~-]*$/.test(values.kernel)) throw new UsageError(`--kernel ${values.kernel}: not a kernel release (e.g. 6.8.12-5-pve)`);
+    let files: string[];
+    try {
+      files = snapshotFiles(positionals, io.cwd);
+    } catch (err) {
+      if (err instanceof FleetInputError) throw new InputError(err.message);
+      throw err;
+    }
+    const report = buildFleetReport(files, { kernel: values.kernel ?? null, load, analyse: analyseStored });
+    if (values.json) io.stdout(JSON.stringify({ tool: { name: 'vfio-doctor', version: VERSION }, ...report }, null, 2) + '\n');
+    else io.stdout(renderFleetText(report, makeStyle(colourWanted(io.isTty, io.env))));
+    return fleetExitCode(report);
+  },
+};
