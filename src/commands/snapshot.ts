@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { Command } from '../cli/command.js';
 import { InputError, UsageError } from '../cli/command.js';
 import { collectSnapshot } from '../collect/collect.js';
-import { writeFileAtomic, TargetExistsError } from '../output/atomic-write.js';
+import { AtomicWriteError, writeFileAtomic, TargetExistsError } from '../output/atomic-write.js';
 import { rootOption } from '../cli/root-option.js';
 import { saveSnapshot, storeDir, StoreError } from '../store/store.js';
 
@@ -42,13 +42,24 @@ export const snapshotCommand: Command = {
       const dir = storeDir({ dir: values.dir, root, cwd: io.cwd });
       let saved;
       try {
-        saved = saveSnapshot(snapshot, { dir, label: values.label ?? null, keep });
+        saved = saveSnapshot(snapshot, {
+          dir,
+          label: values.label ?? null,
+          keep,
+          // Printed while the store is locked: no concurrent save can prune it before it is reported.
+          onSaved: (r) => io.stdout(`${r.file}\n`),
+        });
       } catch (err) {
         if (err instanceof StoreError) throw new InputError(err.message);
         throw err;
       }
-      io.stdout(`${saved.file}\n`);
-      io.stderr(`snapshot saved (${snapshot.pci.length} PCI functions${saved.removed.length ? `; removed ${saved.removed.length} older snapshot${saved.removed.length > 1 ? 's' : ''} beyond --keep ${keep}` : ''})\n`);
+      const removed = saved.removed.length ? `; removed ${saved.removed.length} older snapshot${saved.removed.length > 1 ? 's' : ''} beyond --keep ${keep}` : '';
+      io.stderr(`snapshot saved (${snapshot.pci.length} PCI functions${removed})\n`);
+      if (saved.pruneError !== null) {
+        // The snapshot is safe (its path is on stdout); the store is over its --keep, which needs a person.
+        io.stderr(`vfio-doctor snapshot: --keep ${keep} could not prune the store: ${saved.pruneError}\n`);
+        return 2;
+      }
       return 0;
     }
     const text = JSON.stringify(snapshot, null, 2) + '\n';
@@ -59,9 +70,8 @@ export const snapshotCommand: Command = {
     try {
       writeFileAtomic(values.output, text, { overwrite: values.force });
     } catch (err) {
-      if (err instanceof TargetExistsError) throw new InputError(err.message);
-      const e = err as NodeJS.ErrnoException;
-      throw new InputError(`cannot write ${values.output}: ${e.code === 'ENOENT' ? 'directory does not exist' : e.message}`);
+      if (err instanceof TargetExistsError || err instanceof AtomicWriteError) throw new InputError(err.message);
+      throw err;
     }
     const absent = Object.entries(snapshot.sources).filter(([, r]) => r.status !== 'read').length;
     io.stderr(`snapshot written to ${values.output} (${snapshot.pci.length} PCI functions, ${absent} sources not read: see "sources")\n`);

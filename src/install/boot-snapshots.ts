@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../output/atomic-write.js';
+import { AtomicWriteError, writeFileAtomic } from '../output/atomic-write.js';
+import { fsErrorText } from '../output/fs-error-text.js';
 import { runCommand } from '../collect/run-command.js';
 import { renderUnit, UNIT_MARKER, UNIT_NAME, type UnitOptions } from './unit.js';
 
@@ -35,9 +36,7 @@ export interface InstallResult {
 }
 
 function errnoText(e: NodeJS.ErrnoException): string {
-  if (e.code === 'EACCES' || e.code === 'EPERM') return 'permission denied (run as root)';
-  if (e.code === 'EROFS') return 'read-only file system';
-  return e.message;
+  return fsErrorText(e);
 }
 
 function readIfExists(file: string): string | null {
@@ -97,7 +96,7 @@ export async function installBootSnapshots(t: Target, unit: UnitOptions, opts: {
       fs.mkdirSync(t.unitDir, { recursive: true, mode: 0o755 });
       writeFileAtomic(unitFile, text, { overwrite: existing !== null, mode: 0o644 });
     } catch (err) {
-      throw new InstallError(`cannot write ${unitFile}: ${errnoText(err as NodeJS.ErrnoException)}`);
+      throw new InstallError(err instanceof AtomicWriteError ? err.message : `cannot write ${unitFile}: ${errnoText(err as NodeJS.ErrnoException)}`);
     }
   }
   const steps: Step[] = [];

@@ -4,6 +4,8 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { AtomicWriteError, writeFileAtomic } from '../output/atomic-write.js';
+import { fsErrorText } from '../output/fs-error-text.js';
 
 export const KERNEL_HOOK_PATH = '/etc/kernel/postinst.d/zz-vfio-doctor';
 
@@ -65,12 +67,28 @@ function local(root: string | undefined, hostPath: string): string {
   return root ? path.join(root, hostPath) : hostPath;
 }
 
-function readOrNull(p: string): string | null {
+/** Stands for a symbolic link found at the hook's path. */
+const LINK = Symbol('symbolic link');
+
+function readOrNull(p: string): string | null | typeof LINK {
+  let fd: number;
   try {
-    return fs.readFileSync(p, 'utf8');
+    // A link at the hook's path is somebody's doing: never read or write through it.
+    fd = fs.openSync(p, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+    if (code === 'ELOOP') return LINK;
+    throw new KernelHookError(`cannot read ${p}: ${fsErrorText(err)}`);
+  }
+  try {
+    if (!fs.fstatSync(fd).isFile()) throw new KernelHookError(`${p} is not a regular file; left in place`);
+    return fs.readFileSync(fd, 'utf8');
+  } catch (err) {
+    if (err instanceof KernelHookError) throw err;
+    throw new KernelHookError(`cannot read ${p}: ${fsErrorText(err)}`);
+  } finally {
+    fs.closeSync(fd);
   }
 }
 
@@ -80,15 +98,23 @@ export function installKernelHook(opts: KernelHookOptions): KernelHookResult {
   const script = kernelHookScript(opts.cliPath);
   const current = readOrNull(target);
   if (current === script) return { path: KERNEL_HOOK_PATH, action: 'unchanged' };
-  if (current !== null && !current.includes(MARKER) && !opts.force) {
+  if (current === LINK && !opts.force) throw new KernelHookError(`${KERNEL_HOOK_PATH} is a symbolic link, not a hook vfio-doctor wrote; use --force to replace the link`);
+  if (typeof current === 'string' && !current.includes(MARKER) && !opts.force) {
     throw new KernelHookError(`${KERNEL_HOOK_PATH} exists and was not written by vfio-doctor; use --force to replace it`);
   }
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  // Written beside the target and renamed, so a kernel install running now never sees half a script.
-  const tmp = `${target}.vfio-doctor-tmp`;
-  fs.writeFileSync(tmp, script, { mode: 0o755 });
-  fs.chmodSync(tmp, 0o755);
-  fs.renameSync(tmp, target);
+  try {
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+  } catch (err) {
+    throw new KernelHookError(`cannot create ${path.dirname(target)}: ${fsErrorText(err)}`);
+  }
+  // Written to a fresh random name beside the target and renamed, so a kernel install running now never
+  // sees half a script, and a link planted at a predictable temporary name redirects nothing.
+  try {
+    writeFileAtomic(target, script, { overwrite: current !== null, mode: 0o755 });
+  } catch (err) {
+    if (err instanceof AtomicWriteError) throw new KernelHookError(err.message);
+    throw err;
+  }
   return { path: KERNEL_HOOK_PATH, action: current === null ? 'created' : 'replaced' };
 }
 
@@ -96,7 +122,11 @@ export function uninstallKernelHook(opts: { root?: string }): KernelHookResult {
   const target = local(opts.root, KERNEL_HOOK_PATH);
   const current = readOrNull(target);
   if (current === null) return { path: KERNEL_HOOK_PATH, action: 'absent' };
-  if (!current.includes(MARKER)) throw new KernelHookError(`${KERNEL_HOOK_PATH} was not written by vfio-doctor; left in place`);
-  fs.unlinkSync(target);
+  if (current === LINK || !current.includes(MARKER)) throw new KernelHookError(`${KERNEL_HOOK_PATH} was not written by vfio-doctor; left in place`);
+  try {
+    fs.unlinkSync(target);
+  } catch (err) {
+    throw new KernelHookError(`cannot remove ${target}: ${fsErrorText(err)}`);
+  }
   return { path: KERNEL_HOOK_PATH, action: 'removed' };
 }

@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Snapshot } from '../snapshot/types.js';
 import { loadSnapshotFile } from '../snapshot/load.js';
-import { writeFileAtomic, TargetExistsError } from '../output/atomic-write.js';
+import { AtomicWriteError, writeFileAtomic, TargetExistsError } from '../output/atomic-write.js';
+import { fsErrorText } from '../output/fs-error-text.js';
+import { StoreLockError, withStoreLock } from './lock.js';
 import { compareStored, parseSnapshotFileName, sanitiseLabel, snapshotFileName, type StoredName } from './naming.js';
 
 // The snapshot store: a directory of snapshots named by time, kernel and boot (naming.ts). Writes are
@@ -20,12 +22,9 @@ export function storeDir(opts: { dir?: string | undefined; root?: string | undef
 }
 
 function errnoText(e: NodeJS.ErrnoException): string {
-  if (e.code === 'EACCES' || e.code === 'EPERM') return 'permission denied (run as root)';
   if (e.code === 'ENOENT') return 'no such directory';
   if (e.code === 'ENOTDIR') return 'not a directory';
-  if (e.code === 'EROFS') return 'read-only file system';
-  if (e.code === 'ENOSPC') return 'no space left on device';
-  return e.message;
+  return fsErrorText(e);
 }
 
 /** Stored snapshots in a directory, oldest first. Files that do not follow the naming are left alone. */
@@ -36,7 +35,18 @@ export function listStored(dir: string): StoredName[] {
   } catch (err) {
     throw new StoreError(`${dir}: ${errnoText(err as NodeJS.ErrnoException)}`);
   }
-  const stored = names.map(parseSnapshotFileName).filter((n): n is StoredName => n !== null);
+  // Only regular files count: a directory or a link that happens to carry a snapshot's name is a
+  // stranger, and must neither be offered to diff nor be pruned.
+  const stored = names
+    .map(parseSnapshotFileName)
+    .filter((n): n is StoredName => n !== null)
+    .filter((n) => {
+      try {
+        return fs.lstatSync(path.join(dir, n.file)).isFile();
+      } catch {
+        return false;
+      }
+    });
   // Names resolve to the second; two saves within one second are ordered by when they were written.
   const mtime = new Map<string, number>();
   const when = (n: StoredName) => {
@@ -57,6 +67,8 @@ export function listStored(dir: string): StoredName[] {
 export interface SaveResult {
   file: string;
   removed: string[];
+  /** The save succeeded but --keep could not remove an older snapshot: why. */
+  pruneError: string | null;
 }
 
 export interface SaveOptions {
@@ -64,32 +76,83 @@ export interface SaveOptions {
   label?: string | null;
   /** Keep this many unlabelled snapshots (the newest); labelled ones are never removed. */
   keep?: number | null;
+  /**
+   * Called with the result while the store is still locked, so that what it reports (the saved path)
+   * cannot have been pruned by a concurrent save by the time it is printed.
+   */
+  onSaved?: (result: SaveResult) => void;
+}
+
+function makeDir(dir: string): void {
+  try {
+    // 0700: snapshots hold the command line, modprobe.d and mount sources of the host.
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EEXIST' || e.code === 'ENOTDIR') throw new StoreError(`cannot create ${dir}: a file that is not a directory is in the way`);
+    throw new StoreError(`cannot create ${dir}: ${errnoText(e)}`);
+  }
+  if (!fs.statSync(dir).isDirectory()) throw new StoreError(`${dir}: not a directory`);
+}
+
+/**
+ * The collision counter for a new name: above every counter already used for the same time, kernel and
+ * boot, so that a name freed by pruning is never handed out again (somebody may have been given it).
+ */
+function nextCounter(dir: string, base: string): number {
+  let max = -1;
+  for (const n of listStored(dir)) {
+    if (n.file.replace(/\+\d+\.json$/, '.json') === base) max = Math.max(max, n.counter);
+  }
+  return max + 1;
 }
 
 export function saveSnapshot(snap: Snapshot, opts: SaveOptions): SaveResult {
   const label = opts.label ?? null;
   const stored: Snapshot = label !== null ? { ...snap, extra: { ...(snap.extra ?? {}), label } } : snap;
-  try {
-    // 0700: snapshots hold the command line, modprobe.d and mount sources of the host.
-    fs.mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
-  } catch (err) {
-    throw new StoreError(`cannot create ${opts.dir}: ${errnoText(err as NodeJS.ErrnoException)}`);
-  }
+  makeDir(opts.dir);
   const text = JSON.stringify(stored, null, 2) + '\n';
-  let file = '';
-  for (let counter = 0; ; counter++) {
-    file = path.join(opts.dir, snapshotFileName(stored, label, counter));
-    try {
-      writeFileAtomic(file, text, { mode: 0o600 });
-      break;
-    } catch (err) {
-      if (err instanceof TargetExistsError && counter < 1000) continue;
-      if (err instanceof TargetExistsError) throw new StoreError(`${opts.dir}: too many snapshots with the same name`);
-      throw new StoreError(`cannot write ${file}: ${errnoText(err as NodeJS.ErrnoException)}`);
-    }
+  try {
+    return withStoreLock(opts.dir, () => {
+      let file = '';
+      for (let counter = nextCounter(opts.dir, snapshotFileName(stored, label, 0)); ; counter++) {
+        file = path.join(opts.dir, snapshotFileName(stored, label, counter));
+        try {
+          writeFileAtomic(file, text, { mode: 0o600 });
+          break;
+        } catch (err) {
+          if (err instanceof TargetExistsError && counter < 1000) continue;
+          if (err instanceof TargetExistsError) throw new StoreError(`${opts.dir}: too many snapshots with the same name`);
+          if (err instanceof AtomicWriteError) throw new StoreError(err.message);
+          throw err;
+        }
+      }
+      const result: SaveResult = { file, removed: [], pruneError: null };
+      if (opts.keep != null) {
+        try {
+          result.removed = prune(opts.dir, opts.keep, path.basename(file));
+        } catch (err) {
+          if (!(err instanceof PruneError)) throw err;
+          result.removed = err.removed;
+          result.pruneError = err.message;
+        }
+      }
+      opts.onSaved?.(result);
+      return result;
+    });
+  } catch (err) {
+    if (err instanceof StoreLockError) throw new StoreError(err.message);
+    throw err;
   }
-  const removed = opts.keep != null ? prune(opts.dir, opts.keep, path.basename(file)) : [];
-  return { file, removed };
+}
+
+class PruneError extends Error {
+  constructor(
+    message: string,
+    readonly removed: string[],
+  ) {
+    super(message);
+  }
 }
 
 /** Deletes the oldest unlabelled snapshots beyond `keep`; never the one just written. */
@@ -105,7 +168,7 @@ function prune(dir: string, keep: number, justWritten: string | null = null): st
       fs.unlinkSync(p);
       removed.push(p);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new StoreError(`cannot remove ${p}: ${errnoText(err as NodeJS.ErrnoException)}`);
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new PruneError(`cannot remove ${p}: ${errnoText(err as NodeJS.ErrnoException)}`, removed);
     }
   }
   return removed;

@@ -1,0 +1,92 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runCli } from '../helpers/run-cli.js';
+import { repoRoot } from '../helpers/paths.js';
+import { findTool } from '../helpers/tools.js';
+
+const CLI = path.join(repoRoot, 'dist', 'vfio-doctor.mjs');
+
+function tmp(t: { after: (fn: () => void) => void }): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'vd-store-race-'));
+  t.after(() => fs.rmSync(d, { recursive: true, force: true }));
+  return d;
+}
+
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test('parallel snapshot --save --keep 3: every save reports its own name, and the store ends with 3', async (t) => {
+  const root = tmp(t);
+  const store = path.join(tmp(t), 'snaps');
+  // Same host, same second: the names collide and the counters decide.
+  const runs = await Promise.all(Array.from({ length: 8 }, () => cli(['snapshot', '--root', root, '--save', '--dir', store, '--keep', '3'])));
+  for (const r of runs) assert.equal(r.code, 0, r.stderr);
+  const reported = runs.map((r) => r.stdout.trim());
+  assert.equal(new Set(reported).size, reported.length, `a name was reported twice: ${reported.join(' ')}`);
+  const left = fs.readdirSync(store).sort();
+  assert.equal(left.length, 3, left.join(' '));
+  for (const f of left) assert.match(f, /^\d{8}T\d{6}Z_unknown_unknown(\+\d+)?\.json$/);
+  // The survivors are the last three saves, and each of them was reported by exactly one run.
+  for (const f of left) assert.equal(reported.filter((p) => path.basename(p) === f).length, 1);
+});
+
+test('a save whose pruning fails still prints the saved path; exit 2 with the reason', (t) => {
+  const setpriv = findTool('setpriv');
+  if (!setpriv || process.getuid?.() !== 0) return t.skip('needs root and setpriv (util-linux) to run the CLI as nobody');
+  const root = tmp(t);
+  const parent = tmp(t);
+  fs.chmodSync(root, 0o755);
+  fs.chmodSync(parent, 0o755);
+  const store = path.join(parent, 'snaps');
+  // A sticky store writable by all: nobody may add snapshots but not remove root's older ones.
+  fs.mkdirSync(store);
+  fs.chmodSync(store, 0o1777);
+  const old = ['20200101T000000Z_6.1.0_unknown.json', '20200102T000000Z_6.1.0_unknown.json'];
+  for (const f of old) fs.writeFileSync(path.join(store, f), '{}\n');
+  const r = spawnSync(setpriv, ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, 'snapshot', '--root', root, '--save', '--dir', store, '--keep', '1'], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 2, r.stderr);
+  const saved = r.stdout.trim();
+  assert.match(path.basename(saved), /^\d{8}T\d{6}Z_unknown_unknown\.json$/);
+  assert.equal(fs.statSync(saved).isFile(), true);
+  assert.match(r.stderr, /snapshot saved/);
+  assert.match(r.stderr, /--keep 1 could not prune the store: cannot remove .*20200101T000000Z_6\.1\.0_unknown\.json: operation not permitted/);
+  assert.doesNotMatch(r.stderr, /internal error|EPERM/);
+  for (const f of old) assert.equal(fs.existsSync(path.join(store, f)), true);
+});
+
+test('strangers in the store (a directory with a snapshot name, other files) do not block diff --last', async (t) => {
+  const root = tmp(t);
+  const store = path.join(tmp(t), 'snaps');
+  const a = await runCli(['snapshot', '--root', root, '--save', '--dir', store]);
+  const b = await runCli(['snapshot', '--root', root, '--save', '--dir', store]);
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(b.code, 0, b.stderr);
+  fs.mkdirSync(path.join(store, '29991231T235959Z_6.1.0_unknown.json'));
+  fs.symlinkSync('/etc/hostname', path.join(store, '29991231T235958Z_6.1.0_unknown.json'));
+  fs.writeFileSync(path.join(store, 'notes.txt'), 'kept by hand\n');
+  const r = await runCli(['diff', '--last', '--dir', store, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.after.file, b.stdout.trim());
+  assert.equal(j.before.file, a.stdout.trim());
+  // --keep leaves the strangers alone.
+  const c = await runCli(['snapshot', '--root', root, '--save', '--dir', store, '--keep', '1']);
+  assert.equal(c.code, 0, c.stderr);
+  assert.deepEqual(
+    fs.readdirSync(store).filter((f) => !f.startsWith('2999')).sort(),
+    [path.basename(c.stdout.trim()), 'notes.txt'].sort(),
+  );
+  assert.equal(fs.statSync(path.join(store, '29991231T235959Z_6.1.0_unknown.json')).isDirectory(), true);
+});
