@@ -161,8 +161,9 @@ function prune(dir: string, keep: number, justWritten: string | null = null): st
   const excess = unlabelled.length - keep;
   if (excess <= 0) return [];
   const removed: string[] = [];
-  for (const n of unlabelled.slice(0, excess)) {
-    if (n.file === justWritten) continue;
+  // The one just written counts among the kept even when its collection time sorts it older (a slow
+  // collection saved after a quicker one), so the store still ends with exactly `keep`.
+  for (const n of unlabelled.filter((u) => u.file !== justWritten).slice(0, excess)) {
     const p = path.join(dir, n.file);
     try {
       fs.unlinkSync(p);
