@@ -7,6 +7,7 @@ import { earlyVfioModulesStep, rebuildInitramfsCommand } from './fixes/initramfs
 import { kernelArgCommands } from './fixes/kernel-args.js';
 import { moduleKey } from '../parse/proc-modules.js';
 import { modprobeSeen } from './evidence-scope.js';
+import { sh } from './shell.js';
 
 // Why a host driver won the race for a device at boot, and the persistent fix, shared by the
 // target and companion rules.
@@ -53,8 +54,8 @@ export function analyseRace(ctx: AnalysisContext, devices: PciDevice[]): RaceAna
   if (builtin) {
     commands.push(...kernelArgCommands(snap, { add: [`vfio-pci.ids=${ids.join(',')}`] }).filter((c) => c !== 'reboot'));
   } else {
-    commands.push(`echo 'options vfio-pci ids=${ids.join(',')}' > /etc/modprobe.d/vfio.conf`);
-    for (const drv of drivers) commands.push(`echo 'softdep ${hostDriverModule(snap, devices.find((d) => d.driver === drv)!)} pre: vfio-pci' >> /etc/modprobe.d/vfio.conf`);
+    commands.push(sh`echo 'options vfio-pci ids=${ids.join(',')}' > /etc/modprobe.d/vfio.conf`);
+    for (const drv of drivers) commands.push(sh`echo 'softdep ${hostDriverModule(snap, devices.find((d) => d.driver === drv)!)} pre: vfio-pci' >> /etc/modprobe.d/vfio.conf`);
     if (!early) commands.push(...earlyVfioModulesStep(snap, ['vfio', 'vfio_iommu_type1', 'vfio_pci']));
     commands.push(rebuildInitramfsCommand(snap));
   }
@@ -65,8 +66,8 @@ export function analyseRace(ctx: AnalysisContext, devices: PciDevice[]): RaceAna
 /** Rebinding now, without a reboot (the device must not be in use by the host). */
 export function runtimeRebind(addresses: string[]): string[] {
   return addresses.flatMap((a) => [
-    `echo vfio-pci > /sys/bus/pci/devices/${a}/driver_override`,
-    `echo ${a} > /sys/bus/pci/devices/${a}/driver/unbind`,
-    `echo ${a} > /sys/bus/pci/drivers_probe`,
+    sh`echo vfio-pci > /sys/bus/pci/devices/${a}/driver_override`,
+    sh`echo ${a} > /sys/bus/pci/devices/${a}/driver/unbind`,
+    sh`echo ${a} > /sys/bus/pci/drivers_probe`,
   ]);
 }

@@ -1,4 +1,5 @@
 import type { Snapshot } from '../../snapshot/types.js';
+import { sh } from '../shell.js';
 
 /** How this host regenerates its initramfs for every installed kernel. */
 export function rebuildInitramfsCommand(snap: Snapshot): string {
@@ -15,8 +16,8 @@ export function earlyVfioModulesStep(snap: Snapshot, modules: string[]): string[
   const family = snap.host.osRelease?.family ?? 'other';
   const t = snap.boot.tools;
   if (family === 'debian' || family === 'proxmox' || t.updateInitramfs) {
-    return [`printf '%s\\n' ${modules.join(' ')} >> /etc/initramfs-tools/modules`];
+    return [sh`printf '%s\\n' ${modules} >> /etc/initramfs-tools/modules`];
   }
-  if (family === 'arch' || t.mkinitcpio) return [`# in /etc/mkinitcpio.conf: MODULES=(${modules.join(' ')} ...)`];
-  return [`echo 'force_drivers+=" ${modules.join(' ')} "' > /etc/dracut.conf.d/vfio.conf`];
+  if (family === 'arch' || t.mkinitcpio) return [sh`# in /etc/mkinitcpio.conf: MODULES=(${modules} ...)`];
+  return [sh`echo 'force_drivers+=" ${modules} "' > /etc/dracut.conf.d/vfio.conf`];
 }

@@ -1,5 +1,6 @@
 import type { Snapshot } from '../../snapshot/types.js';
 import { tokenizeCmdline, normaliseParamName } from '../../parse/cmdline.js';
+import { sh } from '../shell.js';
 
 // The exact steps to change the kernel command line of the next boot, for the boot loader this host
 // uses. Where the current value is known, the new value is spelled out in full.
@@ -34,16 +35,20 @@ export function kernelArgCommands(snap: Snapshot, change: ArgChange): string[] {
   if (boot.loader === 'proxmox-boot-tool' || (boot.loader === 'systemd-boot' && boot.kernelCmdline !== null)) {
     const next = apply(boot.kernelCmdline ?? '', change);
     const refresh = boot.loader === 'proxmox-boot-tool' ? 'proxmox-boot-tool refresh' : 'kernel-install add "$(uname -r)" "/lib/modules/$(uname -r)/vmlinuz"';
-    return [`# /etc/kernel/cmdline is one line; ${what}:`, `echo '${next}' > /etc/kernel/cmdline`, refresh, 'reboot'];
+    return [sh`# /etc/kernel/cmdline is one line; ${what}:`, sh`echo '${next}' > /etc/kernel/cmdline`, refresh, 'reboot'];
   }
   if (boot.loader === 'kernelstub') {
-    return [...(change.add ?? []).map((a) => `kernelstub -a "${a}"`), ...(change.remove ?? []).map((r) => `kernelstub -d "${r}"`), 'reboot'];
+    return [...(change.add ?? []).map((a) => sh`kernelstub -a "${a}"`), ...(change.remove ?? []).map((r) => sh`kernelstub -d "${r}"`), 'reboot'];
   }
   if (family === 'fedora' || family === 'rhel' || boot.tools.grubby) {
-    const args: string[] = [];
-    if (change.remove?.length) args.push(`--remove-args="${change.remove.join(' ')}"`);
-    if (change.add?.length) args.push(`--args="${change.add.join(' ')}"`);
-    return [`grubby --update-kernel=ALL ${args.join(' ')}`, 'reboot'];
+    const remove = change.remove?.length ? change.remove : null;
+    const add = change.add?.length ? change.add : null;
+    const line = remove && add
+      ? sh`grubby --update-kernel=ALL --remove-args="${remove}" --args="${add}"`
+      : remove
+        ? sh`grubby --update-kernel=ALL --remove-args="${remove}"`
+        : sh`grubby --update-kernel=ALL --args="${add ?? []}"`;
+    return [line, 'reboot'];
   }
   if (boot.loader === 'grub' || boot.grubDefault) {
     const g = boot.grubDefault;
@@ -56,12 +61,12 @@ export function kernelArgCommands(snap: Snapshot, change: ArgChange): string[] {
           ? 'grub2-mkconfig -o /boot/grub2/grub.cfg'
           : 'grub-mkconfig -o /boot/grub/grub.cfg';
     const extra = g && g.cmdlineLinux && change.remove?.some((r) => g.cmdlineLinux!.includes(r.split('=')[0]!))
-      ? [`# also check GRUB_CMDLINE_LINUX="${g.cmdlineLinux}" in ${g.file}`]
+      ? [sh`# also check GRUB_CMDLINE_LINUX="${g.cmdlineLinux}" in ${g.file}`]
       : [];
-    return [`# in ${g?.file ?? '/etc/default/grub'}, ${what}:`, `GRUB_CMDLINE_LINUX_DEFAULT="${next}"`, ...extra, regen, 'reboot'];
+    return [sh`# in ${g?.file ?? '/etc/default/grub'}, ${what}:`, sh`GRUB_CMDLINE_LINUX_DEFAULT="${next}"`, ...extra, regen, 'reboot'];
   }
   if (boot.blsEntries.length > 0) {
-    return [`# ${what} on the "options" line of each entry in ${boot.blsEntries[0]!.file.replace(/\/[^/]+$/, '/')}`, 'reboot'];
+    return [sh`# ${what} on the "options" line of each entry in ${boot.blsEntries[0]!.file.replace(/\/[^/]+$/, '/')}`, 'reboot'];
   }
-  return [`# ${what} on the kernel command line in your boot loader's configuration`, 'reboot'];
+  return [sh`# ${what} on the kernel command line in your boot loader's configuration`, 'reboot'];
 }

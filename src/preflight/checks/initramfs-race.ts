@@ -9,6 +9,7 @@ import { finding } from '../finding.js';
 import { rebuildImageFor, vfioModuleList } from '../fixes.js';
 import { predictTarget } from '../race.js';
 import type { PreflightInput } from '../types.js';
+import { sh } from '../../analyze/shell.js';
 
 export function checkInitramfsRace(input: PreflightInput): Finding[] {
   const out: Finding[] = [];
@@ -22,9 +23,9 @@ export function checkInitramfsRace(input: PreflightInput): Finding[] {
     // Steps the host configuration already has are left out: then the image is stale, and rebuilding it is the fix.
     const hostMod = ctx.snap.modules.modprobe;
     const hasSoftdep = (m: string) => hostMod.some((e) => e.kind === 'softdep' && moduleKey(e.module) === m && parseSoftdep(e.value).pre.some((p) => moduleKey(p) === 'vfio_pci'));
-    const softdeps = r.competitors.filter((m) => !hasSoftdep(m)).map((m) => `echo 'softdep ${m} pre: vfio-pci' >> /etc/modprobe.d/vfio.conf`);
+    const softdeps = r.competitors.filter((m) => !hasSoftdep(m)).map((m) => sh`echo 'softdep ${m} pre: vfio-pci' >> /etc/modprobe.d/vfio.conf`);
     const hostHasIds = ctx.vfioIds.some((s) => s.ids.some((id) => idSpecMatches(id, d)));
-    const idLine = hostHasIds ? [] : [`echo 'options vfio-pci ids=${ids}' >> /etc/modprobe.d/vfio.conf   # or add ${ids} to an existing ids= list`];
+    const idLine = hostHasIds ? [] : [sh`echo 'options vfio-pci ids=${ids}' >> /etc/modprobe.d/vfio.conf   # or add ${ids} to an existing ids= list`];
     const listed = ctx.snap.modules.loadAtBoot.some((e) => e.stage === 'initramfs' && moduleKey(e.module) === 'vfio_pci');
     if (r.problem === 'initramfs-missing-vfio' || r.problem === 'initramfs-not-ordered') {
       const missing = r.problem === 'initramfs-missing-vfio';

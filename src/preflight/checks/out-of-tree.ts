@@ -6,6 +6,7 @@ import { resetBugFamily } from '../../analyze/data/reset-bug-devices.js';
 import { moduleKey } from '../../parse/proc-modules.js';
 import { finding } from '../finding.js';
 import type { PreflightInput } from '../types.js';
+import { sh } from '../../analyze/shell.js';
 
 interface Need {
   module: string;
@@ -49,7 +50,7 @@ export function checkOutOfTree(input: PreflightInput): Finding[] {
         title: `${n.module} is not built for ${kernel.version}`,
         evidence: [{ source: `${kernel.modulesDir ?? `/lib/modules/${kernel.version}`}`, text: `no ${n.module}.ko under updates/ or extra/` }, { source: 'targets', text: n.why }],
         decision: `Build ${n.package} for ${kernel.version} before rebooting.`,
-        commands: ['dkms status', `dkms autoinstall -k ${kernel.version}`],
+        commands: ['dkms status', sh`dkms autoinstall -k ${kernel.version}`],
       }));
       continue;
     }
@@ -65,7 +66,7 @@ export function checkOutOfTree(input: PreflightInput): Finding[] {
           : `${n.module} for ${kernel.version} is compressed; its signature could not be checked and Secure Boot is on`,
         evidence: [{ source: m.path, text: m.signed === false ? 'no "~Module signature appended~" trailer' : 'signature not checked (xz/zstd module)' }, { source: 'EFI SecureBoot variable', text: 'Secure Boot enabled' }],
         decision: 'Sign the module with a key enrolled in the MOK list (DKMS does this once the MOK is enrolled), or enroll the DKMS key.',
-        commands: ['mokutil --list-enrolled', 'mokutil --import /var/lib/dkms/mok.pub', `dkms autoinstall -k ${kernel.version}`],
+        commands: ['mokutil --list-enrolled', 'mokutil --import /var/lib/dkms/mok.pub', sh`dkms autoinstall -k ${kernel.version}`],
       }));
     }
   }

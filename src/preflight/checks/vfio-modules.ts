@@ -5,6 +5,7 @@ import type { Finding } from '../../analyze/finding.js';
 import { finding } from '../finding.js';
 import { atLeast, moduleAvailable } from '../next-kernel.js';
 import type { PreflightInput } from '../types.js';
+import { sh } from '../../analyze/shell.js';
 
 export function checkVfioModules(input: PreflightInput): Finding[] {
   const k = input.kernel;
@@ -31,6 +32,6 @@ export function checkVfioModules(input: PreflightInput): Finding[] {
     title: `${k.version} lacks ${missing.join(', ')}: neither a module file nor built in`,
     evidence: missing.map((m) => ({ source: `${k.modulesDir}/modules.builtin`, text: `${m}: not listed, and no ${m}.ko under ${k.modulesDir}` })),
     decision: `Install the package that carries ${k.version}'s VFIO modules (on Ubuntu linux-modules-extra-${k.version}), or pick a kernel built with VFIO.`,
-    commands: [`find ${k.modulesDir} -name 'vfio*'`],
+    commands: [sh`find ${k.modulesDir} -name 'vfio*'`],
   })];
 }

@@ -8,6 +8,7 @@ import { finding } from '../finding.js';
 import { rebuildImageFor } from '../fixes.js';
 import { atLeast, moduleAvailable } from '../next-kernel.js';
 import type { PreflightInput } from '../types.js';
+import { sh } from '../../analyze/shell.js';
 
 const VIRQFD = 'vfio_virqfd';
 
@@ -38,6 +39,6 @@ export function checkVirqfdRenamed(input: PreflightInput): Finding[] {
     title: `vfio_virqfd is named in ${early.length > 0 ? 'the initramfs configuration' : 'the boot module lists'}, but ${kernel.version} has no such module (merged into vfio in 6.2)`,
     evidence: [...early, ...late],
     decision: 'Remove vfio_virqfd from every module list (vfio.ko provides it since 6.2); keep vfio, vfio_iommu_type1 and vfio_pci, then rebuild the new image.',
-    commands: [...files.map((f) => `sed -i -E 's/(^|[[:space:]])vfio[_-]virqfd([[:space:]]|$)/\\1\\2/' ${f}`), rebuildImageFor(ctx.snap, kernel.version)],
+    commands: [...files.map((f) => sh`sed -i -E 's/(^|[[:space:]])vfio[_-]virqfd([[:space:]]|$)/\\1\\2/' ${f}`), rebuildImageFor(ctx.snap, kernel.version)],
   })];
 }

@@ -1,5 +1,6 @@
 import type { Rule } from '../../rule.js';
 import { originWords } from '../evidence-events.js';
+import { sh } from '../../shell.js';
 
 // host-driver-bound reads "no driver" as unbound, which on a host is a fact. Captured output often does not
 // say which driver holds a device at all (lspci without -k, a group listing): that is not "unbound", and
@@ -17,7 +18,7 @@ export const driverNotShown: Rule = {
       if (!d || d.driver !== null) continue;
       const src = ctx.snap.sources[`pci:${d.address}:driver`];
       if (src?.status !== 'absent') continue;
-      out.cannotCheck(d.address, `which driver owns ${d.address}${t.role === 'companion' ? ` (companion of ${t.companionOf})` : ''} is not in ${originWords(ctx.snap)}`, `lspci -nnk -s ${d.address}`);
+      out.cannotCheck(d.address, `which driver owns ${d.address}${t.role === 'companion' ? ` (companion of ${t.companionOf})` : ''} is not in ${originWords(ctx.snap)}`, sh`lspci -nnk -s ${d.address}`);
     }
   },
 };

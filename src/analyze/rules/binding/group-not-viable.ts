@@ -3,6 +3,7 @@ import type { Evidence } from '../../finding.js';
 import type { PciDevice } from '../../../snapshot/types.js';
 import { isBridge, slotOf, vfioCompatibleDriver } from '../../pci-facts.js';
 import { eventsOf, originWords } from '../evidence-events.js';
+import { sh } from '../../shell.js';
 
 // "group N is not viable" (QEMU, DPDK, KubeVirt) says a member of the group is on a host driver. With the
 // group's members known it can say which: the target itself when it is the group's only endpoint (the
@@ -34,7 +35,7 @@ export const groupNotViable: Rule = {
       seen.add(key);
       const members = groupId === null ? [] : (groups.find((g) => g.id === groupId)?.devices ?? s.pci.filter((d) => d.iommuGroup === groupId).map((d) => d.address));
       if (members.length === 0) {
-        out.cannotCheck(address, `${e.from === 'kernel' ? 'the log' : e.from} reports ${groupId === null ? 'an IOMMU group' : `group ${groupId}`} not viable, but its members are not in ${originWords(s)}`, groupId === null ? "for d in /sys/kernel/iommu_groups/*/devices/*; do echo \"group $(basename $(dirname $(dirname $d))) $(lspci -nnks ${d##*/})\"; done" : `for d in /sys/kernel/iommu_groups/${groupId}/devices/*; do lspci -nnks \${d##*/}; done`);
+        out.cannotCheck(address, `${e.from === 'kernel' ? 'the log' : e.from} reports ${groupId === null ? 'an IOMMU group' : `group ${groupId}`} not viable, but its members are not in ${originWords(s)}`, groupId === null ? "for d in /sys/kernel/iommu_groups/*/devices/*; do echo \"group $(basename $(dirname $(dirname $d))) $(lspci -nnks ${d##*/})\"; done" : sh`for d in /sys/kernel/iommu_groups/${groupId}/devices/*; do lspci -nnks \${d##*/}; done`);
         continue;
       }
       const devs = members.map((a) => ({ address: a, d: ctx.device(a) }));
@@ -54,7 +55,7 @@ export const groupNotViable: Rule = {
           title: `Group ${groupId} is "not viable" because ${address} itself is not on vfio-pci`,
           evidence,
           decision: `The group holds only ${address} and bridges (bridges do not count), so the device that is not bound to vfio-pci is ${address} itself${hostOwned.length ? ` (owned by ${hostOwned[0]!.d!.driver})` : ''}: a host driver (nvidia, nouveau, amdgpu, ...) took it. This is a binding problem, not a grouping one: stop the host driver from claiming it (blacklist it or add "softdep <driver> pre: vfio-pci", give vfio-pci its ids early) and rebind before starting the VM.`,
-          commands: [`lspci -nnk -s ${address}`],
+          commands: [sh`lspci -nnk -s ${address}`],
         });
         continue;
       }
@@ -67,7 +68,7 @@ export const groupNotViable: Rule = {
         title: `Group ${groupId} is "not viable": ${siblings.map((x) => x.address).join(', ')}, function${siblings.length > 1 ? 's' : ''} of the same device${address ? ` as ${address}` : ''}, ${hostOwned.length ? 'stay on host drivers' : 'are not shown bound to vfio-pci'}`,
         evidence,
         decision: `Every endpoint of the group must be bound to vfio-pci (or have no driver) before the group can be used. ${siblings.length > 1 || !address ? 'These are functions of one physical device (GPU + its HDMI audio, sibling NIC ports)' : `${siblings[0]!.address} is another function of the same device`}: bind all of them to vfio-pci together${hostOwned.length ? '' : ` (${originWords(s)} does not show which one is still on a host driver: lspci -nnk shows it)`}, and pass them to the VM together.`,
-        commands: siblings.map((x) => `lspci -nnk -s ${x.address}`),
+        commands: siblings.map((x) => sh`lspci -nnk -s ${x.address}`),
       });
     }
   },

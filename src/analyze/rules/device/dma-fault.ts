@@ -1,6 +1,7 @@
 import type { Rule } from '../../rule.js';
 import type { Evidence } from '../../finding.js';
 import { deviceOf, seenEvents } from '../evidence-events.js';
+import { sh, literalRegex } from '../../shell.js';
 
 // DMA faults (Intel DMAR fault records, AMD-Vi IO_PAGE_FAULT and friends): a device tried to reach memory
 // its IOMMU domain does not map. For a passed-through device that is the passthrough failing; for a host
@@ -44,7 +45,7 @@ export const dmaFault: Rule = {
         title: `${f.count} DMA fault${f.count > 1 ? 's' : ''} logged ${known ? `for ${dev}` : '(the line does not say for which device)'}${f.reasons.size ? `: ${[...f.reasons].join('; ')}` : ''}`,
         evidence: f.evidence,
         decision: `${f.meaning} Faults right at VM start point at device state left from before (reset problems) or at a function missing from the passthrough (a companion left on the host); faults on an integrated GPU point at its stolen-memory (GSM/BDSM) addresses, which the VMM must present to the guest; faults under load point at the device's driver or firmware. Do not hide them with iommu=pt or by turning the IOMMU off: they mean memory was about to be written where it must not be.`,
-        commands: [`dmesg | grep -i -e DMAR -e AMD-Vi -e 'fault'${known ? ` -e ${dev.slice(5)}` : ''}`],
+        commands: [known ? sh`dmesg | grep -i -e DMAR -e AMD-Vi -e 'fault' -e ${literalRegex(dev.slice(5))}` : "dmesg | grep -i -e DMAR -e AMD-Vi -e 'fault'"],
       });
     }
   },

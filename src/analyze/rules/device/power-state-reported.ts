@@ -3,6 +3,7 @@ import type { Evidence } from '../../finding.js';
 import { kernelArgCommands } from '../../fixes/kernel-args.js';
 import { rebuildInitramfsCommand } from '../../fixes/initramfs.js';
 import { deviceOf, eventsOf } from '../evidence-events.js';
+import { sh } from '../../shell.js';
 
 // stuck-in-d3 reads the kernel's lines about the targets. QEMU says it too ("vfio: Unable to power on
 // device, stuck in D3"), without naming the device, and the kernel may name a device that is not known
@@ -37,7 +38,7 @@ export const powerStateReported: Rule = {
           'vfio-pci puts idle devices into D3 (D3cold with runtime PM since ~5.19/6.0), and some GPUs and boards never wake from it, so QEMU gives up. ' +
           (disabled ? 'disable_idle_d3 is already on: forbid D3cold for the device as well (d3cold_allowed=0), and check the firmware\'s ASPM / power settings.' : 'Keep idle devices powered: "options vfio-pci disable_idle_d3=1" in /etc/modprobe.d (or vfio-pci.disable_idle_d3=1 on the command line when vfio-pci is built in), and forbid D3cold for the device.'),
         commands: [
-          ...(dev ? [`echo 0 > /sys/bus/pci/devices/${dev}/d3cold_allowed`] : []),
+          ...(dev ? [sh`echo 0 > /sys/bus/pci/devices/${dev}/d3cold_allowed`] : []),
           ...(ctx.moduleState('vfio_pci') === 'builtin' ? kernelArgCommands(s, { add: ['vfio-pci.disable_idle_d3=1'] }) : ["echo 'options vfio-pci disable_idle_d3=1' >> /etc/modprobe.d/vfio.conf", rebuildInitramfsCommand(s), 'reboot']),
         ],
       });

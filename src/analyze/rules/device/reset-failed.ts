@@ -1,6 +1,7 @@
 import type { Rule } from '../../rule.js';
 import type { Evidence } from '../../finding.js';
 import { deviceOf, eventsOf, toolLines } from '../evidence-events.js';
+import { sh } from '../../shell.js';
 
 // What the kernel and the VM managers said about resets: a method the device does not have (reset_method
 // writes, vendor-reset's device_specific not registered), a reset that timed out or failed, QEMU or Proxmox
@@ -55,7 +56,7 @@ export const resetFailed: Rule = {
           title: `A reset of ${who} failed`,
           evidence: [...e.failed, ...e.unsupported].slice(0, 6),
           decision: `The device did not come back from its reset: it keeps whatever state the last user left, so the next VM start fails or hangs. Reboot the host to get it back; then find out why: a device with known reset bugs (AMD Polaris/Vega/Navi need vendor-reset), a bus reset that also hit other functions, or D3cold (see power states). Avoid restarting the VM in a loop until fixed.`,
-          commands: subject ? [`cat /sys/bus/pci/devices/${subject}/reset_method`, `lspci -vv -s ${subject} | grep -e FLReset -e NoSoftRst`] : [],
+          commands: subject ? [sh`cat /sys/bus/pci/devices/${subject}/reset_method`, sh`lspci -vv -s ${subject} | grep -e FLReset -e NoSoftRst`] : [],
         });
         continue;
       }
@@ -70,7 +71,7 @@ export const resetFailed: Rule = {
         decision: deviceSpecific
           ? `"device_specific" is offered only while a device-specific reset is registered for the device: vendor-reset provides one for AMD GPUs, and only after its module is loaded. Since kernel 5.15 the reset used is chosen per device in reset_method, so load vendor_reset first (at boot: modules-load.d), then select its reset: echo device_specific > /sys/bus/pci/devices/${subject ?? '<address>'}/reset_method. vendor-reset ships a udev rule that does this at every boot. The other methods the kernel refused are ones the hardware does not have.`
           : 'The kernel has no reset for this device among the methods asked for: without FLR, AF FLR, a PM reset or a usable bus reset it keeps the last guest\'s state. Pass every function below its bridge together (so a bus reset is possible), reboot the host between VM runs, or use hardware with FLR.',
-        commands: subject ? [`cat /sys/bus/pci/devices/${subject}/reset_method`, ...(deviceSpecific ? ['modprobe vendor_reset', `echo device_specific > /sys/bus/pci/devices/${subject}/reset_method`] : [])] : [],
+        commands: subject ? [sh`cat /sys/bus/pci/devices/${subject}/reset_method`, ...(deviceSpecific ? ['modprobe vendor_reset', sh`echo device_specific > /sys/bus/pci/devices/${subject}/reset_method`] : [])] : [],
       });
     }
   },

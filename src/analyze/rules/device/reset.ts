@@ -3,6 +3,7 @@ import type { Evidence } from '../../finding.js';
 import { resetBugFamily } from '../../data/reset-bug-devices.js';
 import { kernelAtLeast } from '../../context.js';
 import { describeDevice, isBridge } from '../../pci-facts.js';
+import { sh, udevSafe } from '../../shell.js';
 
 export const resetSupport: Rule = {
   meta: {
@@ -31,7 +32,7 @@ export const resetSupport: Rule = {
             commands: [
               'apt install dkms linux-headers-$(uname -r)  # or your distribution\'s equivalent; then build gnif/vendor-reset with dkms install .',
               "echo vendor-reset >> /etc/modules-load.d/vendor-reset.conf",
-              ...(newKernel !== false ? [`echo device_specific > /sys/bus/pci/devices/${d.address}/reset_method`] : []),
+              ...(newKernel !== false ? [sh`echo device_specific > /sys/bus/pci/devices/${d.address}/reset_method`] : []),
             ],
           });
         } else if (newKernel && methods !== null && methods[0] !== 'device_specific') {
@@ -43,8 +44,10 @@ export const resetSupport: Rule = {
             evidence: [{ source: `/sys/bus/pci/devices/${d.address}/reset_method`, text: methods.join(' ') || '(empty)' }, { source: '/proc/modules', text: 'vendor_reset loaded' }],
             decision: 'Since kernel 5.15 the reset method is chosen per device and vendor-reset\'s device-specific reset is not used unless selected. Select it now, and make it stick with a udev rule (vendor-reset ships one).',
             commands: [
-              `echo device_specific > /sys/bus/pci/devices/${d.address}/reset_method`,
-              `echo 'ACTION=="add", SUBSYSTEM=="pci", ATTR{vendor}=="0x${d.vendorId}", ATTR{device}=="0x${d.deviceId}", RUN+="/bin/sh -c \\'echo device_specific > /sys$env{DEVPATH}/reset_method\\'"' > /etc/udev/rules.d/99-vendor-reset.rules`,
+              sh`echo device_specific > /sys/bus/pci/devices/${d.address}/reset_method`,
+              ...(udevSafe(d.vendorId) && udevSafe(d.deviceId)
+                ? [sh`echo ${`ACTION=="add", SUBSYSTEM=="pci", ATTR{vendor}=="0x${d.vendorId}", ATTR{device}=="0x${d.deviceId}", RUN+="/bin/sh -c 'echo device_specific > /sys$env{DEVPATH}/reset_method'"`} > /etc/udev/rules.d/99-vendor-reset.rules`]
+                : []),
             ],
           });
         }
@@ -53,7 +56,7 @@ export const resetSupport: Rule = {
       if (d.resetMethods !== null && d.resetMethods.length > 0) continue;
       const rmSource = ctx.snap.sources[`pci:${d.address}:reset_method`];
       if (d.resetMethods === null && rmSource?.status === 'absent') {
-        out.cannotCheck(d.address, rmSource.message ?? 'reset_method not captured', `cat /sys/bus/pci/devices/${d.address}/reset_method`);
+        out.cannotCheck(d.address, rmSource.message ?? 'reset_method not captured', sh`cat /sys/bus/pci/devices/${d.address}/reset_method`);
         continue;
       }
       // VFIO can still reset the whole bus (the hot-reset ioctl QEMU uses) when every function below the
@@ -70,7 +73,7 @@ export const resetSupport: Rule = {
       } else {
         const c = d.config;
         if (!c || c.capabilities === null) {
-          out.cannotCheck(d.address, 'no reset_method file (kernel older than 5.15) and config space not readable: run as root', `sudo lspci -vv -s ${d.address}`);
+          out.cannotCheck(d.address, 'no reset_method file (kernel older than 5.15) and config space not readable: run as root', sh`sudo lspci -vv -s ${d.address}`);
           continue;
         }
         const flr = c.express?.flr === true;

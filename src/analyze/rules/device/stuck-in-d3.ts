@@ -2,6 +2,7 @@ import type { Rule } from '../../rule.js';
 import { deviceLogMatches } from '../../log-evidence.js';
 import { kernelArgCommands } from '../../fixes/kernel-args.js';
 import { describeDevice, vfioDriver } from '../../pci-facts.js';
+import { sh } from '../../shell.js';
 
 export const stuckInD3: Rule = {
   meta: {
@@ -30,7 +31,7 @@ export const stuckInD3: Rule = {
         ],
         decision:
           'vfio-pci puts idle devices into D3 (and D3cold since ~5.19/6.0 runtime PM); some GPUs and platforms never wake up from it. Keep idle devices powered: vfio-pci.disable_idle_d3=1 on the command line (or "options vfio-pci disable_idle_d3=1"), and forbid D3cold for the device.',
-        commands: [`echo 0 > /sys/bus/pci/devices/${d.address}/d3cold_allowed`, ...kernelArgCommands(ctx.snap, { add: ['vfio-pci.disable_idle_d3=1'] })],
+        commands: [sh`echo 0 > /sys/bus/pci/devices/${d.address}/d3cold_allowed`, ...kernelArgCommands(ctx.snap, { add: ['vfio-pci.disable_idle_d3=1'] })],
       });
     }
   },

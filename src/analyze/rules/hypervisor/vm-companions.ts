@@ -2,6 +2,7 @@ import type { Rule } from '../../rule.js';
 import { describeDevice, isBridge, slotOf, vfioCompatibleDriver } from '../../pci-facts.js';
 import { assignedFunctions, hypervisorInfo, vmLabel, vmsInScope } from '../../../hypervisor/vms.js';
 import { configEvidence } from './vm-hostdev-address.js';
+import { sh } from '../../shell.js';
 
 // A sibling left on a host driver is the binding layer's companion-not-bound; one that is free (vfio-pci
 // or no driver) but in no VM leaves the guest with half a device: the group is viable, the VM starts, and
@@ -42,7 +43,7 @@ export const vmCompanions: Rule = {
               vm.manager === 'proxmox'
                 ? `Pass the whole device: write the slot without a function (${slotOf(d.address)}) in ${f.assignment.label}, which assigns every function, with "All Functions" ticked in the GUI.`
                 : `Add a <hostdev> for ${o.address} too and place both on one guest slot: the first function's guest <address> with multifunction='on', the sibling on the same bus and slot with the next function number.`,
-            commands: [vm.manager === 'proxmox' ? `qm set ${vm.id} -${f.assignment.label} ${slotOf(d.address)}${f.assignment.pcie ? ',pcie=1' : ''}${f.assignment.primaryVga ? ',x-vga=1' : ''}` : `virsh edit ${vm.name}`],
+            commands: [vm.manager === 'proxmox' ? sh`qm set ${vm.id ?? vm.name} -${f.assignment.label} ${`${slotOf(d.address)}${f.assignment.pcie ? ',pcie=1' : ''}${f.assignment.primaryVga ? ',x-vga=1' : ''}`}` : sh`virsh edit ${vm.name}`],
           });
         }
       }

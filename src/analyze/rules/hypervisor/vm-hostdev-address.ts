@@ -3,6 +3,7 @@ import type { Evidence } from '../../finding.js';
 import { describeDevice, isBridge, isChipsetFunction, isDisplay } from '../../pci-facts.js';
 import { assignedFunctions, hypervisorInfo, vmsInScope } from '../../../hypervisor/vms.js';
 import type { VmPciAssignment } from '../../../hypervisor/types.js';
+import { sh } from '../../shell.js';
 
 export function configEvidence(a: VmPciAssignment, text: string = assignmentText(a)): Evidence {
   return a.line !== null ? { source: a.where, line: a.line, text } : { source: a.where, text };
@@ -54,7 +55,7 @@ export const vmHostdevAddress: Rule = {
         decision:
           'The device the VM was set up for is not at this address (any more): bus numbers shift when a card is added, moved or removed, when a BIOS update changes the slot layout, or when SR-IOV VFs have not been created yet. Find the device\'s current address and correct the VM definition' +
           (f.vm.manager === 'proxmox' ? ' (a PCI resource mapping, Datacenter > Resource Mappings, is checked against the device id at every start).' : ' (virsh edit; with managed=\'yes\' libvirt would otherwise bind whatever now sits there to vfio-pci).'),
-        commands: ['lspci -nn', f.vm.manager === 'proxmox' ? `qm config ${f.vm.id}` : `virsh dumpxml ${f.vm.name} | grep -A3 "<hostdev"`],
+        commands: ['lspci -nn', f.vm.manager === 'proxmox' ? sh`qm config ${f.vm.id ?? f.vm.name}` : sh`virsh dumpxml ${f.vm.name} | grep -A3 "<hostdev"`],
       });
     }
   },

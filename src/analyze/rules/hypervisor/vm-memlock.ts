@@ -1,6 +1,7 @@
 import type { Rule } from '../../rule.js';
 import type { Evidence } from '../../finding.js';
 import { assignedFunctions, hypervisorInfo, vmLabel, vmsInScope } from '../../../hypervisor/vms.js';
+import { sh } from '../../shell.js';
 
 const GiB = 1024 * 1024;
 const human = (kib: number) => (kib >= GiB ? `${+(kib / GiB).toFixed(1)} GiB` : `${Math.round(kib / 1024)} MiB`);
@@ -40,7 +41,7 @@ export const vmMemlock: Rule = {
         title: `${vmLabel(vm)} caps its locked memory at ${human(vm.hardLimitKiB)}, less than the ${human(vm.memoryKiB * copies)} VFIO must pin`,
         evidence,
         decision: `QEMU pins all guest RAM for device assignment, and libvirt uses <memtune><hard_limit> as the process's RLIMIT_MEMLOCK. The VM fails to start (VFIO_MAP_DMA: -12, "RLIMIT_MEMLOCK exceeded" in the kernel log). Remove the hard_limit, or raise it to at least ${human(need)} (guest memory plus 1 GiB for QEMU itself).`,
-        commands: [`virsh memtune ${vm.name} --hard-limit ${need} --config`, `virsh edit ${vm.name}`],
+        commands: [sh`virsh memtune ${vm.name} --hard-limit ${need} --config`, sh`virsh edit ${vm.name}`],
       });
     }
   },

@@ -3,6 +3,7 @@ import type { Evidence } from '../../finding.js';
 import { describeDevice, isDisplay } from '../../pci-facts.js';
 import { assignedFunctions, hypervisorInfo, vmsInScope } from '../../../hypervisor/vms.js';
 import { configEvidence } from './vm-hostdev-address.js';
+import { sh } from '../../shell.js';
 
 const FRAMEBUFFER = /BOOTFB|efifb|vesafb|simpledrm|simple-framebuffer|vesa-framebuffer/i;
 
@@ -46,7 +47,7 @@ export const vmPrimaryGpu: Rule = {
               : unknown
                 ? 'Whether the host\'s boot framebuffer (efifb / simpledrm / BOOTFB) still holds the GPU\'s BAR could not be read (/proc/iomem). If it does, vfio-pci cannot reserve the BAR ("BAR n: can\'t reserve"): keep the host off the card (initcall_blacklist=sysfb_init) or boot the host on another GPU.'
                 : 'No framebuffer claims the GPU\'s memory now, so it can be assigned; the host console goes dark when the VM starts.') + romAdvice,
-          commands: [`cat /sys/bus/pci/devices/${d.address}/boot_vga`, 'grep -i -e BOOTFB -e efifb -e simpledrm /proc/iomem'],
+          commands: [sh`cat /sys/bus/pci/devices/${d.address}/boot_vga`, 'grep -i -e BOOTFB -e efifb -e simpledrm /proc/iomem'],
         });
       }
     }

@@ -3,6 +3,7 @@ import type { Evidence } from '../../finding.js';
 import { idPair } from '../../pci-facts.js';
 import { hypervisorInfo, mappingFor, vmLabel, vmsInScope } from '../../../hypervisor/vms.js';
 import { configEvidence } from './vm-hostdev-address.js';
+import { sh } from '../../shell.js';
 
 // Proxmox VE checks a mapped device against its mapping at every start (vendor:device, subsystem id and
 // IOMMU group) and refuses to start the VM when any of them changed.
@@ -50,7 +51,7 @@ export const vmPveMapping: Rule = {
           evidence: [cfg, ...problems],
           decision:
             'Proxmox compares a mapped device with what the mapping recorded each time the VM starts. The card moved (new address), was replaced, or the IOMMU groups changed (kernel or BIOS update, ACS settings). Edit the mapping for this node (Datacenter > Resource Mappings) to point at the device\'s current address, so its ids and group are recorded afresh.',
-          commands: ['lspci -nn', 'cat /etc/pve/mapping/pci.cfg', `pvesh get /cluster/mapping/pci/${a.mapping}`],
+          commands: ['lspci -nn', 'cat /etc/pve/mapping/pci.cfg', sh`pvesh get /cluster/mapping/pci/${a.mapping!}`],
         });
       }
     }

@@ -1,6 +1,7 @@
 import type { Rule } from '../../rule.js';
 import { assignedFunctions, hypervisorInfo, vmLabel, vmsInScope } from '../../../hypervisor/vms.js';
 import { configEvidence } from './vm-hostdev-address.js';
+import { sh } from '../../shell.js';
 
 export const vmRomfile: Rule = {
   meta: {
@@ -25,7 +26,7 @@ export const vmRomfile: Rule = {
             vm.manager === 'proxmox'
               ? 'QEMU will not start without the ROM file. Proxmox looks for romfile= in /usr/share/kvm/: copy the dumped or downloaded vBIOS there under that name, or remove romfile= to use the card\'s own ROM.'
               : 'QEMU will not start without the ROM file. Put the image where the domain says (a path the QEMU user may read and that AppArmor/SELinux allow, such as /usr/share/vgabios or /var/lib/libvirt/vbios), or remove the <rom file> to use the card\'s own ROM.',
-          commands: [`ls -l ${a.romFile}`],
+          commands: [sh`ls -l ${a.romFile!}`],
         });
       }
     }

@@ -2,6 +2,7 @@ import type { Rule } from '../../rule.js';
 import type { DevNode } from '../../../snapshot/types.js';
 import type { QemuIdentity } from '../../../hypervisor/types.js';
 import { assignedFunctions, hypervisorInfo, vmLabel, vmsInScope } from '../../../hypervisor/vms.js';
+import { sh, showEscaped, udevSafe } from '../../shell.js';
 
 function canOpen(n: DevNode, who: QemuIdentity): boolean {
   const mode = parseInt(n.mode, 8);
@@ -31,7 +32,7 @@ export const vmVfioAccess: Rule = {
       const groups = [...new Set(assignedFunctions(ctx.snap, info, vm).map((f) => ctx.device(f.address)?.iommuGroup).filter((g): g is number => g !== null && g !== undefined))];
       if (groups.length === 0) continue;
       if (who.uid === null) {
-        out.cannotCheck(null, `QEMU's user ${who.user} (${who.from}) is not in /etc/passwd`, 'getent passwd ' + who.user);
+        out.cannotCheck(null, `QEMU's user ${who.user} (${who.from}) is not in /etc/passwd`, sh`getent passwd ${who.user}`);
         continue;
       }
       const bad = groups.map((g) => nodes.find((n) => n.path === `/dev/vfio/${g}`)).filter((n): n is DevNode => n !== undefined && !canOpen(n, who));
@@ -46,7 +47,7 @@ export const vmVfioAccess: Rule = {
           ...bad.map((n) => ({ source: n.path, text: `mode ${n.mode} owner ${n.owner ?? n.uid}:${n.group ?? n.gid}` })),
         ],
         decision: `With dynamic_ownership = 0 libvirt leaves /dev/vfio/<group> as udev created it (root, 0600), so QEMU as ${who.user} gets "Permission denied". Either set dynamic_ownership = 1 in /etc/libvirt/qemu.conf (the default) and restart the libvirt daemon, or give the group nodes to QEMU's group with a udev rule (SUBSYSTEM=="vfio", GROUP="${who.group}", MODE="0660"). Do not make them world-writable: any local user could then take the device and DMA into it.`,
-        commands: ['ls -l /dev/vfio', `echo 'SUBSYSTEM=="vfio", GROUP="${who.group}", MODE="0660"' > /etc/udev/rules.d/90-vfio-qemu.rules`, 'udevadm control --reload && udevadm trigger --subsystem-match=vfio'],
+        commands: ['ls -l /dev/vfio', udevSafe(who.group) ? sh`echo 'SUBSYSTEM=="vfio", GROUP="${who.group}", MODE="0660"' > /etc/udev/rules.d/90-vfio-qemu.rules` : `# no udev rule printed: the group name ${JSON.stringify(showEscaped(who.group))} cannot stand in a udev rule`, 'udevadm control --reload && udevadm trigger --subsystem-match=vfio'],
       });
     }
   },

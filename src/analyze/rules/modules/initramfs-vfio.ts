@@ -4,6 +4,7 @@ import { moduleKey } from '../../../parse/proc-modules.js';
 import { parseSoftdep, parseModuleOptions } from '../../../parse/modprobe-conf.js';
 import { earlyVfioModulesStep, rebuildInitramfsCommand } from '../../fixes/initramfs.js';
 import { describeDevice, idPair, vfioDriver } from '../../pci-facts.js';
+import { sh } from '../../shell.js';
 
 export const initramfsVfio: Rule = {
   meta: {
@@ -18,7 +19,7 @@ export const initramfsVfio: Rule = {
     if (ctx.moduleState('vfio_pci') === 'builtin') return;
     if (!img) {
       const src = ctx.snap.sources['initramfs'];
-      if (src && src.status !== 'absent') out.cannotCheck(null, `initramfs not readable: ${src.message ?? src.status}`, `lsinitramfs ${src.path ?? '/boot/initrd.img-$(uname -r)'} | grep -e vfio -e '\\.ko'`);
+      if (src && src.status !== 'absent') out.cannotCheck(null, `initramfs not readable: ${src.message ?? src.status}`, src.path ? sh`lsinitramfs ${src.path} | grep -e vfio -e '\\.ko'` : "lsinitramfs /boot/initrd.img-$(uname -r) | grep -e vfio -e '\\.ko'");
       return;
     }
     const inImage = new Set(img.modules);
@@ -49,8 +50,8 @@ export const initramfsVfio: Rule = {
         evidence,
         decision: `${problem}. Put vfio-pci and its configuration into the initramfs and rebuild it (the image is built from /etc at the time the kernel was installed: a later change to /etc/modprobe.d is not in it until you rebuild).`,
         commands: [
-          `echo 'options vfio-pci ids=${idPair(d)}' >> /etc/modprobe.d/vfio.conf`,
-          ...racers.map((r) => `echo 'softdep ${r} pre: vfio-pci' >> /etc/modprobe.d/vfio.conf`),
+          sh`echo 'options vfio-pci ids=${idPair(d)}' >> /etc/modprobe.d/vfio.conf`,
+          ...racers.map((r) => sh`echo 'softdep ${r} pre: vfio-pci' >> /etc/modprobe.d/vfio.conf`),
           ...earlyVfioModulesStep(ctx.snap, ['vfio', 'vfio_iommu_type1', 'vfio_pci']),
           rebuildInitramfsCommand(ctx.snap),
           'reboot',

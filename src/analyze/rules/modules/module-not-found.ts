@@ -4,6 +4,7 @@ import { kernelAtLeast, kernelMajorMinor } from '../../context.js';
 import { moduleKey } from '../../../parse/proc-modules.js';
 import { rebuildInitramfsCommand } from '../../fixes/initramfs.js';
 import { eventsOf, toolLines } from '../evidence-events.js';
+import { sh, literalRegex } from '../../shell.js';
 
 // What the module tools said when asked for a module this kernel does not have: modprobe at boot,
 // systemd-modules-load, or an initramfs generator (which then fails to build the image at all).
@@ -67,8 +68,8 @@ export const moduleNotFound: Rule = {
             ? `vfio_virqfd was merged into vfio in kernel 6.2${release ? '' : ' (if this kernel is older, the VFIO modules are missing instead: check uname -r)'}: its function is always there and nothing replaces it. Remove vfio_virqfd from every module list${generator ? '; until then the initramfs generator aborts and the new initramfs is not built, so the next boot may use a stale one or none' : ' (the boot just prints an error; the rest still loads)'}, then rebuild the initramfs.`
             : 'vfio_pci_core exists only from kernel 5.15 on (vfio-pci was split then): on this kernel vfio-pci contains it. Remove vfio_pci_core from the module lists and rebuild the initramfs.',
           commands: [
-            `grep -rn ${m.module} /etc/modules /etc/modules-load.d /etc/initramfs-tools/modules /etc/dracut.conf /etc/dracut.conf.d /etc/mkinitcpio.conf /etc/mkinitcpio.conf.d 2>/dev/null`,
-            `sed -i 's/\\b${m.module}\\b//g' <each file listed above>`,
+            sh`grep -rn -e ${m.module} /etc/modules /etc/modules-load.d /etc/initramfs-tools/modules /etc/dracut.conf /etc/dracut.conf.d /etc/mkinitcpio.conf /etc/mkinitcpio.conf.d 2>/dev/null`,
+            sh`sed -i 's/\\b${literalRegex(m.module)}\\b//g' <each file listed above>`,
             rebuildInitramfsCommand(s),
           ],
         });
@@ -85,7 +86,7 @@ export const moduleNotFound: Rule = {
           : m.module === 'vendor_reset'
             ? 'vendor-reset is an out-of-tree module: it must be rebuilt for every new kernel (DKMS). Check "dkms status" and its make.log for the build error; until it loads, AMD GPUs with reset bugs will not survive a VM restart.'
             : `The module lists name ${m.module}, which this kernel does not provide: remove it or install the package that provides it, then rebuild the initramfs.`,
-        commands: [`modinfo ${m.module}`, 'dkms status', rebuildInitramfsCommand(s)],
+        commands: [sh`modinfo ${m.module}`, 'dkms status', rebuildInitramfsCommand(s)],
       });
     }
   },

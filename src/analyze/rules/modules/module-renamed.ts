@@ -3,6 +3,7 @@ import { kernelAtLeast } from '../../context.js';
 import { configMentions } from '../../module-config.js';
 import { logMatches } from '../../log-evidence.js';
 import { rebuildInitramfsCommand } from '../../fixes/initramfs.js';
+import { sh, literalRegex } from '../../shell.js';
 
 // vfio_virqfd was folded into vfio.ko in 6.2; vfio_pci_core was split out of vfio_pci in 5.15.
 export const moduleRenamed: Rule = {
@@ -38,7 +39,7 @@ export const moduleRenamed: Rule = {
         title: `Configuration loads ${c.module}, which kernel ${ctx.snap.host.kernelRelease ?? '?'} does not have`,
         evidence: [...mentions.map(({ stage: _s, ...e }) => e), ...logLines],
         decision: `${c.why}. Remove ${c.module} from the files above${initramfsBuild ? '; the initramfs generator fails on a module it cannot find, so the new initramfs may not have been built at all' : ' (modprobe prints "Module ' + c.module + ' not found" at boot; the rest still loads)'}, then rebuild the initramfs.`,
-        commands: [...[...new Set(mentions.map((m) => m.source))].map((f) => `sed -i 's/\\b${c.module}\\b//g' ${f}`), rebuildInitramfsCommand(ctx.snap)],
+        commands: [...[...new Set(mentions.map((m) => m.source))].map((f) => sh`sed -i 's/\\b${literalRegex(c.module)}\\b//g' ${f}`), rebuildInitramfsCommand(ctx.snap)],
       });
     }
   },
