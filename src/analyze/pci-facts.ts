@@ -2,19 +2,6 @@ import type { PciDevice } from '../snapshot/types.js';
 
 // Small pure questions about PCI functions that many rules ask.
 
-/** "01:00.0" or "0000:01:00.0" -> "0000:01:00.0"; null when it is not an address. */
-export function normaliseAddress(text: string): string | null {
-  const m = /^(?:([0-9a-fA-F]{1,4}):)?([0-9a-fA-F]{1,2}):([0-9a-fA-F]{1,2})\.([0-7])$/.exec(text.trim());
-  if (!m) return null;
-  const dom = (m[1] ?? '0000').toLowerCase().padStart(4, '0');
-  return `${dom}:${m[2]!.toLowerCase().padStart(2, '0')}:${m[3]!.toLowerCase().padStart(2, '0')}.${m[4]}`;
-}
-
-/** The slot part of an address: "0000:01:00.1" -> "0000:01:00". */
-export function slotOf(address: string): string {
-  return address.slice(0, address.lastIndexOf('.'));
-}
-
 export function baseClass(d: PciDevice): string {
   return d.classCode.slice(0, 2);
 }

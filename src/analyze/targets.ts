@@ -1,6 +1,7 @@
 import type { PciDevice, Snapshot } from '../snapshot/types.js';
 import type { AnalysisOptions, VfioIdSource } from './context.js';
-import { idSpecMatches, isBridge, isDisplay, normaliseAddress, slotOf, vfioDriver } from './pci-facts.js';
+import { idSpecMatches, isBridge, isDisplay, vfioDriver } from './pci-facts.js';
+import { comparePciAddresses, fullFunctionAddress, slotOf } from '../pci/address.js';
 import { vmTargets } from '../hypervisor/vms.js';
 
 export interface Target {
@@ -29,7 +30,7 @@ export function inferTargets(snap: Snapshot, vfioIds: VfioIdSource[], opts: Anal
   const vm = vmTargets(snap);
   const explicit = (opts.devices?.length ?? 0) > 0 || (opts.ids?.length ?? 0) > 0 || vm.focused;
   for (const raw of opts.devices ?? []) {
-    const a = normaliseAddress(raw);
+    const a = fullFunctionAddress(raw);
     if (a) add(a, '--device');
   }
   for (const spec of opts.ids ?? []) for (const d of snap.pci) if (idSpecMatches(spec, d)) add(d.address, `--ids ${spec}`);
@@ -45,7 +46,7 @@ export function inferTargets(snap: Snapshot, vfioIds: VfioIdSource[], opts: Anal
     }
   }
   addCompanions(snap, targets);
-  return [...targets.values()].sort((a, b) => a.address.localeCompare(b.address));
+  return [...targets.values()].sort((a, b) => comparePciAddresses(a.address, b.address));
 }
 
 function addCompanions(snap: Snapshot, targets: Map<string, Target>): void {

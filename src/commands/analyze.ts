@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command, Io } from '../cli/command.js';
 import { InputError, UsageError } from '../cli/command.js';
-import { normaliseAddress } from '../analyze/pci-facts.js';
+import { fullFunctionAddress } from '../pci/address.js';
 import { jsonReport } from '../render/json-report.js';
 import { renderTextReport } from '../render/text-report.js';
 import { colourWanted, makeStyle, type Style } from '../render/style.js';
@@ -67,7 +67,7 @@ export const analyzeCommand: Command = {
       allowPositionals: true,
     });
     if (positionals.length === 0) throw new UsageError('name at least one file of pasted output, or - to read standard input');
-    for (const d of values.device ?? []) if (!normaliseAddress(d)) throw new UsageError(`--device ${d}: not a PCI address (expected 0000:01:00.0 or 01:00.0)`);
+    for (const d of values.device ?? []) if (!fullFunctionAddress(d)) throw new UsageError(`--device ${d}: not a PCI address (expected 0000:01:00.0 or 01:00.0)`);
     const ids = (values.ids ?? []).flatMap((s) => s.split(',')).filter(Boolean);
     for (const i of ids) if (!/^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$/.test(i)) throw new UsageError(`--ids ${i}: expected VVVV:DDDD (hex vendor and device id)`);
 

@@ -6,7 +6,7 @@ import { rootOption } from '../cli/root-option.js';
 import { collectSnapshot } from '../collect/collect.js';
 import { loadSnapshotFile, SnapshotLoadError } from '../snapshot/load.js';
 import { analyze } from '../analyze/analyze.js';
-import { normaliseAddress } from '../analyze/pci-facts.js';
+import { fullFunctionAddress } from '../pci/address.js';
 import { renderTextReport } from '../render/text-report.js';
 import { jsonReport } from '../render/json-report.js';
 import { colourWanted, makeStyle } from '../render/style.js';
@@ -44,7 +44,7 @@ export const checkCommand: Command = {
       allowPositionals: false,
     });
     if ([values.root, values.snapshot, values.sos].filter((v) => v !== undefined).length > 1) throw new UsageError('--root, --snapshot and --sos exclude each other');
-    for (const d of values.device ?? []) if (!normaliseAddress(d)) throw new UsageError(`--device ${d}: not a PCI address (expected 0000:01:00.0 or 01:00.0)`);
+    for (const d of values.device ?? []) if (!fullFunctionAddress(d)) throw new UsageError(`--device ${d}: not a PCI address (expected 0000:01:00.0 or 01:00.0)`);
     const ids = (values.ids ?? []).flatMap((s) => s.split(',')).filter(Boolean);
     for (const i of ids) if (!/^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$/.test(i)) throw new UsageError(`--ids ${i}: expected VVVV:DDDD (hex vendor and device id)`);
 

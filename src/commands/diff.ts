@@ -4,7 +4,7 @@ import { InputError, UsageError } from '../cli/command.js';
 import { rootOption } from '../cli/root-option.js';
 import { loadSnapshotFile, SnapshotLoadError } from '../snapshot/load.js';
 import type { Snapshot } from '../snapshot/types.js';
-import { normaliseAddress } from '../analyze/pci-facts.js';
+import { fullFunctionAddress } from '../pci/address.js';
 import { diffSnapshots } from '../diff/diff.js';
 import { renderDiffText } from '../diff/render/text.js';
 import { renderDiffMarkdown } from '../diff/render/markdown.js';
@@ -58,7 +58,7 @@ export const diffCommand: Command = {
     if (positionals.length > 0 && positionals.length !== 2) throw new UsageError(`expected two snapshot files (before and after), got ${positionals.length}`);
     if ([values.json, values.markdown, values.summary].filter(Boolean).length > 1) throw new UsageError('--json, --markdown and --summary exclude each other');
     if (positionals.length > 0 && (values.dir !== undefined || values.root !== undefined)) throw new UsageError('--dir and --root select the store for --last and --baseline; not with two files');
-    for (const d of values.device ?? []) if (!normaliseAddress(d)) throw new UsageError(`--device ${d}: not a PCI address (expected 0000:01:00.0 or 01:00.0)`);
+    for (const d of values.device ?? []) if (!fullFunctionAddress(d)) throw new UsageError(`--device ${d}: not a PCI address (expected 0000:01:00.0 or 01:00.0)`);
     const ids = (values.ids ?? []).flatMap((s) => s.split(',')).filter(Boolean);
     for (const i of ids) if (!/^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$/.test(i)) throw new UsageError(`--ids ${i}: expected VVVV:DDDD (hex vendor and device id)`);
 

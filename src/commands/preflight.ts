@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { Command } from '../cli/command.js';
 import { UsageError } from '../cli/command.js';
 import { rootOption } from '../cli/root-option.js';
-import { normaliseAddress } from '../analyze/pci-facts.js';
+import { fullFunctionAddress } from '../pci/address.js';
 import { colourWanted, makeStyle } from '../render/style.js';
 import { runPreflight } from '../preflight/preflight.js';
 import { renderPreflightText } from '../preflight/render.js';
@@ -25,7 +25,7 @@ export const preflightCommand: Command = {
       allowPositionals: false,
     });
     if (values.kernel !== undefined && !/^[\w.+~-]+$/.test(values.kernel)) throw new UsageError(`--kernel ${values.kernel}: not a kernel release (expected e.g. 6.12.9-amd64)`);
-    for (const d of values.device ?? []) if (!normaliseAddress(d)) throw new UsageError(`--device ${d}: not a PCI address (expected 0000:01:00.0 or 01:00.0)`);
+    for (const d of values.device ?? []) if (!fullFunctionAddress(d)) throw new UsageError(`--device ${d}: not a PCI address (expected 0000:01:00.0 or 01:00.0)`);
     const ids = (values.ids ?? []).flatMap((s) => s.split(',')).filter(Boolean);
     for (const i of ids) if (!/^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$/.test(i)) throw new UsageError(`--ids ${i}: expected VVVV:DDDD (hex vendor and device id)`);
     const root = rootOption(values.root, io.cwd);

@@ -1,6 +1,7 @@
 // libvirt domain XML -> VmDefinition (without runAs/autostart, which come from elsewhere).
 import { child, childrenNamed, childText, parseXml, type XmlElement } from './xml.js';
 import type { VmPciAssignment } from './types.js';
+import { formatPciAddress, pciAddressFromAttributes } from '../pci/address.js';
 
 export interface ParsedDomain {
   name: string;
@@ -33,16 +34,8 @@ export function scaledKiB(el: XmlElement | undefined): number | null {
 
 /** <address domain='0x0000' bus='0x01' slot='0x00' function='0x0'/> -> "0000:01:00.0". */
 export function pciAddressOf(el: XmlElement | undefined): string | null {
-  if (!el) return null;
-  const num = (n: string, dflt: number | null) => {
-    const v = el.attrs[n];
-    if (v === undefined) return dflt;
-    const x = /^0x/i.test(v) ? parseInt(v, 16) : parseInt(v, 10);
-    return Number.isNaN(x) ? null : x;
-  };
-  const [d, b, s, f] = [num('domain', 0), num('bus', null), num('slot', null), num('function', 0)];
-  if (d === null || b === null || s === null || f === null || b > 0xff || s > 0x1f || f > 7) return null;
-  return `${d.toString(16).padStart(4, '0')}:${b.toString(16).padStart(2, '0')}:${s.toString(16).padStart(2, '0')}.${f}`;
+  const a = el ? pciAddressFromAttributes(el.attrs) : null;
+  return a ? formatPciAddress(a) : null;
 }
 
 function yesNo(v: string | undefined): boolean | null {

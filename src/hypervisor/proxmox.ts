@@ -1,6 +1,7 @@
 // Proxmox VE: VM configurations (/etc/pve/qemu-server/<vmid>.conf) and PCI resource mappings
 // (/etc/pve/mapping/pci.cfg).
 import type { PveMapping, PveMappingEntry, VmPciAssignment } from './types.js';
+import { isSlotAddress, normalisePciAddress } from '../pci/address.js';
 
 export interface ParsedPveVm {
   vmid: string;
@@ -10,12 +11,9 @@ export interface ParsedPveVm {
   devices: VmPciAssignment[];
 }
 
-/** "01:00.0", "0000:01:00.0", "01:00" (slot) -> normalised; null when it is not an address. */
+/** hostpci and mapping paths: "01:00.0", "0000:01:00.0", or "01:00" for the whole slot; segment 0 when unsaid. */
 export function pveAddress(text: string): string | null {
-  const m = /^(?:([0-9a-fA-F]{4}):)?([0-9a-fA-F]{2}):([0-9a-fA-F]{2})(?:\.([0-7]))?$/.exec(text.trim());
-  if (!m) return null;
-  const slot = `${(m[1] ?? '0000').toLowerCase()}:${m[2]!.toLowerCase()}:${m[3]!.toLowerCase()}`;
-  return m[4] === undefined ? slot : `${slot}.${m[4]}`;
+  return normalisePciAddress(text, { slot: true, segment: 0 });
 }
 
 /** key=value options of a property string; the first bare value is returned as "" key. */
@@ -63,7 +61,7 @@ export function parsePveVmConfig(text: string, vmid: string, where: string): Par
         // A relative romfile is looked up in /usr/share/kvm.
         romFile: romfile === null ? null : romfile.startsWith('/') ? romfile : `/usr/share/kvm/${romfile}`,
         romFileFound: null,
-        multifunction: addresses.length > 1 || addresses.some((a) => !a.includes('.')) ? true : null,
+        multifunction: addresses.length > 1 || addresses.some(isSlotAddress) ? true : null,
         primaryVga: on(p['x-vga']) === true,
         pcie: on(p['pcie']),
         where,

@@ -1,6 +1,7 @@
 // Analysis-side view of snapshot.extra.hypervisor: which host functions each VM asks for.
 import type { Snapshot } from '../snapshot/types.js';
 import { isBridge, isChipsetFunction } from '../analyze/pci-facts.js';
+import { functionsOf, isSlotAddress } from '../pci/address.js';
 import type { HypervisorInfo, PveMapping, PveMappingEntry, VmDefinition, VmPciAssignment } from './types.js';
 
 export function hypervisorInfo(snap: Snapshot): HypervisorInfo | null {
@@ -54,8 +55,8 @@ export function assignedFunctions(snap: Snapshot, info: HypervisorInfo, vm: VmDe
     const reason = vm.manager === 'libvirt' ? `hostdev of ${vmLabel(vm)}` : `${a.label} of ${vmLabel(vm)}`;
     const written = a.mapping ? mappingFor(info, a.mapping).entry?.paths ?? [] : a.addresses;
     for (const w of written) {
-      const fns = w.includes('.') ? [w] : snap.pci.filter((d) => d.address.startsWith(`${w}.`)).map((d) => d.address);
-      for (const f of fns.length ? fns : [`${w}.0`]) {
+      const fns = functionsOf(w, known);
+      for (const f of fns.length ? fns : isSlotAddress(w) ? [`${w}.0`] : [w]) {
         if (!out.some((o) => o.address === f && o.assignment === a)) out.push({ vm, assignment: a, address: f, present: known.has(f), reason });
       }
     }

@@ -1,7 +1,7 @@
 // What a kernel log says about the host as a whole: kernel release, command line, and which PCI
 // functions exist (IDs from enumeration lines, IOMMU groups from group-add lines).
 
-import { hasSegment, shortAddress } from './address.js';
+import { hasSegment } from '../pci/address.js';
 import type { LogEvent } from './events/types.js';
 
 export interface LogDevice {
@@ -45,14 +45,4 @@ export function logContext(events: readonly LogEvent[]): LogContext {
     }
   }
   return { kernelRelease, cmdline, devices };
-}
-
-/**
- * The full address for a segment-less one ("01:00.0" from an Intel fault) when the log knows exactly
- * one function with that bus:device.function; otherwise the address unchanged.
- */
-export function resolveAddress(address: string, known: Iterable<string>): string {
-  if (hasSegment(address)) return address;
-  const hits = [...known].filter((k) => hasSegment(k) && shortAddress(k) === address);
-  return hits.length === 1 ? (hits[0] as string) : address;
 }

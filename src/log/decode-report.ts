@@ -4,8 +4,8 @@
 import type { KernelLogSection } from '../snapshot/types.js';
 import type { KbEntry } from '../kb/types.js';
 import { matchKnowledgeBase, type KbMatch } from '../kb/match.js';
-import { hasSegment } from './address.js';
-import { logContext, resolveAddress } from './context.js';
+import { comparePciAddresses, hasSegment, resolveSegment } from '../pci/address.js';
+import { logContext } from './context.js';
 import { decodeLines } from './events/index.js';
 import type { LogEvent } from './events/types.js';
 
@@ -36,7 +36,7 @@ export function buildDecodeReport(section: KernelLogSection, kb: readonly KbEntr
   const known = new Set<string>([...ctx.devices.keys(), ...events.map((e) => e.device).filter((d): d is string => d !== null && hasSegment(d))]);
   const groups = new Map<string | null, LogEvent[]>();
   for (const e of events) {
-    const key = e.device === null ? null : resolveAddress(e.device, known);
+    const key = e.device === null ? null : resolveSegment(e.device, known);
     const list = groups.get(key) ?? [];
     list.push(e);
     groups.set(key, list);
@@ -54,7 +54,7 @@ export function buildDecodeReport(section: KernelLogSection, kb: readonly KbEntr
     context: {
       kernelRelease: ctx.kernelRelease,
       cmdline: ctx.cmdline,
-      devices: [...ctx.devices.values()].sort((a, b) => a.address.localeCompare(b.address)),
+      devices: [...ctx.devices.values()].sort((a, b) => comparePciAddresses(a.address, b.address)),
     },
     groups: deviceGroups,
     knowledgeBase: matchKnowledgeBase({ events, lines, kernelRelease: ctx.kernelRelease, cmdline: ctx.cmdline, deviceIds }, kb),

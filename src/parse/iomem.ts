@@ -1,6 +1,5 @@
 import type { IomemEntry } from '../snapshot/types.js';
-
-const PCI_ADDR = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/;
+import { isFullFunctionAddress } from '../pci/address.js';
 
 /** All /proc/iomem entries, nesting given by the two-space indent the kernel prints per level. */
 export function parseIomem(text: string): IomemEntry[] {
@@ -18,7 +17,7 @@ export function parseIomem(text: string): IomemEntry[] {
       end: m[3]!.toLowerCase(),
       name,
       depth,
-      device: PCI_ADDR.test(name) ? name : parentDevice,
+      device: isFullFunctionAddress(name) ? name : parentDevice,
     };
     stack[depth] = entry;
     out.push(entry);

@@ -7,6 +7,7 @@ import { collectKernelLog } from '../log/relevant.js';
 import { VERSION } from '../version.js';
 import type { DeviceFacts, PasteFacts } from './facts.js';
 import type { AcpiTableEvidence } from './derive.js';
+import { comparePciAddresses, slotOf } from '../pci/address.js';
 
 /** Sources a host run reads, with the command whose output would stand in for each. */
 const EXPECTED: Record<string, string> = {
@@ -103,14 +104,14 @@ function modaliasOf(d: DeviceFacts): string | null {
 }
 
 function pciDevices(facts: PasteFacts, inWhat: string, sources: Record<string, SourceRecord>): PciDevice[] {
-  const all = [...facts.devices.values()].sort((a, b) => a.address.localeCompare(b.address));
+  const all = [...facts.devices.values()].sort((a, b) => comparePciAddresses(a.address, b.address));
   const slots = new Map<string, number>();
-  for (const d of all) slots.set(d.address.slice(0, -2), (slots.get(d.address.slice(0, -2)) ?? 0) + 1);
+  for (const d of all) slots.set(slotOf(d.address), (slots.get(slotOf(d.address)) ?? 0) + 1);
   return all.map((d) => {
     const names: PciNames | null = d.vendorName || d.deviceName || d.subsystemName || d.className ? { vendor: d.vendorName, device: d.deviceName, subsystem: d.subsystemName, class: d.className } : null;
     const where = d.where.join(', ') || null;
     sources[`pci:${d.address}:driver`] = d.driver ? { status: 'read', path: d.driver.where } : { status: 'absent', message: `which driver owns ${d.address} is not in ${inWhat}; lspci -nnk -s ${d.address} shows it` };
-    const multifunction = (slots.get(d.address.slice(0, -2)) ?? 0) > 1 ? true : null;
+    const multifunction = (slots.get(slotOf(d.address)) ?? 0) > 1 ? true : null;
     const config = d.config ? { ...d.config, multifunction: multifunction === true } : null;
     const resetMethods = d.resetMethods ?? resetMethodsOf(config);
     sources[`pci:${d.address}:reset_method`] = d.resetMethods

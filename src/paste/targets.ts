@@ -6,16 +6,17 @@ import type { Snapshot } from '../snapshot/types.js';
 import { analyze, type Report } from '../analyze/analyze.js';
 import { buildContext, type AnalysisOptions } from '../analyze/context.js';
 import type { NamedDevice } from './facts.js';
+import { functionsOf, isSlotAddress } from '../pci/address.js';
 
 function namedDevices(snap: Snapshot): NamedDevice[] {
   const named = (snap.extra?.['namedDevices'] as NamedDevice[] | undefined) ?? [];
   // A Proxmox hostpci slot without a function stands for all functions of that slot.
   const slots = ((snap.extra?.['proxmox'] as { hostpci?: { addresses: string[]; where: string; slot: string }[] } | undefined)?.hostpci ?? []).flatMap((h) =>
-    h.addresses.filter((a) => !a.includes('.')).map((slot) => ({ slot, by: `Proxmox ${h.slot}`, where: h.where })),
+    h.addresses.filter(isSlotAddress).map((slot) => ({ slot, by: `Proxmox ${h.slot}`, where: h.where })),
   );
   const out = [...named];
   for (const s of slots) {
-    const fns = snap.pci.filter((d) => d.address.startsWith(s.slot + '.')).map((d) => d.address);
+    const fns = functionsOf(s.slot, snap.pci.map((d) => d.address));
     for (const a of fns.length ? fns : [`${s.slot}.0`]) if (!out.some((n) => n.address === a)) out.push({ address: a, by: s.by, where: s.where });
   }
   return out;

@@ -1,6 +1,6 @@
 import type { HostCriticalDevices } from '../../snapshot/types.js';
 import { note, type CollectContext } from '../context.js';
-import { PCI_ADDRESS } from './pci.js';
+import { isFullFunctionAddress } from '../../pci/address.js';
 
 // The PCI function behind a block device or a network interface is the last PCI address in the
 // real sysfs path of its class entry. Stacked devices (dm, md, bridges, bonds, VLANs) are followed
@@ -9,7 +9,7 @@ import { PCI_ADDRESS } from './pci.js';
 function pciOfSysPath(ctx: CollectContext, classPath: string): string | null {
   const real = ctx.fs.realPath(classPath);
   if (!real.ok) return null;
-  const addrs = real.value.split('/').filter((c) => PCI_ADDRESS.test(c));
+  const addrs = real.value.split('/').filter(isFullFunctionAddress);
   return addrs.at(-1) ?? null;
 }
 

@@ -1,8 +1,7 @@
 import type { PciConfig, PciDevice, PciNames, SourceRecord } from '../../snapshot/types.js';
 import { tryDecodeConfigSpace } from '../../pci/config/index.js';
 import { note, type CollectContext } from '../context.js';
-
-export const PCI_ADDRESS = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/;
+import { isFullFunctionAddress, slotOf } from '../../pci/address.js';
 
 export type NameLookup = (d: { vendorId: string; deviceId: string; subsystemVendorId: string | null; subsystemDeviceId: string | null; classCode: string }) => PciNames | null;
 
@@ -52,7 +51,7 @@ function collectDevice(ctx: CollectContext, name: string, lookup: NameLookup | n
   const { config, status } = present.has('config') ? readConfig(ctx, base) : { config: null, status: { status: 'absent' as const, path: `${base}/config`, message: 'not present' } };
   if (status.status !== 'read') note(ctx, `pci:${name}:config`, status);
   const components = base.split('/');
-  const upstream = components.filter((c) => PCI_ADDRESS.test(c) && c !== name);
+  const upstream = components.filter((c) => isFullFunctionAddress(c) && c !== name);
   const classCode = hexAttr(attr('class'), 6) ?? '000000';
   const resetText = attr('reset_method');
   const override = attr('driver_override');
@@ -98,7 +97,7 @@ export function collectPci(ctx: CollectContext, lookup: NameLookup | null): PciD
   if (!dir.ok) return [];
   const devices: PciDevice[] = [];
   for (const name of dir.value) {
-    if (!PCI_ADDRESS.test(name)) {
+    if (!isFullFunctionAddress(name)) {
       note(ctx, `pci:${name}`, { status: 'error', path: `/sys/bus/pci/devices/${name}`, message: 'not a PCI address' });
       continue;
     }
@@ -108,8 +107,8 @@ export function collectPci(ctx: CollectContext, lookup: NameLookup | null): PciD
   // Without a readable header, a function is multifunction when its slot has siblings.
   for (const d of devices) {
     if (d.multifunction !== null) continue;
-    const slot = d.address.slice(0, -2);
-    d.multifunction = devices.some((o) => o !== d && o.address.startsWith(slot + '.')) ? true : null;
+    const slot = slotOf(d.address);
+    d.multifunction = devices.some((o) => o !== d && slotOf(o.address) === slot) ? true : null;
   }
   return devices;
 }

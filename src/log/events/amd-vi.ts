@@ -2,7 +2,7 @@
 // including the 4.16–5.4 split over two lines and the segment-qualified device= of 5.19+), and the
 // initialisation and error lines of the AMD IOMMU driver.
 
-import { normalizeAddress } from '../address.js';
+import { normalisePciAddress } from '../../pci/address.js';
 import { decodeIoPageFaultFlags } from '../tables/amd-flags.js';
 import { who } from './engine.js';
 import type { Fields, Rule, RuleContext } from './types.js';
@@ -59,7 +59,7 @@ export function amdEventFields(name: string, body: string, ctx: RuleContext): Fi
   const f: Fields = {
     event: name,
     eventType: AMD_EVENT_TYPES[name] ?? null,
-    faultingDevice: kv['device'] !== undefined ? normalizeAddress(kv['device']) : null,
+    faultingDevice: kv['device'] !== undefined ? normalisePciAddress(kv['device']) : null,
     domain: hexValue(kv['domain']),
     address: hexValue(kv['address']),
     addressDigits: kv['address'] !== undefined ? kv['address'].replace(/^0x/i, '').length : null,
@@ -155,7 +155,7 @@ export const AMD_VI_RULES: Rule[] = [
     hint: 'device=',
     re: /^(?:AMD-Vi:)?\s*device=((?:[0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]) domain=(0x[0-9a-fA-F]+)\s*$/,
     fields: (m) => ({ domain: hexValue(m[2]), continuation: true }),
-    device: (m) => normalizeAddress(m[1] as string),
+    device: (m) => normalisePciAddress(m[1] as string),
     meaning: (f, _ctx, device) => `AMD-Vi saw DMA from ${who(device)}, which is attached to no domain properly (domain ${String(f['domain'])}).`,
   },
   {
@@ -216,7 +216,7 @@ export const AMD_VI_RULES: Rule[] = [
     re: /AMD-Vi: Found IOMMU(?: at ((?:[0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]))? cap (0x[0-9a-fA-F]+)/,
     signals: ['iommu-hardware-present'],
     fields: (m) => ({ cap: (m[2] as string).toLowerCase() }),
-    device: (m, ctx) => (m[1] !== undefined ? normalizeAddress(m[1]) : (ctx.parsed.device?.address ?? null)),
+    device: (m, ctx) => (m[1] !== undefined ? normalisePciAddress(m[1]) : (ctx.parsed.device?.address ?? null)),
     era: (m) => (m[1] !== undefined ? '< ~5.0' : null),
     meaning: (_f, _ctx, device) => `The AMD IOMMU ${device ?? ''} was found (the firmware provides IVRS). This alone does not prove DMA remapping is active: "Adding to iommu group" lines do.`.replace('  ', ' '),
   },

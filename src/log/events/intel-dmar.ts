@@ -10,7 +10,7 @@
 //   >= 5.15    the same without "0x" in the address
 // The reason is printed in decimal before 5.14 and in hex (0x) after.
 
-import { pciAddress } from '../address.js';
+import { formatPciAddress, pciAddressFromParts } from '../../pci/address.js';
 import { dmarFaultReason, dmarReasonAdvice, dmarReasonCodeOf } from '../tables/dmar-reasons.js';
 import { who } from './engine.js';
 import type { Fields, LogEvent, Rule } from './types.js';
@@ -56,6 +56,12 @@ function faultEra(m: RegExpExecArray): string {
   return isIr ? '4.2-5.13' : '4.2-5.4';
 }
 
+/** The requester of a fault line; the kernel prints bus, PCI_SLOT and PCI_FUNC, so it always parses. */
+function requesterAddress(bus: string, device: string, fn: string): string {
+  const a = pciAddressFromParts(bus, device, fn);
+  return a ? formatPciAddress(a) : `${bus}:${device}.${fn}`.toLowerCase();
+}
+
 function faultMeaning(f: Fields, device: string | null): string {
   const reason = `${String(f['reason'])} (fault reason ${String(f['reasonHex'])})`;
   const advice = typeof f['reasonCode'] === 'number' ? dmarReasonAdvice(f['reasonCode']) : 'the IOMMU rejected the request';
@@ -91,7 +97,7 @@ export const INTEL_DMAR_RULES: Rule[] = [
       return {
         type: m[1] as string,
         access: isIr ? null : accessOf(m[1] as string),
-        requester: pciAddress(m[5] as string, m[6] as string, m[7] as string),
+        requester: requesterAddress(m[5] as string, m[6] as string, m[7] as string),
         pasid,
         address: isIr ? null : value,
         faultIndex: isIr ? value : null,
@@ -114,7 +120,7 @@ export const INTEL_DMAR_RULES: Rule[] = [
     fields: (m) => ({
       type: m[1] as string,
       access: accessOf(m[1] as string),
-      requester: pciAddress(m[2] as string, m[3] as string, m[4] as string),
+      requester: requesterAddress(m[2] as string, m[3] as string, m[4] as string),
       pasid: null,
       address: hexAddr(m[5] as string),
       faultIndex: null,
@@ -141,7 +147,7 @@ export const INTEL_DMAR_RULES: Rule[] = [
     fields: (m) => ({
       type: 'INTR-REMAP',
       access: null,
-      requester: pciAddress(m[1] as string, m[2] as string, m[3] as string),
+      requester: requesterAddress(m[1] as string, m[2] as string, m[3] as string),
       pasid: null,
       address: null,
       faultIndex: hexAddr(m[4] as string),

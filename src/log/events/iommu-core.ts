@@ -1,7 +1,7 @@
 // Generic IOMMU core lines (drivers/iommu/iommu.c): default domain type, TLB invalidation policy and
 // group membership. Group adds are the log's proof that DMA remapping is active.
 
-import { normalizeAddress } from '../address.js';
+import { normalisePciAddress } from '../../pci/address.js';
 import { errnoName } from '../tables/errno.js';
 import type { Rule } from './types.js';
 
@@ -53,7 +53,7 @@ export const IOMMU_CORE_RULES: Rule[] = [
     signals: ['dma-remapping-active'],
     era: '< ~5.5',
     fields: (m) => ({ group: Number(m[2]) }),
-    device: (m) => normalizeAddress(m[1] as string),
+    device: (m) => normalisePciAddress(m[1] as string),
     meaning: (f, _ctx, device) => `${device ?? 'A device'} joined IOMMU group ${String(f['group'])}: DMA remapping is active.`,
   },
   {
@@ -94,7 +94,7 @@ export const IOMMU_CORE_RULES: Rule[] = [
     severity: 'notice',
     hint: 'in the same iommu group requires type',
     re: /Device needs domain type (\S+), but device (\S+) in the same iommu group requires type (\S+) - using default/,
-    fields: (m) => ({ wanted: m[1] as string, other: normalizeAddress(m[2] as string) ?? (m[2] as string), otherType: m[3] as string }),
+    fields: (m) => ({ wanted: m[1] as string, other: normalisePciAddress(m[2] as string) ?? (m[2] as string), otherType: m[3] as string }),
     meaning: (f, _ctx, device) =>
       `${device ?? 'A device'} wanted a ${String(f['wanted'])} domain but shares its IOMMU group with ${String(f['other'])}, which needs ${String(f['otherType'])}; the group uses the default.`,
   },

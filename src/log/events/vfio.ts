@@ -1,7 +1,7 @@
 // VFIO kernel lines (vfio, vfio-pci, vfio_iommu_type1) and the vendor-reset module's lines, which are
 // printed under the vfio-pci device prefix.
 
-import { normalizeAddress } from '../address.js';
+import { normalisePciAddress } from '../../pci/address.js';
 import { who } from './engine.js';
 import type { Rule } from './types.js';
 
@@ -206,5 +206,5 @@ export const VFIO_RULES: Rule[] = [
 ];
 
 function normalizeDevice(text: string): string {
-  return normalizeAddress(text) ?? text.toLowerCase();
+  return normalisePciAddress(text) ?? text.toLowerCase();
 }

@@ -1,5 +1,5 @@
 // Small helpers the recognisers share: PCI addresses as people paste them, and runs of lines.
-import { normaliseAddress } from '../../analyze/pci-facts.js';
+import { fullFunctionAddress, normalisePciAddress } from '../../pci/address.js';
 import type { Claim, InputLine } from '../types.js';
 import type { PasteFacts } from '../facts.js';
 
@@ -7,13 +7,12 @@ import type { PasteFacts } from '../facts.js';
 export const ADDR = '(?:[0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\\.[0-7]';
 
 export function addr(text: string): string | null {
-  return normaliseAddress(text);
+  return fullFunctionAddress(text);
 }
 
 /** libvirt node device names: pci_0000_01_00_0 -> 0000:01:00.0. */
 export function nodedevAddress(name: string): string | null {
-  const m = /^pci_([0-9a-fA-F]{4})_([0-9a-fA-F]{2})_([0-9a-fA-F]{2})_([0-7])$/.exec(name);
-  return m ? `${m[1]!.toLowerCase()}:${m[2]!.toLowerCase()}:${m[3]!.toLowerCase()}.${m[4]}` : null;
+  return name.startsWith('pci_') ? normalisePciAddress(name) : null;
 }
 
 export function isBlank(l: InputLine | undefined): boolean {

@@ -3,6 +3,7 @@
 import { whereText, type Recogniser } from '../types.js';
 import { DRIVER_FROM, type PasteFacts } from '../facts.js';
 import { seeDevice } from './common.js';
+import { formatPciAddress, isFullFunctionAddress, pciAddressFromAttributes } from '../../pci/address.js';
 
 const ADDRESS = /<address\s+([^>]*?)\/>/g;
 
@@ -12,13 +13,8 @@ function attr(attrs: string, name: string): string | null {
 
 /** <address domain='0x0000' bus='0x01' slot='0x00' function='0x0'/> -> 0000:01:00.0 */
 export function xmlAddress(attrs: string): string | null {
-  const num = (n: string) => {
-    const v = attr(attrs, n);
-    return v === null ? null : parseInt(v, v.startsWith('0x') ? 16 : 10);
-  };
-  const [d, b, s, f] = [num('domain') ?? 0, num('bus'), num('slot'), num('function')];
-  if (b === null || s === null || f === null || [d, b, s, f].some((x) => Number.isNaN(x))) return null;
-  return `${d.toString(16).padStart(4, '0')}:${b.toString(16).padStart(2, '0')}:${s.toString(16).padStart(2, '0')}.${f.toString(16)}`;
+  const a = pciAddressFromAttributes({ domain: attr(attrs, 'domain'), bus: attr(attrs, 'bus'), slot: attr(attrs, 'slot'), function: attr(attrs, 'function') });
+  return a ? formatPciAddress(a) : null;
 }
 
 function applyDomain(facts: PasteFacts, xml: string, where: string): void {
@@ -45,13 +41,11 @@ function applyDomain(facts: PasteFacts, xml: string, where: string): void {
 function applyNodedev(facts: PasteFacts, xml: string, where: string): void {
   const cap = /<capability\s+type=['"]pci['"]>([\s\S]*?)<\/capability>\s*<\/device>/.exec(xml)?.[1] ?? /<capability\s+type=['"]pci['"]>([\s\S]*)/.exec(xml)?.[1];
   if (!cap) return;
-  const num = (tag: string) => {
-    const v = new RegExp(`<${tag}>(0x[0-9a-fA-F]+|\\d+)</${tag}>`).exec(cap)?.[1];
-    return v === undefined ? null : parseInt(v, v.startsWith('0x') ? 16 : 10);
-  };
-  const [dom, bus, slot, fn] = [num('domain'), num('bus'), num('slot'), num('function')];
-  if (bus === null || slot === null || fn === null) return;
-  const address = `${(dom ?? 0).toString(16).padStart(4, '0')}:${bus.toString(16).padStart(2, '0')}:${slot.toString(16).padStart(2, '0')}.${fn.toString(16)}`;
+  const field = (tag: string) => new RegExp(`<${tag}>\\s*([^<]*?)\\s*</${tag}>`).exec(cap)?.[1] ?? null;
+  const fn = field('function');
+  const parsed = fn === null ? null : pciAddressFromAttributes({ domain: field('domain'), bus: field('bus'), slot: field('slot'), function: fn });
+  if (!parsed) return;
+  const address = formatPciAddress(parsed);
   const cls = /<class>0x([0-9a-fA-F]{6})<\/class>/.exec(cap)?.[1] ?? null;
   const product = /<product\s+id=['"]0x([0-9a-fA-F]{4})['"]>([^<]*)<\/product>/.exec(cap);
   const vendor = /<vendor\s+id=['"]0x([0-9a-fA-F]{4})['"]>([^<]*)<\/vendor>/.exec(cap);
@@ -67,7 +61,7 @@ function applyNodedev(facts: PasteFacts, xml: string, where: string): void {
     facts.note('sys/kernel/iommu_groups', where, 'libvirt node device XML');
   }
   const path = /<path>([^<]+)<\/path>/.exec(xml)?.[1];
-  if (path) facts.device(address).upstream = path.split('/').filter((c) => /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/.test(c) && c !== address);
+  if (path) facts.device(address).upstream = path.split('/').filter((c) => isFullFunctionAddress(c) && c !== address);
   facts.note('virsh-nodedev-dumpxml', where);
 }
 

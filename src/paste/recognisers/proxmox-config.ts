@@ -2,7 +2,7 @@
 // 0000:01:00,pcie=1,x-vga=1" passes a whole slot, "hostpci1: 01:00.0;01:00.1" single functions,
 // "hostpci2: mapping=gpu". The other keys are read as part of the file.
 import { whereText, type Recogniser } from '../types.js';
-import { addr } from './common.js';
+import { isSlotAddress, normalisePciAddress } from '../../pci/address.js';
 
 const KEY = /^([a-z][a-z0-9_-]*\d*|\[[\w-]+\]):\s?(.*)$/;
 const KNOWN_KEYS = /^(?:hostpci\d+|usb\d+|agent|args|balloon|bios|boot|bootdisk|cores|cpu|cpuunits|description|efidisk\d+|hotplug|ide\d+|kvm|machine|memory|meta|name|net\d+|numa|onboot|ostype|parent|protection|sata\d+|scsi\d+|scsihw|serial\d+|smbios1|sockets|startup|tablet|tags|tpmstate\d+|vga|virtio\d+|vmgenid|vcpus|affinity|hookscript|digest|lock|localtime|shares|\[[\w-]+\])$/;
@@ -56,15 +56,13 @@ export const proxmoxConfig: Recogniser = {
           const addresses: string[] = [];
           if (!mapping) {
             for (const part of first!.split(';')) {
-              const p = part.trim();
-              const full = addr(p);
-              if (full) addresses.push(full);
-              // A slot without function: every function of the slot (resolved when the host's functions are known).
-              else if (/^(?:[0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}$/.test(p)) addresses.push(`${p.length === 5 ? '0000:' : ''}${p.toLowerCase()}`);
+              // A slot without function stands for every function of the slot (resolved when the host's functions are known).
+              const a = normalisePciAddress(part, { slot: true, segment: 0 });
+              if (a) addresses.push(a);
             }
           }
           facts.proxmoxHostpci.push({ vmid, slot: m[1]!, addresses, mapping, options, where: `${w} (${l.n})` });
-          for (const a of addresses) if (a.includes('.')) facts.name(a, `Proxmox ${vmid ? `VM ${vmid} ` : ''}${m[1]}`, w);
+          for (const a of addresses) if (!isSlotAddress(a)) facts.name(a, `Proxmox ${vmid ? `VM ${vmid} ` : ''}${m[1]}`, w);
         }
         facts.proxmoxVms.push({ vmid, memoryMiB: memory, where: w });
         facts.note('proxmox-vm-config', w);

@@ -1,7 +1,8 @@
 import type { Rule } from '../../rule.js';
 import type { Evidence } from '../../finding.js';
 import type { PciDevice } from '../../../snapshot/types.js';
-import { isBridge, slotOf, vfioCompatibleDriver } from '../../pci-facts.js';
+import { isBridge, vfioCompatibleDriver } from '../../pci-facts.js';
+import { slotOf } from '../../../pci/address.js';
 import { eventsOf, originWords } from '../evidence-events.js';
 import { sh } from '../../shell.js';
 

@@ -1,5 +1,6 @@
 import type { Rule } from '../../rule.js';
-import { describeDevice, isBridge, slotOf, vfioCompatibleDriver } from '../../pci-facts.js';
+import { describeDevice, isBridge, vfioCompatibleDriver } from '../../pci-facts.js';
+import { slotOf } from '../../../pci/address.js';
 import { assignedFunctions, hypervisorInfo, vmLabel, vmsInScope } from '../../../hypervisor/vms.js';
 import { configEvidence } from './vm-hostdev-address.js';
 import { sh } from '../../shell.js';

@@ -1,6 +1,7 @@
 import type { Rule } from '../../rule.js';
 import type { Evidence } from '../../finding.js';
 import { eventsOf, toolLines } from '../evidence-events.js';
+import { functionsOf, isSlotAddress } from '../../../pci/address.js';
 
 // The VM manager asks for something the host does not have: a device node of an interface the kernel does
 // not offer (VFIO cdevs without CONFIG_VFIO_DEVICE_CDEV), a PCI address that is gone, a VM configuration
@@ -66,7 +67,7 @@ export const vmConfigMismatch: Rule = {
     const complete = s.sources['sys/bus/pci/devices']?.status === 'read' || (s.sources['lspci']?.status === 'read' && s.pci.some((d) => d.address === '0000:00:00.0' && d.vendorId !== 'ffff'));
     if (!complete) return;
     for (const c of configured(s.extra)) {
-      const exists = c.address.includes('.') ? ctx.device(c.address) !== undefined : s.pci.some((d) => d.address.startsWith(c.address + '.'));
+      const exists = isSlotAddress(c.address) ? functionsOf(c.address, s.pci.map((d) => d.address)).length > 0 : ctx.device(c.address) !== undefined;
       if (exists) continue;
       out.report({
         cause: 'vm-config-mismatch',

@@ -1,6 +1,7 @@
 import type { Rule } from '../../rule.js';
 import type { Evidence } from '../../finding.js';
 import { idPair } from '../../pci-facts.js';
+import { isSlotAddress } from '../../../pci/address.js';
 import { hypervisorInfo, mappingFor, vmLabel, vmsInScope } from '../../../hypervisor/vms.js';
 import { configEvidence } from './vm-hostdev-address.js';
 import { sh } from '../../shell.js';
@@ -27,7 +28,7 @@ export const vmPveMapping: Rule = {
         else if (!entry) problems.push({ source: mapping.where, text: `mapping ${mapping.name} has no entry for node ${info.node ?? '(unknown)'}` });
         else {
           for (const p of entry.paths) {
-            const addr = p.includes('.') ? p : `${p}.0`;
+            const addr = isSlotAddress(p) ? `${p}.0` : p;
             subject ??= addr;
             const d = ctx.device(addr);
             const at = { source: mapping.where, line: entry.line };
