@@ -1,12 +1,24 @@
 import { main, processIo } from './main.js';
 
-// EPIPE on stdout (output piped into head) is a normal end, not an error.
+// A reader that goes away (output piped into head) ends the output, not the verdict: writes after EPIPE
+// are dropped and the exit code is still the one the command decided, so `check | head -1` under
+// pipefail still fails on a broken host.
+let stdoutGone = false;
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE') process.exit(0);
+  if (err.code === 'EPIPE') {
+    stdoutGone = true;
+    return;
+  }
   throw err;
 });
 
-main(process.argv.slice(2), processIo()).then(
+const io = processIo();
+const write = io.stdout;
+io.stdout = (t) => {
+  if (!stdoutGone) write(t);
+};
+
+main(process.argv.slice(2), io).then(
   (code) => {
     process.exitCode = code;
   },
