@@ -36,7 +36,7 @@ export const CHANGE_CLASSES: readonly ChangeClass[] = [
 const KIND_ORDER: Record<ChangeKind, number> = { regression: 0, improvement: 1, neutral: 2 };
 
 function summary(s: Snapshot, file: string | null): SideSummary {
-  const label = s.extra?.['label'];
+  const label = s.label;
   return {
     file,
     label: typeof label === 'string' ? label : null,

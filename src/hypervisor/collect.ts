@@ -164,7 +164,7 @@ function collectQemuLogs(ctx: CollectContext): ToolMessage[] {
   return out;
 }
 
-/** Fills snapshot.extra.hypervisor and appends QEMU log lines to snapshot.toolMessages. */
+/** Fills snapshot.hypervisor and appends QEMU log lines to snapshot.toolMessages. */
 export async function collectHypervisor(ctx: CollectContext, snapshot: Snapshot): Promise<void> {
   const read = (p: string) => {
     const r = ctx.fs.readText(p);
@@ -178,6 +178,6 @@ export async function collectHypervisor(ctx: CollectContext, snapshot: Snapshot)
   // Analysis is pure, so whether each ROM image exists is settled here.
   for (const a of vms.flatMap((v) => v.devices)) if (a.romFile !== null) a.romFileFound = ctx.fs.exists(a.romFile);
   const info: HypervisorInfo = { vms, pveMappings: pve.mappings, node, libvirtNodedevs: lv.nodedevs, memlock: collectMemlock(ctx) };
-  snapshot.extra = { ...snapshot.extra, hypervisor: info };
+  snapshot.hypervisor = info;
   snapshot.toolMessages.push(...collectQemuLogs(ctx));
 }

@@ -1,4 +1,4 @@
-// snapshot.extra.hypervisor: what the VM managers on the host (libvirt, Proxmox VE) define and how they
+// snapshot.hypervisor: what the VM managers on the host (libvirt, Proxmox VE) define and how they
 // run QEMU. Collected from files (live or under --root) and, when live, from virsh.
 
 export type VmManager = 'libvirt' | 'proxmox';

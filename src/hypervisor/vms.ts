@@ -1,12 +1,11 @@
-// Analysis-side view of snapshot.extra.hypervisor: which host functions each VM asks for.
+// Analysis-side view of snapshot.hypervisor: which host functions each VM asks for.
 import type { Snapshot } from '../snapshot/types.js';
 import { isBridge, isChipsetFunction } from '../analyze/pci-facts.js';
 import { functionsOf, isSlotAddress } from '../pci/address.js';
 import type { HypervisorInfo, PveMapping, PveMappingEntry, VmDefinition, VmPciAssignment } from './types.js';
 
 export function hypervisorInfo(snap: Snapshot): HypervisorInfo | null {
-  const h = snap.extra?.['hypervisor'] as HypervisorInfo | undefined;
-  return h && Array.isArray(h.vms) ? h : null;
+  return snap.hypervisor ?? null;
 }
 
 export function vmLabel(vm: VmDefinition): string {
@@ -90,5 +89,5 @@ export function focusOnVm(snap: Snapshot, key: string): { ok: true; snap: Snapsh
   const info = hypervisorInfo(snap);
   const vms = info?.vms ?? [];
   if (!info || !vms.some((v) => matchesVm(v, key))) return { ok: false, known: vms.map((v) => (v.manager === 'proxmox' ? `${v.id} (${v.name})` : v.name)) };
-  return { ok: true, snap: { ...snap, extra: { ...snap.extra, hypervisor: { ...info, focus: key } } } };
+  return { ok: true, snap: { ...snap, hypervisor: { ...info, focus: key } } };
 }

@@ -2,7 +2,7 @@
 // held is 'read' with the lines it came from; every other one is 'absent' with the reason, so a rule that
 // needs it says it could not check instead of judging from silence.
 import { Readable } from 'node:stream';
-import { SCHEMA_VERSION, type IommuGroup, type KernelLogSection, type Origin, type PciDevice, type PciNames, type Snapshot, type SourceRecord } from '../snapshot/types.js';
+import { SCHEMA_VERSION, type IommuGroup, type KernelLogSection, type Origin, type PciDevice, type PciNames, type PastedEvidence, type Snapshot, type SourceRecord } from '../snapshot/types.js';
 import { collectKernelLog } from '../log/relevant.js';
 import { VERSION } from '../version.js';
 import type { DeviceFacts, PasteFacts } from './facts.js';
@@ -195,15 +195,15 @@ export async function buildSnapshot(facts: PasteFacts, opts: BuildOptions): Prom
     : null;
   if (builtin && builtin.length > 0) sources['modules.builtin'] = { status: 'read', path: facts.kernelConfigFrom ?? 'kernel config', message: 'built-in modules from the kernel config (=y)' };
   const loader = facts.proxmox && facts.kernelCmdlineFile !== null ? 'proxmox-boot-tool' : facts.grubDefault || facts.blsEntries.some((e) => e.file.includes('grub.cfg')) ? 'grub' : facts.blsEntries.length > 0 || facts.kernelCmdlineFile !== null ? 'systemd-boot' : 'unknown';
-  const extra: Record<string, unknown> = {};
-  if (facts.libvirtHostdevs.length || facts.libvirtNodedevs.length || facts.libvirtDomains.length) {
-    extra['libvirt'] = { hostdevs: facts.libvirtHostdevs, nodedevs: facts.libvirtNodedevs, domains: facts.libvirtDomains };
-  }
-  if (facts.proxmoxHostpci.length || facts.proxmoxVms.length) extra['proxmox'] = { hostpci: facts.proxmoxHostpci, vms: facts.proxmoxVms };
-  if (facts.memlock) extra['limits'] = { memlockKiB: facts.memlock.kib, from: facts.memlock.where };
-  if (facts.kernelConfigChanges.length) extra['kernelConfigChanges'] = facts.kernelConfigChanges;
-  if (facts.inferences.length) extra['inferences'] = facts.inferences;
-  if (facts.namedDevices.length) extra['namedDevices'] = facts.namedDevices;
+  const pasted: PastedEvidence = {
+    libvirt: facts.libvirtHostdevs.length || facts.libvirtNodedevs.length || facts.libvirtDomains.length ? { hostdevs: [...facts.libvirtHostdevs], nodedevs: [...facts.libvirtNodedevs], domains: [...facts.libvirtDomains] } : null,
+    proxmox: facts.proxmoxHostpci.length || facts.proxmoxVms.length ? { hostpci: [...facts.proxmoxHostpci], vms: [...facts.proxmoxVms] } : null,
+    memlock: facts.memlock ? { limitKiB: facts.memlock.kib, from: facts.memlock.where } : null,
+    kernelConfigChanges: [...facts.kernelConfigChanges],
+    inferences: [...facts.inferences],
+    namedDevices: [...facts.namedDevices],
+  };
+  const anyPasted = pasted.libvirt || pasted.proxmox || pasted.memlock || pasted.kernelConfigChanges.length || pasted.inferences.length || pasted.namedDevices.length;
   const cpu = facts.cpu;
   const snap: Snapshot = {
     schemaVersion: SCHEMA_VERSION,
@@ -259,7 +259,7 @@ export async function buildSnapshot(facts: PasteFacts, opts: BuildOptions): Prom
     hostCritical: { rootFilesystem: null, defaultRoute: null },
     initramfs: facts.initramfs,
     toolMessages: [...facts.toolMessages].sort((a, b) => a.source.localeCompare(b.source) || a.line - b.line),
-    ...(Object.keys(extra).length ? { extra } : {}),
+    ...(anyPasted ? { pasted } : {}),
   };
   snap.sources = Object.fromEntries(Object.entries(sources).sort(([a], [b]) => a.localeCompare(b)));
   return snap;

@@ -8,13 +8,20 @@ import type {
   DevNode,
   InitramfsInfo,
   InstalledKernel,
+  Inference,
   InterruptsInfo,
   IomemEntry,
+  KernelConfigChange,
   LoadedModule,
   LockdownLevel,
   ModprobeEntry,
   ModuleLoadEntry,
+  NamedDevice,
   OsRelease,
+  PastedLibvirtDomain,
+  PastedLibvirtHostdev,
+  PastedProxmoxHostpci,
+  PastedProxmoxVm,
   PciConfig,
   SourceRecord,
   ToolMessage,
@@ -53,29 +60,7 @@ export interface DeviceFacts {
   where: string[];
 }
 
-export interface LibvirtHostdev {
-  address: string;
-  managed: boolean | null;
-  domain: string | null;
-  where: string;
-}
-
-export interface ProxmoxHostpci {
-  vmid: string | null;
-  slot: string;
-  /** Functions named: a whole slot ("0000:01:00") expands to the functions known for it. */
-  addresses: string[];
-  mapping: string | null;
-  options: Record<string, string>;
-  where: string;
-}
-
-/** A device the VM manager named: it is what the user tries to pass through. */
-export interface NamedDevice {
-  address: string;
-  by: string;
-  where: string;
-}
+export type { NamedDevice } from '../snapshot/types.js';
 
 export class PasteFacts {
   readonly sources: Record<string, SourceRecord> = {};
@@ -90,7 +75,7 @@ export class PasteFacts {
   installedKernels: InstalledKernel[] = [];
   kernelConfig: Record<string, string> | null = null;
   kernelConfigFrom: string | null = null;
-  kernelConfigChanges: { option: string; before: string | null; after: string | null; where: string }[] = [];
+  kernelConfigChanges: KernelConfigChange[] = [];
   secureBoot: boolean | null = null;
   setupMode: boolean | null = null;
   efi: boolean | null = null;
@@ -117,16 +102,16 @@ export class PasteFacts {
   readonly blsEntries: BlsEntry[] = [];
   readonly toolMessages: ToolMessage[] = [];
   initramfs: InitramfsInfo | null = null;
-  readonly libvirtHostdevs: LibvirtHostdev[] = [];
+  readonly libvirtHostdevs: PastedLibvirtHostdev[] = [];
   readonly libvirtNodedevs: string[] = [];
-  readonly libvirtDomains: { name: string | null; memoryKiB: number | null; locked: boolean; where: string }[] = [];
-  readonly proxmoxHostpci: ProxmoxHostpci[] = [];
-  readonly proxmoxVms: { vmid: string | null; memoryMiB: number | null; where: string }[] = [];
+  readonly libvirtDomains: PastedLibvirtDomain[] = [];
+  readonly proxmoxHostpci: PastedProxmoxHostpci[] = [];
+  readonly proxmoxVms: PastedProxmoxVm[] = [];
   readonly namedDevices: NamedDevice[] = [];
   /** RLIMIT_MEMLOCK as shown (ulimit -l, /proc/PID/limits, LimitMEMLOCK=), in KiB; null for unlimited. */
   memlock: { kib: number | null; where: string } | null = null;
   /** Facts concluded from others (a probe error that means "no IOMMU group"), with the reason. */
-  readonly inferences: { what: string; because: string; where: string }[] = [];
+  readonly inferences: Inference[] = [];
 
   /** Records that a source was found in the paste (status read, path = where it is). */
   note(id: string, where: string, message?: string): void {

@@ -2,16 +2,15 @@
 // configuration implies (vfio-pci ids, devices bound to vfio-pci), the devices a VM manager tried to assign
 // (QEMU host=, libvirt hostdevs and hook variables, Proxmox hostpciN, DPDK's EAL) are targets: that is
 // what the person is trying to pass through.
-import type { Snapshot } from '../snapshot/types.js';
+import type { NamedDevice, Snapshot } from '../snapshot/types.js';
 import { analyze, type Report } from '../analyze/analyze.js';
 import { buildContext, type AnalysisOptions } from '../analyze/context.js';
-import type { NamedDevice } from './facts.js';
 import { functionsOf, isSlotAddress } from '../pci/address.js';
 
 function namedDevices(snap: Snapshot): NamedDevice[] {
-  const named = (snap.extra?.['namedDevices'] as NamedDevice[] | undefined) ?? [];
+  const named = snap.pasted?.namedDevices ?? [];
   // A Proxmox hostpci slot without a function stands for all functions of that slot.
-  const slots = ((snap.extra?.['proxmox'] as { hostpci?: { addresses: string[]; where: string; slot: string }[] } | undefined)?.hostpci ?? []).flatMap((h) =>
+  const slots = (snap.pasted?.proxmox?.hostpci ?? []).flatMap((h) =>
     h.addresses.filter(isSlotAddress).map((slot) => ({ slot, by: `Proxmox ${h.slot}`, where: h.where })),
   );
   const out = [...named];

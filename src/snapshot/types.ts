@@ -1,7 +1,9 @@
 // The passthrough health snapshot: everything collection read from one host, as data.
 // Analysis reads only this; collection writes only this. Field docs live in schema/snapshot.schema.json.
+import type { HypervisorInfo } from '../hypervisor/types.js';
 
-export const SCHEMA_VERSION = 1;
+/** 2: the untyped `extra` bag of version 1 became the typed sections label, hypervisor and pasted. */
+export const SCHEMA_VERSION = 2;
 
 /** How one source fared: read, not there, not allowed (not root), or failed (with the message). */
 export type SourceStatus = 'read' | 'absent' | 'denied' | 'error';
@@ -46,8 +48,80 @@ export interface Snapshot {
   initramfs: InitramfsInfo | null;
   /** Error and status lines of user-space tools (QEMU, libvirt, initramfs generators ...), from their logs or pasted output. */
   toolMessages: ToolMessage[];
-  /** Sections later collectors add (hypervisor configs, initramfs listings) live here by name. */
-  extra?: Record<string, unknown>;
+  /** The label given at snapshot --save --label: somebody's baseline. */
+  label?: string;
+  /** VM definitions, how QEMU runs and its limits; absent when nothing was looked for (pasted input without any). */
+  hypervisor?: HypervisorInfo;
+  /** What captured text (pasted output, a sosreport's command outputs) states beyond the host sections. */
+  pasted?: PastedEvidence;
+}
+
+// ---------------------------------------------------------------- pasted evidence
+
+/** A libvirt <hostdev type='pci'> of pasted domain XML. */
+export interface PastedLibvirtHostdev {
+  address: string;
+  managed: boolean | null;
+  domain: string | null;
+  where: string;
+}
+
+export interface PastedLibvirtDomain {
+  name: string | null;
+  memoryKiB: number | null;
+  /** <memoryBacking><locked/>. */
+  locked: boolean;
+  where: string;
+}
+
+/** A Proxmox hostpciN line of a pasted VM configuration. */
+export interface PastedProxmoxHostpci {
+  vmid: string | null;
+  /** hostpci0, hostpci1 ... */
+  slot: string;
+  /** Functions named; a whole slot ("0000:01:00") stands for every function of the slot. */
+  addresses: string[];
+  mapping: string | null;
+  options: Record<string, string>;
+  where: string;
+}
+
+export interface PastedProxmoxVm {
+  vmid: string | null;
+  memoryMiB: number | null;
+  where: string;
+}
+
+/** A device the VM manager named: it is what the user tries to pass through. */
+export interface NamedDevice {
+  address: string;
+  by: string;
+  where: string;
+}
+
+/** A kernel configuration option a pasted diff shows changing. */
+export interface KernelConfigChange {
+  option: string;
+  before: string | null;
+  after: string | null;
+  where: string;
+}
+
+/** A fact concluded from others (a probe error that means "no IOMMU group"), with the reason. */
+export interface Inference {
+  what: string;
+  because: string;
+  where: string;
+}
+
+export interface PastedEvidence {
+  libvirt: { hostdevs: PastedLibvirtHostdev[]; nodedevs: string[]; domains: PastedLibvirtDomain[] } | null;
+  proxmox: { hostpci: PastedProxmoxHostpci[]; vms: PastedProxmoxVm[] } | null;
+  /** RLIMIT_MEMLOCK as shown (ulimit -l, /proc/PID/limits, LimitMEMLOCK=); limitKiB null for unlimited. */
+  memlock: { limitKiB: number | null; from: string } | null;
+  kernelConfigChanges: KernelConfigChange[];
+  inferences: Inference[];
+  namedDevices: NamedDevice[];
 }
 
 // ---------------------------------------------------------------- host

@@ -116,7 +116,8 @@ export function mergeSos(base: Snapshot, cmd: Snapshot, origin: Origin, collecte
     interrupts: base.interrupts ?? cmd.interrupts,
     initramfs: base.initramfs ?? cmd.initramfs,
     toolMessages: [...base.toolMessages, ...cmd.toolMessages],
-    ...(base.extra || cmd.extra ? { extra: { ...(base.extra ?? {}), ...(cmd.extra ?? {}) } } : {}),
+    ...(base.hypervisor || cmd.hypervisor ? { hypervisor: (base.hypervisor ?? cmd.hypervisor)! } : {}),
+    ...(base.pasted || cmd.pasted ? { pasted: (cmd.pasted ?? base.pasted)! } : {}),
   };
   if (!collected.dev) {
     for (const [id, settle] of Object.entries(NOT_COLLECTED)) {

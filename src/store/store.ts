@@ -109,7 +109,7 @@ function nextCounter(dir: string, base: string): number {
 
 export function saveSnapshot(snap: Snapshot, opts: SaveOptions): SaveResult {
   const label = opts.label ?? null;
-  const stored: Snapshot = label !== null ? { ...snap, extra: { ...(snap.extra ?? {}), label } } : snap;
+  const stored: Snapshot = label !== null ? { ...snap, label } : snap;
   makeDir(opts.dir);
   const text = JSON.stringify(stored, null, 2) + '\n';
   try {
@@ -187,7 +187,7 @@ export function lastTwoBoots(dir: string): { before: string | null; after: strin
 
 /**
  * The newest snapshot carrying `label` and the newest snapshot overall. The name holds the sanitised
- * label; the snapshot's own extra.label decides, so two labels that sanitise alike are told apart.
+ * label; the snapshot's own label decides, so two labels that sanitise alike are told apart.
  */
 export function baselineAndNewest(dir: string, label: string): { baseline: string; newest: string; baselineSnapshot: Snapshot } {
   const all = listStored(dir);
@@ -198,7 +198,7 @@ export function baselineAndNewest(dir: string, label: string): { baseline: strin
     if (n.label !== wanted) continue;
     const file = path.join(dir, n.file);
     const snap = loadSnapshotFile(file);
-    if (snap.extra?.['label'] !== label) continue;
+    if (snap.label !== label) continue;
     if (n === newest) throw new StoreError(`${file}: the baseline "${label}" is the newest snapshot; save one after it to compare (vfio-doctor snapshot --save)`);
     return { baseline: file, newest: path.join(dir, newest.file), baselineSnapshot: snap };
   }

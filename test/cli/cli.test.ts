@@ -23,7 +23,7 @@ test('snapshot of an empty --root: succeeds, every source says absent', async (t
   const r = await runCli(['snapshot', '--root', root]);
   assert.equal(r.code, 0, r.stderr);
   const s = JSON.parse(r.stdout);
-  assert.equal(s.schemaVersion, 1);
+  assert.equal(s.schemaVersion, 2);
   assert.deepEqual(s.pci, []);
   assert.equal(s.sources['proc/cmdline'].status, 'absent');
   assert.equal(s.sources['kernel-log'].status, 'absent');

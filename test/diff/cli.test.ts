@@ -114,7 +114,7 @@ test('diff: bad usage and unreadable input give one line and exit 2', async (t) 
   const good = write(dir, 'good.json', a);
   const corrupt = write(dir, 'corrupt.json', '{"schemaVersion": 1, "tool": {"name": "vfio-doc');
   const old = write(dir, 'old.json', { ...a, schemaVersion: 0, tool: { name: 'vfio-doctor', version: '0.0.1' } });
-  const newer = write(dir, 'newer.json', { ...a, schemaVersion: 2, tool: { name: 'vfio-doctor', version: '9.0.0' } });
+  const newer = write(dir, 'newer.json', { ...a, schemaVersion: 3, tool: { name: 'vfio-doctor', version: '9.0.0' } });
   const notOurs = write(dir, 'other.json', { hello: 'world' });
   const shapeless = write(dir, 'shapeless.json', { ...a, pci: 'nope' });
   const cases: [string[], RegExp][] = [
@@ -128,10 +128,10 @@ test('diff: bad usage and unreadable input give one line and exit 2', async (t) 
     [['diff', good, good, '--device', 'zz'], /not a PCI address/],
     [['diff', good, good, '--bogus'], /Unknown option '--bogus'/],
     [['diff', good, corrupt], /corrupt\.json: not valid JSON/],
-    [['diff', old, good], /old\.json: snapshot schemaVersion 0 is not supported \(this vfio-doctor reads schemaVersion 1; it was written by vfio-doctor 0\.0\.1\)/],
-    [['diff', good, newer], /newer\.json: snapshot schemaVersion 2 is not supported/],
+    [['diff', old, good], /old\.json: snapshot schemaVersion 0 is not supported \(this vfio-doctor reads schemaVersion 1 to 2; it was written by vfio-doctor 0\.0\.1\)/],
+    [['diff', good, newer], /newer\.json: snapshot schemaVersion 3 is not supported/],
     [['diff', notOurs, good], /other\.json: not a vfio-doctor snapshot/],
-    [['diff', good, shapeless], /shapeless\.json: field "pci" is missing or not an array/],
+    [['diff', good, shapeless], /shapeless\.json: field "pci" must be an array \(found a string "nope"\)/],
     [['diff', path.join(dir, 'missing.json'), good], /missing\.json: no such file/],
     [['diff', dir, good], /: is a directory/],
     [['diff', '--last', '--dir', path.join(dir, 'nowhere')], /nowhere: no such directory/],

@@ -12,7 +12,7 @@ async function collect(host: HostSpec) {
   const root = await buildHost(host);
   try {
     const snap = await collectSnapshot({ root });
-    return { snap, info: snap.extra!['hypervisor'] as HypervisorInfo };
+    return { snap, info: snap.hypervisor as HypervisorInfo };
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }

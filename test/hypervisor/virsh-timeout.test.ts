@@ -31,7 +31,7 @@ test('hypervisor: a virsh that never answers is abandoned after the timeout and 
   assert.ok(!Object.keys(snap.sources).some((k) => k.startsWith('virsh-dumpxml') || k === 'virsh-nodedev-list'));
   // The rest of the collection was done.
   assert.ok(snap.sources['proc/cmdline'] || snap.host.cmdline !== null);
-  assert.ok(snap.extra?.['hypervisor'] !== undefined);
-  assert.ok(Array.isArray((snap.extra!['hypervisor'] as HypervisorInfo).vms));
+  assert.ok(snap.hypervisor !== undefined);
+  assert.ok(Array.isArray((snap.hypervisor as HypervisorInfo).vms));
   assert.ok(elapsed < 20_000, `collection took ${elapsed} ms`);
 });

@@ -10,7 +10,7 @@ import { variant } from '../helpers/scenario.js';
 import { domainXml } from '../hypervisor/fixtures.js';
 import { collectSnapshot } from '../../src/collect/collect.js';
 
-// extra.hypervisor is part of the documented JSON: real collections of a Proxmox host and a libvirt
+// The hypervisor section is part of the documented JSON: real collections of a Proxmox host and a libvirt
 // host must fit its schema exactly (every object is closed).
 
 const schema = JSON.parse(fs.readFileSync(path.join(repoRoot, 'schema', 'snapshot.schema.json'), 'utf8'));
@@ -18,7 +18,7 @@ const ajv = new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true }
 ajv.addFormat('date-time', (v: string) => !Number.isNaN(Date.parse(v)));
 const validate = ajv.compile(schema);
 
-test('extra.hypervisor of a Proxmox host and of a libvirt host validates', async (t) => {
+test('the hypervisor section of a Proxmox host and of a libvirt host validates', async (t) => {
   const libvirtHost = variant(HOSTS.intelDesktop, (h) => {
     h.files = { ...h.files, '/etc/libvirt/qemu/win10.xml': domainXml({ name: 'win10', hostdevs: [[1, 0, 0], [1, 0, 1]], romFile: '/var/lib/libvirt/vbios/gtx1080.rom', hardLimitGiB: 20 }) };
   });
@@ -26,7 +26,7 @@ test('extra.hypervisor of a Proxmox host and of a libvirt host validates', async
     const root = await buildHost(spec);
     t.after(() => fs.rmSync(root, { recursive: true, force: true }));
     const snap = JSON.parse(JSON.stringify(await collectSnapshot({ root })));
-    assert.ok((snap.extra?.hypervisor?.vms ?? []).length > 0, 'the host defines VMs');
+    assert.ok((snap.hypervisor?.vms ?? []).length > 0, 'the host defines VMs');
     const ok = validate(snap);
     assert.ok(ok, JSON.stringify(validate.errors?.slice(0, 5), null, 1));
   }

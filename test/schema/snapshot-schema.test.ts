@@ -146,7 +146,7 @@ const noBits = {
 
 /** Small but complete: every field of every shape is present at least once. */
 const sampleSnapshot: Snapshot = {
-  schemaVersion: 1,
+  schemaVersion: SCHEMA_VERSION,
   tool: { name: 'vfio-doctor', version: '0.1.0' },
   collectedAt: '2025-01-31T12:00:00.000Z',
   origin: { kind: 'live' },
@@ -384,14 +384,25 @@ const sampleSnapshot: Snapshot = {
     entries: 1234,
   },
   toolMessages: [{ tool: 'qemu', source: '/var/log/libvirt/qemu/win10.log', line: 12, text: 'vfio: error, group 1 is not viable' }],
-  extra: { proxmox: { hostpci: ['hostpci0: 0000:01:00,pcie=1'] } },
+  label: 'before-upgrade',
+  pasted: {
+    libvirt: null,
+    proxmox: {
+      hostpci: [{ vmid: '100', slot: 'hostpci0', addresses: ['0000:01:00'], mapping: null, options: { pcie: '1' }, where: 'qm.txt:1-9 (4)' }],
+      vms: [{ vmid: '100', memoryMiB: 16384, where: 'qm.txt:1-9' }],
+    },
+    memlock: { limitKiB: 8192, from: 'ulimit.txt:2' },
+    kernelConfigChanges: [{ option: 'CONFIG_VFIO_PCI', before: 'm', after: 'y', where: 'diff.txt:1' }],
+    inferences: [],
+    namedDevices: [{ address: '0000:01:00.0', by: 'Proxmox VM 100 hostpci0', where: 'qm.txt:4' }],
+  },
 };
 
 test('a hand-built complete snapshot validates', () => {
   assertValid(clone(sampleSnapshot), 'the sample snapshot');
 });
 
-test('valid variants: every origin kind, no extra, bare source records', () => {
+test('valid variants: every origin kind, no optional sections, bare source records', () => {
   const origins: Snapshot['origin'][] = [
     { kind: 'live' },
     { kind: 'root', root: '/tmp/capture' },
@@ -399,8 +410,8 @@ test('valid variants: every origin kind, no extra, bare source records', () => {
     { kind: 'paste', files: ['dmesg.txt', 'lspci.txt'] },
   ];
   for (const origin of origins) assertValid({ ...clone(sampleSnapshot), origin }, `origin ${origin.kind}`);
-  const { extra: _extra, ...noExtra } = clone(sampleSnapshot);
-  assertValid(noExtra, 'a snapshot without extra');
+  const { label: _label, pasted: _pasted, ...bare } = clone(sampleSnapshot);
+  assertValid(bare, 'a snapshot without label and pasted');
   assertValid({ ...clone(sampleSnapshot), sources: { x: READ } }, 'a source record with status only');
   assertValid({ ...clone(sampleSnapshot), kernelConfig: null, kernelLog: null, iomem: null, interrupts: null, privileged: null }, 'nullable sections as null');
 });
@@ -449,8 +460,15 @@ const mutations: Mutation[] = [
   { name: 'bad PCI address (no domain)', mutate: (d) => (d['pci'][0].address = '01:00.0'), keyword: 'pattern', at: '/pci/0/address' },
   { name: 'bad PCI address (uppercase)', mutate: (d) => (d['pci'][0].address = '0000:0A:00.0'), keyword: 'pattern', at: '/pci/0/address' },
   { name: 'bad upstream address', mutate: (d) => (d['pci'][0].upstream = ['pci0000:00']), keyword: 'pattern', at: '/pci/0/upstream/0' },
-  { name: 'schemaVersion 2', mutate: (d) => (d['schemaVersion'] = 2), keyword: 'const', at: '/schemaVersion' },
-  { name: 'schemaVersion as a string', mutate: (d) => (d['schemaVersion'] = '1'), keyword: 'type', at: '/schemaVersion' },
+  { name: 'schemaVersion 3', mutate: (d) => (d['schemaVersion'] = 3), keyword: 'const', at: '/schemaVersion' },
+  { name: 'schemaVersion 1 (read only through the upgrade)', mutate: (d) => (d['schemaVersion'] = 1), keyword: 'const', at: '/schemaVersion' },
+  { name: 'schemaVersion as a string', mutate: (d) => (d['schemaVersion'] = '2'), keyword: 'type', at: '/schemaVersion' },
+  { name: 'the version 1 extra bag', mutate: (d) => (d['extra'] = { label: 'x' }), keyword: 'additionalProperties', at: '' },
+  { name: 'label not a string', mutate: (d) => (d['label'] = 7), keyword: 'type', at: '/label' },
+  { name: 'pasted memlock limit as text', mutate: (d) => (d['pasted'].memlock.limitKiB = '8M'), keyword: 'type', at: '/pasted/memlock/limitKiB' },
+  { name: 'pasted hostpci address not normalised', mutate: (d) => (d['pasted'].proxmox.hostpci[0].addresses = ['01:00']), keyword: 'pattern', at: '/pasted/proxmox/hostpci/0/addresses/0' },
+  { name: 'a pasted list missing', mutate: (d) => delete d['pasted'].inferences, keyword: 'required', at: '/pasted' },
+  { name: 'IOMMU group of a device as text', mutate: (d) => (d['pci'][0].iommuGroup = 'abc'), keyword: 'type', at: '/pci/0/iommuGroup' },
   { name: 'wrong source status', mutate: (d) => (d['sources']['proc/cmdline'].status = 'ok'), keyword: 'enum', at: '/sources/proc~1cmdline/status' },
   { name: 'wrong configStatus status', mutate: (d) => (d['pci'][0].configStatus.status = 'missing'), keyword: 'enum', at: '/pci/0/configStatus/status' },
   { name: 'unknown field in a source record', mutate: (d) => (d['sources']['proc/cmdline'].code = 'ENOENT'), keyword: 'additionalProperties', at: '/sources/proc~1cmdline' },
@@ -589,7 +607,7 @@ function schemaPropertyNames(s: unknown, into = new Set<string>()): Set<string> 
   return into;
 }
 
-// extra.hypervisor's shapes live beside the hypervisor collector; the schema describes them too.
+// The hypervisor section's shapes live beside the hypervisor collector; the schema describes them too.
 const typesSrc = fs.readFileSync(typesPath, 'utf8') + '\n' + fs.readFileSync(path.join(repoRoot, 'src', 'hypervisor', 'types.ts'), 'utf8');
 const model = parseTypes(typesSrc);
 
@@ -690,7 +708,6 @@ function checkType(tsType: string, propSchema: JsonSchema, where: string, m: Typ
   } else if (/^Record<\s*string\s*,/.test(t)) {
     const value = t.replace(/^Record<\s*string\s*,\s*/, '').replace(/>$/, '');
     if (!jsonTypes.includes('object')) errors.push(`${where}: a record map in types.ts, not an object in the schema`);
-    // Record<string, unknown> may name sections it documents (extra.hypervisor) and stay open for others.
     else if (s.additionalProperties === false || (s.properties && value !== 'unknown')) errors.push(`${where}: a record map must have open additionalProperties and no fixed properties`);
     else if (value !== 'unknown') {
       if (typeof s.additionalProperties !== 'object') errors.push(`${where}: record values of type ${value} have no schema`);
@@ -807,8 +824,7 @@ test('every property has a description, every fixed-shape object is closed', () 
     if (!s || typeof s !== 'object') return;
     const o = s as JsonSchema;
     if (o.properties) {
-      // extra is the one open map with documented sections.
-      if (o.additionalProperties !== false && at !== '#/properties/extra') problems.push(`${at}: has properties but is not closed`);
+      if (o.additionalProperties !== false) problems.push(`${at}: has properties but is not closed`);
       for (const [name, p] of Object.entries(o.properties)) {
         if (typeof p.description !== 'string' || p.description.trim().length < 8) problems.push(`${at}/properties/${name}: no description`);
       }

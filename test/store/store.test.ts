@@ -69,15 +69,15 @@ test('store naming: files that are not stored snapshots are ignored, order is by
 test('store: saving creates the directory 0700, writes 0600 atomically, puts the label in the snapshot', async (t) => {
   const dir = path.join(tmp(t), 'var', 'lib', 'vfio-doctor', 'snapshots');
   const s = await snap('2026-11-24T10:15:00Z', '6.8.12-4-pve', BOOT1);
-  const extraBefore = structuredClone(s.extra);
+  const before = structuredClone(s);
   const r = saveSnapshot(s, { dir, label: 'baseline' });
   assert.equal(path.basename(r.file), '20261124T101500Z_6.8.12-4-pve_3f2a1c9e_baseline.json');
   assert.equal(fs.statSync(dir).mode & 0o777, 0o700);
   assert.equal(fs.statSync(r.file).mode & 0o777, 0o600);
   assert.deepEqual(fs.readdirSync(dir), [path.basename(r.file)], 'no temporary file left behind');
   const stored = JSON.parse(fs.readFileSync(r.file, 'utf8'));
-  assert.equal(stored.extra.label, 'baseline');
-  assert.deepEqual(s.extra, extraBefore, 'the caller\'s snapshot is not changed');
+  assert.equal(stored.label, 'baseline');
+  assert.deepEqual(s, before, 'the caller\'s snapshot is not changed');
 });
 
 test('store: a name that is taken gets a counter; nothing is overwritten', async (t) => {
@@ -166,7 +166,7 @@ test('snapshot --save through the CLI: path on stdout, --label, --keep, default 
   assert.equal(first.code, 0, first.stderr);
   const firstFile = first.stdout.trim();
   assert.match(path.basename(firstFile), /^\d{8}T\d{6}Z_unknown_unknown_baseline\.json$/);
-  assert.equal(JSON.parse(fs.readFileSync(firstFile, 'utf8')).extra.label, 'baseline');
+  assert.equal(JSON.parse(fs.readFileSync(firstFile, 'utf8')).label, 'baseline');
 
   const second = await runCli(['snapshot', '--root', root, '--save', '--dir', store, '--keep', '3']);
   assert.equal(second.code, 0, second.stderr);

@@ -25,10 +25,10 @@ export const memlockLimit: Rule = {
     if (kernel.length === 0 && vmm.length === 0) return;
     const evidence: Evidence[] = [...kernel.map((e) => e.evidence), ...vmm.map((t) => t.evidence)].slice(0, 5);
     const limitBytes = kernel.map((e) => e.event.fields['limitBytes']).find((v): v is number => typeof v === 'number');
-    const limits = s.extra?.['limits'] as { memlockKiB: number | null; from: string } | undefined;
-    if (limits) evidence.push({ source: limits.from, text: `locked-memory limit: ${limits.memlockKiB === null ? 'unlimited' : human(limits.memlockKiB)}` });
-    const domains = ((s.extra?.['libvirt'] as { domains?: { name: string | null; memoryKiB: number | null }[] } | undefined)?.domains ?? []).filter((d) => d.memoryKiB !== null);
-    const vms = ((s.extra?.['proxmox'] as { vms?: { vmid: string | null; memoryMiB: number | null }[] } | undefined)?.vms ?? []).filter((v) => v.memoryMiB !== null);
+    const limits = s.pasted?.memlock;
+    if (limits) evidence.push({ source: limits.from, text: `locked-memory limit: ${limits.limitKiB === null ? 'unlimited' : human(limits.limitKiB)}` });
+    const domains = (s.pasted?.libvirt?.domains ?? []).filter((d) => d.memoryKiB !== null);
+    const vms = (s.pasted?.proxmox?.vms ?? []).filter((v) => v.memoryMiB !== null);
     const guestKiB = [...domains.map((d) => d.memoryKiB!), ...vms.map((v) => v.memoryMiB! * 1024)].sort((a, b) => b - a)[0];
     if (guestKiB !== undefined) evidence.push({ source: 'VM definition', text: `guest memory ${human(guestKiB)}` });
     const chv = vmm.some((t) => t.message.tool === 'cloud-hypervisor') || s.toolMessages.some((m) => m.tool === 'cloud-hypervisor');

@@ -1,5 +1,6 @@
 import type { Rule } from '../../rule.js';
 import type { Evidence } from '../../finding.js';
+import type { PastedEvidence } from '../../../snapshot/types.js';
 import { eventsOf, toolLines } from '../evidence-events.js';
 import { functionsOf, isSlotAddress } from '../../../pci/address.js';
 
@@ -14,12 +15,10 @@ interface ConfiguredDevice {
   by: string;
 }
 
-function configured(extra: Record<string, unknown> | undefined): ConfiguredDevice[] {
+function configured(pasted: PastedEvidence | undefined): ConfiguredDevice[] {
   const out: ConfiguredDevice[] = [];
-  const lv = extra?.['libvirt'] as { hostdevs?: { address: string; where: string; domain: string | null }[] } | undefined;
-  for (const h of lv?.hostdevs ?? []) out.push({ address: h.address, where: h.where, by: `libvirt domain ${h.domain ?? ''}`.trim() });
-  const pve = extra?.['proxmox'] as { hostpci?: { addresses: string[]; where: string; slot: string; vmid: string | null }[] } | undefined;
-  for (const h of pve?.hostpci ?? []) for (const a of h.addresses) out.push({ address: a, where: h.where, by: `Proxmox ${h.vmid ? `VM ${h.vmid} ` : ''}${h.slot}` });
+  for (const h of pasted?.libvirt?.hostdevs ?? []) out.push({ address: h.address, where: h.where, by: `libvirt domain ${h.domain ?? ''}`.trim() });
+  for (const h of pasted?.proxmox?.hostpci ?? []) for (const a of h.addresses) out.push({ address: a, where: h.where, by: `Proxmox ${h.vmid ? `VM ${h.vmid} ` : ''}${h.slot}` });
   return out;
 }
 
@@ -66,7 +65,7 @@ export const vmConfigMismatch: Rule = {
     // With a complete device list, a configured address that is not in it is a mismatch too.
     const complete = s.sources['sys/bus/pci/devices']?.status === 'read' || (s.sources['lspci']?.status === 'read' && s.pci.some((d) => d.address === '0000:00:00.0' && d.vendorId !== 'ffff'));
     if (!complete) return;
-    for (const c of configured(s.extra)) {
+    for (const c of configured(s.pasted)) {
       const exists = isSlotAddress(c.address) ? functionsOf(c.address, s.pci.map((d) => d.address)).length > 0 : ctx.device(c.address) !== undefined;
       if (exists) continue;
       out.report({

@@ -19,7 +19,7 @@ export const vfioBuiltinConfig: Rule = {
     if (ctx.moduleState('vfio_pci') !== 'builtin' && cfg !== 'y') return;
     if (s.sources['modprobe.d']?.status === 'read') return;
     if ((s.host.cmdline?.iommu.vfioPciIds?.length ?? 0) > 0) return;
-    const changes = (s.extra?.['kernelConfigChanges'] as { option: string; before: string | null; after: string | null; where: string }[] | undefined) ?? [];
+    const changes = s.pasted?.kernelConfigChanges ?? [];
     const evidence: Evidence[] = [
       ...changes.filter((c) => /^CONFIG_VFIO(_PCI)?$/.test(c.option)).map((c) => ({ source: c.where, text: `${c.option}: ${c.before ?? 'unset'} -> ${c.after ?? 'unset'}` })),
     ];
