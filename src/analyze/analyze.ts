@@ -7,6 +7,7 @@ import { decideVerdict, sortFindings, type Verdict } from './verdict.js';
 import type { Target } from './targets.js';
 import { groupTable, type GroupRow } from './group-table.js';
 import { isKnownCause } from './causes.js';
+import { dropJudgedElsewhere } from './rules/messages/catalogue-messages.js';
 
 export interface Report {
   verdict: Verdict;
@@ -34,7 +35,7 @@ export function analyze(snap: Snapshot, opts: AnalysisOptions = {}, rules: Rule[
       cannotCheck: (subject, reason, settle) => unchecked.push({ id, layer, subject, reason, settle: settle ?? null, couldFail: rule.meta.warnOnly !== true }),
     });
   }
-  const sorted = sortFindings(findings);
+  const sorted = sortFindings(dropJudgedElsewhere(findings));
   const verdict = decideVerdict(sorted, unchecked);
   return { verdict, findings: sorted, unchecked, targets: ctx.targets, groups: groupTable(ctx) };
 }

@@ -37,6 +37,24 @@ export const CAUSES: Record<string, CauseInfo> = {
   'virtualization-disabled': { layer: 'firmware', meaning: 'The CPU does not show hardware virtualisation (vmx / svm): VT-x / AMD-V is off in the firmware, or this is a VM without nested virtualisation.' },
   'iommu-passthrough-default': { layer: 'kernel', meaning: 'Host devices use identity (passthrough) DMA mappings (iommu=pt, iommu.passthrough=1 or a platform opt-in): fine for VFIO, but host devices are not isolated.' },
   'kvm-unavailable': { layer: 'hypervisor', meaning: '/dev/kvm is missing: the hypervisor cannot run accelerated VMs.' },
+  // Causes named by the message catalogue (catalogue/*.json): what a pasted error line proves.
+  'iommu-table-broken': { layer: 'firmware', meaning: 'The firmware\'s DMAR / IVRS table is wrong (a unit at address 0, an IOAPIC or device missing from it): the kernel turns the IOMMU or interrupt remapping off.' },
+  'vfio-no-iommu-mode': { layer: 'kernel', meaning: 'VFIO runs in no-IOMMU mode (enable_unsafe_noiommu_mode): devices are usable by DPDK without isolation, never by a VM.' },
+  'module-load-failed': { layer: 'modules', meaning: 'A module the setup needs failed to load for a reason other than its signature: built for another kernel, an unknown symbol or parameter, module loading disabled.' },
+  'module-build-failed': { layer: 'modules', meaning: 'An out-of-tree module (vendor-reset, nvidia, kvmfr ...) failed to build for this kernel (DKMS / kbuild), so it is missing after the update.' },
+  'driver-name-invalid': { layer: 'binding', meaning: 'A bind, new_id or driver_override write names a driver that does not exist: the module name (vfio_pci) instead of the driver name (vfio-pci), or a driver whose module is not loaded.' },
+  'device-config-invalid': { layer: 'device', meaning: 'The device reports a capability or BAR layout VFIO cannot use (MSI-X table and PBA overlapping or outside their BAR).' },
+  'rom-unreadable': { layer: 'device', meaning: 'The option ROM of the device cannot be read through VFIO (shadowed by the boot firmware, or missing).' },
+  'bar-mmap-failed': { layer: 'device', meaning: 'QEMU could not map a BAR of the device directly: the device works, but every access traps and is slow.' },
+  'interrupt-setup-failed': { layer: 'device', meaning: 'VFIO could not set up the device\'s interrupts (a shared INTx line without DisINTx support, MSI/MSI-X refused).' },
+  'device-error': { layer: 'device', meaning: 'The device reported an error VFIO cannot recover from (AER uncorrectable error), or vfio-pci could not enable it.' },
+  'vfio-group-busy': { layer: 'hypervisor', meaning: 'The IOMMU group or device is already open: another VM, a leftover QEMU, or another VFIO user holds it.' },
+  'device-in-use': { layer: 'hypervisor', meaning: 'The VM manager refuses the device because it is assigned to another running VM or reserved for one.' },
+  'dma-map-failed': { layer: 'hypervisor', meaning: 'The IOMMU refused a DMA mapping of guest memory (an address outside its range, memory that cannot be pinned, an overlap).' },
+  'dma-entry-limit': { layer: 'hypervisor', meaning: 'vfio_iommu_type1 ran out of DMA mapping entries (dma_entry_limit, 65535 by default): too many small mappings.' },
+  'hugepages-missing': { layer: 'hypervisor', meaning: 'The program needs huge pages (DPDK, SPDK, a hugepage-backed VM) and none are reserved or mounted.' },
+  'vm-start-failed': { layer: 'hypervisor', meaning: 'A VM manager reports that a VM did not start without saying why: the messages before it say.' },
+  'migration-blocked': { layer: 'hypervisor', meaning: 'A VFIO device blocks live migration and snapshots with RAM state: expected unless the device has a migration driver.' },
 };
 
 export function isKnownCause(c: string): boolean {

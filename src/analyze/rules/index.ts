@@ -1,4 +1,5 @@
 import type { Rule } from '../rule.js';
+import { layerIndex } from '../layers.js';
 import { noIommuTable } from './firmware/no-iommu-table.js';
 import { virtualizationExtensions } from './firmware/virtualization-extensions.js';
 import { iommuCmdline } from './kernel/iommu-cmdline.js';
@@ -42,9 +43,10 @@ import { vmSharedGroup } from './hypervisor/vm-shared-group.js';
 import { vmMemlock } from './hypervisor/vm-memlock.js';
 import { vmVfioAccess } from './hypervisor/vm-vfio-access.js';
 import { vmPrimaryGpu } from './hypervisor/vm-primary-gpu.js';
+import { MESSAGE_RULES } from './messages/catalogue-messages.js';
 
-/** Every rule, in the order of the chain; within a layer, the more fundamental check first. */
-export const RULES: Rule[] = [
+/** The dedicated rules, in the order of the chain; within a layer, the more fundamental check first. */
+const DEDICATED: Rule[] = [
   iommuUnavailableReported,
   noIommuTable,
   virtualizationExtensions,
@@ -89,3 +91,6 @@ export const RULES: Rule[] = [
   vmSharedGroup,
   kvmDevice,
 ];
+
+/** Every rule, in the order of the chain; each layer's message rule last, since a line a dedicated rule judged is theirs (dropJudgedElsewhere). */
+export const RULES: Rule[] = [...DEDICATED, ...MESSAGE_RULES].sort((a, b) => layerIndex(a.meta.layer) - layerIndex(b.meta.layer));

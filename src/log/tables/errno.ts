@@ -5,6 +5,7 @@ export const ERRNO: Readonly<Record<number, [name: string, text: string]>> = {
   2: ['ENOENT', 'No such file or directory'],
   5: ['EIO', 'Input/output error'],
   6: ['ENXIO', 'No such device or address'],
+  8: ['ENOEXEC', 'Exec format error'],
   11: ['EAGAIN', 'Resource temporarily unavailable'],
   12: ['ENOMEM', 'Cannot allocate memory'],
   13: ['EACCES', 'Permission denied'],

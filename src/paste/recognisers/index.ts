@@ -44,8 +44,10 @@ import { moduleSigning } from './module-signing.js';
 import { packageHistory } from './package-history.js';
 import { shellErrors } from './shell-errors.js';
 import { kernelLog } from './kernel-log.js';
+import { catalogueMessage, wrappedMessage } from './catalogue.js';
 
 export const RECOGNISERS: Recogniser[] = [
+  wrappedMessage,
   iommuGroups,
   iommuSysfs,
   bootListing,
@@ -88,4 +90,5 @@ export const RECOGNISERS: Recogniser[] = [
   packageHistory,
   shellErrors,
   kernelLog,
+  catalogueMessage,
 ];

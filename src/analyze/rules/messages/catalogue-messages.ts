@@ -1,0 +1,102 @@
+// Judges the messages of the catalogue (catalogue/*.json, listed in docs/messages.md) wherever they were
+// seen: the kernel log and the tool messages, collected or pasted. One rule per layer, because a rule
+// reports on one layer and a message family proves a failure at the layer its errno points to.
+// A line that a dedicated rule already judged with more context is left to that rule (see
+// dropJudgedElsewhere), so nothing is reported twice and no line is left unreported.
+import { builtinCatalogue } from '../../../catalogue/builtin.js';
+import { matchMessage, type CatalogueHit } from '../../../catalogue/match.js';
+import type { CatalogueEntry } from '../../../catalogue/types.js';
+import type { Snapshot } from '../../../snapshot/types.js';
+import type { Evidence, Finding } from '../../finding.js';
+import { LAYERS, type Layer } from '../../layers.js';
+import type { Rule } from '../../rule.js';
+
+export interface SeenMessage {
+  hit: CatalogueHit;
+  evidence: Evidence;
+}
+
+const cache = new WeakMap<Snapshot, SeenMessage[]>();
+
+/** Every catalogue message in a snapshot, kernel log first, each with the line it stands on. */
+export function seenMessages(snap: Snapshot): SeenMessage[] {
+  const hit = cache.get(snap);
+  if (hit) return hit;
+  const out: SeenMessage[] = [];
+  const log = snap.kernelLog;
+  if (log) {
+    for (const l of log.lines) {
+      const h = matchMessage(l.text);
+      if (h) out.push({ hit: h, evidence: { source: log.from, line: l.n, text: l.text } });
+    }
+  }
+  for (const m of snap.toolMessages) {
+    const h = matchMessage(m.text);
+    if (h) out.push({ hit: h, evidence: { source: m.source, line: m.line, text: m.text } });
+  }
+  cache.set(snap, out);
+  return out;
+}
+
+/** What a hit says: the errno's reading when the entry has one for it, else the entry's own. */
+export function reading(h: CatalogueHit): { layer: Layer; cause: string; severity: 'fail' | 'warn' | 'info' } | null {
+  if (h.variant) return { layer: h.variant.layer, cause: h.variant.cause, severity: h.variant.severity };
+  if (h.entry.harmless !== undefined) return null;
+  return { layer: h.entry.layer, cause: h.entry.cause!, severity: h.entry.severity! };
+}
+
+function causesOf(entries: readonly CatalogueEntry[], layer: Layer): string[] {
+  const causes = new Set<string>();
+  for (const e of entries) {
+    if (e.harmless === undefined && e.layer === layer) causes.add(e.cause!);
+    for (const v of Object.values(e.errno ?? {})) if (v.layer === layer) causes.add(v.cause);
+  }
+  return [...causes].sort();
+}
+
+function shorten(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}
+
+export const MESSAGE_RULE_PREFIX = 'message-';
+
+function ruleFor(layer: Layer): Rule {
+  const entries = builtinCatalogue();
+  return {
+    meta: {
+      id: `${MESSAGE_RULE_PREFIX}${layer}`,
+      layer,
+      causes: causesOf(entries, layer),
+      description: `Known error messages (docs/messages.md) whose reading points at the ${layer} layer: QEMU, libvirt, Proxmox, kernel, modprobe, container runtime, DPDK and module-build lines.`,
+    },
+    check(ctx, out) {
+      for (const { hit, evidence } of seenMessages(ctx.snap)) {
+        const r = reading(hit);
+        if (!r || r.layer !== layer) continue;
+        const e = hit.entry;
+        const errnoWords = hit.variant ? ` With ${hit.errno}: ${hit.variant.meaning}` : '';
+        out.report({
+          cause: r.cause,
+          severity: r.severity,
+          subject: hit.device,
+          title: `"${shorten(hit.message, 110)}" (${e.id})`,
+          evidence: [evidence, { source: e.file, text: `${e.id}: printed by ${e.printedBy}` }],
+          decision: `${e.proves}${errnoWords} It does not prove: ${e.notProves} ${e.fix}`,
+        });
+      }
+    },
+  };
+}
+
+export const MESSAGE_RULES: Rule[] = LAYERS.map(ruleFor);
+
+/**
+ * Drops message findings whose line another rule already reported: the dedicated rules (group viability,
+ * memlock, D3, DMA faults ...) read the same line with the host's context, which the catalogue cannot.
+ */
+export function dropJudgedElsewhere(findings: Finding[]): Finding[] {
+  const key = (e: Evidence) => `${e.source}\u0000${e.line ?? ''}`;
+  const cited = new Set<string>();
+  for (const f of findings) if (!f.id.startsWith(MESSAGE_RULE_PREFIX)) for (const e of f.evidence) if (e.line !== undefined) cited.add(key(e));
+  return findings.filter((f) => !f.id.startsWith(MESSAGE_RULE_PREFIX) || !cited.has(key(f.evidence[0]!)));
+}

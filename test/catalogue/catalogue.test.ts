@@ -1,0 +1,103 @@
+// The message catalogue as a table: every entry's example is recognised as its own family behind every
+// kind of prefix and when wrapped, and every family either yields a finding or says why it is harmless.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from '../helpers/paths.js';
+import { BUILTIN_CATALOGUE_FILES, builtinCatalogue } from '../../src/catalogue/builtin.js';
+import { errnoIn, findEntry, matchMessage, scanLines } from '../../src/catalogue/match.js';
+import { normaliseLine } from '../../src/catalogue/normalise.js';
+import { validateCatalogue } from '../../src/catalogue/validate.js';
+import { readPaste } from '../../src/paste/read-paste.js';
+import { analyzeCaptured } from '../../src/paste/targets.js';
+import { reading } from '../../src/analyze/rules/messages/catalogue-messages.js';
+import { ERRNO } from '../../src/log/tables/errno.js';
+
+const entries = builtinCatalogue();
+
+test('every catalogue/*.json file is built in, and the catalogue is large', () => {
+  const onDisk = fs.readdirSync(path.join(repoRoot, 'catalogue')).filter((f) => f.endsWith('.json')).map((f) => `catalogue/${f}`).sort();
+  assert.deepEqual(BUILTIN_CATALOGUE_FILES.map((f) => f.file).sort(), onDisk);
+  assert.ok(entries.length > 100, `${entries.length} families`);
+});
+
+// The ways a line reaches us: what each does to the example.
+const PREFIXES: [string, (msg: string, kernel: boolean) => string][] = [
+  ['dmesg stamp', (m) => `[  123.456789] ${m}`],
+  ['syslog header', (m, k) => `Jan 31 09:12:02 pve ${k ? 'kernel' : 'pvedaemon[2211]'}: ${m}`],
+  ['journal short-precise', (m, k) => `Jan 31 09:12:02.123456 pve ${k ? 'kernel' : 'libvirtd[1234]'}: ${m}`],
+  ['journal short-iso', (m, k) => `2024-01-31T09:12:02+0100 pve ${k ? 'kernel' : 'qemu-system-x86_64[9]'}: ${m}`],
+  ['dmesg -T', (m) => `[Tue Feb  4 10:18:11 2026] ${m}`],
+  ['ISO stamp in a Markdown quote', (m) => `> 2024-01-31T09:12:02.123456Z ${m}`],
+  ['JSON record', (m) => JSON.stringify({ level: 'error', ts: '2024-01-31T09:12:02Z', msg: m })],
+  ['inline code', (m) => `\`${m}\``],
+];
+
+for (const e of entries) {
+  test(`catalogue ${e.id}: the example is recognised behind every prefix`, () => {
+    const bare = matchMessage(e.example);
+    assert.equal(bare?.entry.id, e.id, `bare example matched ${bare?.entry.id ?? 'nothing'}`);
+    for (const [name, wrap] of PREFIXES) {
+      const line = wrap(e.example, e.origin === 'kernel');
+      assert.equal(matchMessage(line)?.entry.id, e.id, `${name}: ${line}`);
+    }
+  });
+
+  test(`catalogue ${e.id}: the example wrapped inside its key words by a forum and by a terminal is one message`, () => {
+    const stamp = '[  123.456789] ';
+    const found = findEntry(normaliseLine(e.example).message)!;
+    const key = e.example.indexOf(normaliseLine(e.example).message);
+    // Cut inside the words the pattern needs: a wrap elsewhere leaves a whole message on one line.
+    const mid = stamp.length + key + Math.floor((found.index + found.end) / 2);
+    const text = stamp + e.example;
+    const space = text.lastIndexOf(' ', mid);
+    const cuts: [string, string[]][] = [['terminal', [text.slice(0, mid), text.slice(mid)]]];
+    if (space > stamp.length + key + found.index) cuts.push(['forum', [text.slice(0, space), text.slice(space + 1)]]);
+    for (const [name, lines] of cuts) {
+      const hits = scanLines(['unrelated line before', ...lines, '[  124.000000] unrelated line after']);
+      assert.deepEqual(hits.map((h) => [h.entry.id, h.at, h.span]), [[e.id, 1, 2]], `${name}: ${JSON.stringify(lines)}`);
+    }
+  });
+
+  test(`catalogue ${e.id}: documented and consistent`, () => {
+    assert.ok(e.anchors.some((a) => e.example.toLowerCase().includes(a)), 'the example holds an anchor');
+    const found = errnoIn(e.example);
+    const h = matchMessage(e.example)!;
+    if (found && e.errno?.[found]) assert.deepEqual(reading(h), { layer: e.errno[found].layer, cause: e.errno[found].cause, severity: e.errno[found].severity });
+    for (const name of Object.keys(e.errno ?? {})) {
+      const text = Object.values(ERRNO).find(([n]) => n === name)![1];
+      const variant = matchMessage(`${e.example.replace(/:?\s*\(?[A-Z][a-z]+(?: [a-z/]+)*\)?\.?$/, '')}: ${text}`);
+      assert.equal(variant?.errno, name, `${name} read from "${text}"`);
+      assert.equal(reading(variant!)?.layer, e.errno![name]!.layer, `${name} changes the layer as the table says`);
+    }
+  });
+}
+
+// No silent evidence: a paste holding only the example yields a finding that cites it, or the entry
+// says why the message is harmless.
+test('every non-harmless family yields a finding citing its line when pasted alone', async () => {
+  const silent: string[] = [];
+  for (const e of entries) {
+    if (e.harmless !== undefined) continue;
+    const { snapshot } = await readPaste([{ name: 'paste.txt', bytes: Buffer.from(`noise before\n${e.example}\n`) }]);
+    const r = analyzeCaptured(snapshot);
+    if (!r.findings.some((f) => f.evidence.some((ev) => ev.line === 2))) silent.push(`${e.id}: ${r.findings.map((f) => f.id).join(', ') || 'no findings'}`);
+  }
+  assert.deepEqual(silent, []);
+});
+
+test('harmless families say why, and yield no failing finding of their own', async () => {
+  for (const e of entries.filter((x) => x.harmless !== undefined)) {
+    assert.ok(e.harmless!.length > 20, e.id);
+    const { snapshot } = await readPaste([{ name: 'paste.txt', bytes: Buffer.from(`${e.example}\n`) }]);
+    const r = analyzeCaptured(snapshot);
+    assert.ok(!r.findings.some((f) => f.id.startsWith('message-') && f.evidence[0]?.line === 1), `${e.id} yields a message finding`);
+  }
+});
+
+test('a broken catalogue file is one clear line naming the file, the entry and the field', () => {
+  const bad = [{ file: 'catalogue/x.json', data: [{ ...entries[0], file: undefined, patterns: undefined, match: ['('] }] }];
+  assert.throws(() => validateCatalogue(JSON.parse(JSON.stringify(bad))), /^CatalogueError: catalogue\/x\.json: entry 1 \("[a-z-]+"\): match\[0\]: /);
+  assert.throws(() => validateCatalogue([{ file: 'catalogue/y.json', data: [{ id: 'x', origin: 'qemu' }] }]), /catalogue\/y\.json: entry 1 \("x"\): "printedBy" must be a non-empty string/);
+});
