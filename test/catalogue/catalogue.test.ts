@@ -13,6 +13,7 @@ import { readPaste } from '../../src/paste/read-paste.js';
 import { analyzeCaptured } from '../../src/paste/targets.js';
 import { reading } from '../../src/analyze/rules/messages/catalogue-messages.js';
 import { ERRNO } from '../../src/log/tables/errno.js';
+import { messagesDoc } from '../../src/catalogue/doc.js';
 
 const entries = builtinCatalogue();
 
@@ -100,4 +101,9 @@ test('a broken catalogue file is one clear line naming the file, the entry and t
   const bad = [{ file: 'catalogue/x.json', data: [{ ...entries[0], file: undefined, patterns: undefined, match: ['('] }] }];
   assert.throws(() => validateCatalogue(JSON.parse(JSON.stringify(bad))), /^CatalogueError: catalogue\/x\.json: entry 1 \("[a-z-]+"\): match\[0\]: /);
   assert.throws(() => validateCatalogue([{ file: 'catalogue/y.json', data: [{ id: 'x', origin: 'qemu' }] }]), /catalogue\/y\.json: entry 1 \("x"\): "printedBy" must be a non-empty string/);
+});
+
+test('docs/messages.md is generated from the catalogue and up to date (npm run docs)', () => {
+  const onDisk = fs.readFileSync(path.join(repoRoot, 'docs', 'messages.md'), 'utf8');
+  assert.equal(onDisk, messagesDoc(entries), 'docs/messages.md is stale: run "npm run docs"');
 });
