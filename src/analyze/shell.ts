@@ -5,28 +5,16 @@
 // "...", or in a trailing comment. Control characters cannot be shown on a terminal faithfully (an
 // escape sequence can hide the rest of the line), so a command holding one is not printed at all.
 
+import { hasUnprintable, showEscaped } from '../text/unprintable.js';
+
 export type ShellValue = string | number | readonly (string | number)[];
 
 type Context = 'bare' | 'single' | 'double' | 'comment';
 
-/** C0 and C1 controls, DEL, line/paragraph separators, and the bidirectional overrides that reorder text. */
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
-const UNPRINTABLE_ALL = new RegExp(UNPRINTABLE.source, 'gu');
 /** Characters that never need quoting in a POSIX sh word. */
 const PLAIN_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
 
-/** True when the text holds a character that must not reach a terminal or a shell line raw. */
-export function hasUnprintable(text: string): boolean {
-  return UNPRINTABLE.test(text);
-}
-
-/** The text with every unprintable character spelled as an escape (\x1b, \u202e), for messages about it. */
-export function showEscaped(text: string): string {
-  return text.replace(UNPRINTABLE_ALL, (c) => {
-    const code = c.codePointAt(0)!;
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
-}
+export { hasUnprintable, showEscaped };
 
 /** One POSIX sh word that stands for exactly this text. */
 export function quoteWord(text: string): string {

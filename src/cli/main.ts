@@ -1,6 +1,7 @@
 import { InputError, UsageError, type Io } from './command.js';
 import { COMMANDS } from './registry.js';
 import { VERSION } from '../version.js';
+import { terminalSafe } from '../render/terminal-safe.js';
 
 function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -22,7 +23,9 @@ function isParseArgsError(err: unknown): boolean {
   return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
 }
 
-export async function main(argv: string[], io: Io): Promise<number> {
+export async function main(argv: string[], rawIo: Io): Promise<number> {
+  // Everything printed passes the one terminal sanitiser: names from a host, an archive or a paste may hold escapes.
+  const io: Io = { ...rawIo, stdout: (t) => rawIo.stdout(terminalSafe(t)), stderr: (t) => rawIo.stderr(terminalSafe(t)) };
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(helpText());

@@ -8,13 +8,20 @@ export interface Style {
   cyan: (s: string) => string;
 }
 
-const wrap = (open: number, close: number) => (s: string) => `\x1b[${open}m${s}\x1b[${close}m`;
+/** Colour is marked with private-use characters; terminal-safe.ts turns the marks into SGR sequences after escaping the data. */
+export const STYLE_OPEN = '\ue000';
+export const STYLE_CLOSE = '\ue001';
+const mark = (code: number) => `${STYLE_OPEN}${code}${STYLE_CLOSE}`;
+const wrap = (open: number, close: number) => (s: string) => `${mark(open)}${s}${mark(close)}`;
 const plain = (s: string) => s;
 
 export function makeStyle(enabled: boolean): Style {
   if (!enabled) return { bold: plain, red: plain, yellow: plain, green: plain, dim: plain, cyan: plain };
   return { bold: wrap(1, 22), red: wrap(31, 39), yellow: wrap(33, 39), green: wrap(32, 39), dim: wrap(2, 22), cyan: wrap(36, 39) };
 }
+
+/** The SGR codes the styles above use: the only escape sequences the output may carry. */
+export const STYLE_CODES: ReadonlySet<number> = new Set([1, 22, 31, 39, 33, 32, 2, 36]);
 
 export function colourWanted(isTty: boolean, env: Record<string, string | undefined>): boolean {
   return isTty && (env['NO_COLOR'] === undefined || env['NO_COLOR'] === '') && env['TERM'] !== 'dumb';
