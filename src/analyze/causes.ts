@@ -36,6 +36,10 @@ export const CAUSES: Record<string, CauseInfo> = {
 
   'virtualization-disabled': { layer: 'firmware', meaning: 'The CPU does not show hardware virtualisation (vmx / svm): VT-x / AMD-V is off in the firmware, or this is a VM without nested virtualisation.' },
   'iommu-passthrough-default': { layer: 'kernel', meaning: 'Host devices use identity (passthrough) DMA mappings (iommu=pt, iommu.passthrough=1 or a platform opt-in): fine for VFIO, but host devices are not isolated.' },
+  'policy-target-missing': { layer: 'binding', meaning: 'A target the written policy (check --policy) expects on vfio-pci is not on the host at all.' },
+  'unsafe-interrupts-allowed': { layer: 'kernel', meaning: 'vfio_iommu_type1.allow_unsafe_interrupts is on while the written policy forbids it: a guest can forge interrupts.' },
+  'kernel-not-allowed': { layer: 'kernel', meaning: 'The running kernel is not one the written policy allows for this host.' },
+  'bios-below-minimum': { layer: 'firmware', meaning: 'The BIOS is older than the minimum the written policy sets for this host.' },
   'kvm-unavailable': { layer: 'hypervisor', meaning: '/dev/kvm is missing: the hypervisor cannot run accelerated VMs.' },
   // Causes named by the message catalogue (catalogue/*.json): what a pasted error line proves.
   'iommu-table-broken': { layer: 'firmware', meaning: 'The firmware\'s DMAR / IVRS table is wrong (a unit at address 0, an IOAPIC or device missing from it): the kernel turns the IOMMU or interrupt remapping off.' },

@@ -7,5 +7,6 @@ import { diffCommand } from '../commands/diff.js';
 import { installCommand, uninstallCommand } from '../commands/install.js';
 import { preflightCommand } from '../commands/preflight.js';
 import { fleetCommand } from '../commands/fleet.js';
+import { policyCommand } from '../commands/policy.js';
 
-export const COMMANDS: Command[] = [checkCommand, analyzeCommand, preflightCommand, decodeCommand, snapshotCommand, diffCommand, installCommand, uninstallCommand, fleetCommand];
+export const COMMANDS: Command[] = [checkCommand, analyzeCommand, preflightCommand, decodeCommand, snapshotCommand, diffCommand, installCommand, uninstallCommand, fleetCommand, policyCommand];

@@ -16,6 +16,9 @@ import { readSos } from '../sos/read-sos.js';
 import { SosInputError } from '../sos/archive.js';
 import { analyzeCaptured } from '../paste/targets.js';
 import { focusOnVm } from '../hypervisor/vms.js';
+import { loadPolicyFile } from '../policy/load.js';
+import { PolicyError } from '../policy/parse.js';
+import { evaluatePolicy, withPolicyFindings } from '../policy/evaluate.js';
 
 /** Exit codes: 0 healthy (or warnings), 1 a failing finding, 2 usage/input, 3 warnings or undetermined with --strict. */
 export function exitCodeFor(r: Report, strict: boolean): number {
@@ -27,7 +30,7 @@ export function exitCodeFor(r: Report, strict: boolean): number {
 export const checkCommand: Command = {
   name: 'check',
   summary: 'diagnose passthrough layer by layer: the first broken layer, its evidence and the fix',
-  usage: 'vfio-doctor check [--root DIR | --snapshot FILE | --sos DIR|ARCHIVE] [--device ADDR]... [--ids VVVV:DDDD]... [--vm NAME|VMID] [--json] [--strict]',
+  usage: 'vfio-doctor check [--root DIR | --snapshot FILE | --sos DIR|ARCHIVE] [--device ADDR]... [--ids VVVV:DDDD]... [--vm NAME|VMID] [--policy FILE] [--json] [--strict]',
   async run(argv, io) {
     const { values } = parseArgs({
       args: argv,
@@ -38,6 +41,7 @@ export const checkCommand: Command = {
         device: { type: 'string', multiple: true },
         ids: { type: 'string', multiple: true },
         vm: { type: 'string' },
+        policy: { type: 'string' },
         json: { type: 'boolean', default: false },
         strict: { type: 'boolean', default: false },
       },
@@ -47,6 +51,14 @@ export const checkCommand: Command = {
     for (const d of values.device ?? []) if (!fullFunctionAddress(d)) throw new UsageError(`--device ${d}: not a PCI address (expected 0000:01:00.0 or 01:00.0)`);
     const ids = (values.ids ?? []).flatMap((s) => s.split(',')).filter(Boolean);
     for (const i of ids) if (!/^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$/.test(i)) throw new UsageError(`--ids ${i}: expected VVVV:DDDD (hex vendor and device id)`);
+
+    let policy = null;
+    try {
+      if (values.policy !== undefined) policy = loadPolicyFile(values.policy, io.cwd);
+    } catch (err) {
+      if (err instanceof PolicyError) throw new InputError(err.message);
+      throw err;
+    }
 
     let snap: Snapshot;
     if (values.sos !== undefined) {
@@ -71,7 +83,15 @@ export const checkCommand: Command = {
       snap = focused.snap;
     }
     // A sosreport, like pasted output, names the devices its VMs use: they are the targets when none are given.
-    const report = values.sos !== undefined ? analyzeCaptured(snap, { devices: values.device ?? [], ids }) : analyze(snap, { devices: values.device ?? [], ids });
+    let report = values.sos !== undefined ? analyzeCaptured(snap, { devices: values.device ?? [], ids }) : analyze(snap, { devices: values.device ?? [], ids });
+    if (policy) {
+      const judged = evaluatePolicy(policy, snap, report);
+      if (judged.entries.length === 0) {
+        const d = snap.host.dmi;
+        throw new InputError(`${policy.file}: no entry matches this host (host ${snap.host.hostname ?? 'unknown'}, vendor ${d?.sysVendor ?? 'unknown'}, product ${d?.productName ?? 'unknown'}, board ${d?.boardName ?? 'unknown'}, cpu ${snap.host.cpu?.modelName ?? 'unknown'}); add an entry for it, or one without "match" for every host`);
+      }
+      report = withPolicyFindings(report, judged.findings);
+    }
     if (values.json) io.stdout(JSON.stringify(jsonReport(snap, report), null, 2) + '\n');
     else io.stdout(renderTextReport(snap, report, makeStyle(colourWanted(io.isTty, io.env))));
     return exitCodeFor(report, values.strict);

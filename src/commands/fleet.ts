@@ -10,6 +10,10 @@ import { FleetInputError, snapshotFiles } from '../fleet/inputs.js';
 import { renderFleetText } from '../fleet/render-text.js';
 import { colourWanted, makeStyle } from '../render/style.js';
 import { VERSION } from '../version.js';
+import { loadPolicyFile } from '../policy/load.js';
+import { PolicyError } from '../policy/parse.js';
+import { evaluatePolicy, withPolicyFindings } from '../policy/evaluate.js';
+import type { Policy } from '../policy/types.js';
 
 function load(file: string): Snapshot {
   try {
@@ -21,27 +25,38 @@ function load(file: string): Snapshot {
 }
 
 /** Captured snapshots (sosreport, pasted text) name their targets through the VMs they hold, as check --sos does. */
-export function analyseStored(snap: Snapshot): Analysed {
+export function analyseStored(snap: Snapshot, policy: Policy | null = null): Analysed {
   const captured = snap.origin.kind === 'sos' || snap.origin.kind === 'paste';
-  return { report: captured ? analyzeCaptured(snap) : analyze(snap), policyFindings: [], policyEntries: null };
+  const report = captured ? analyzeCaptured(snap) : analyze(snap);
+  if (!policy) return { report, policyFindings: [], policyEntries: null };
+  const judged = evaluatePolicy(policy, snap, report);
+  return { report: withPolicyFindings(report, judged.findings), policyFindings: judged.findings, policyEntries: judged.entries.map((e) => e.name) };
 }
 
 /** Exit codes: 0 no SKU holds, 1 a SKU holds the kernel, 2 usage or unreadable input. */
 export const fleetCommand: Command = {
   name: 'fleet',
   summary: 'snapshots of many hosts grouped by hardware SKU, with a canary go / hold decision per SKU for a kernel (exit 1 on hold)',
-  usage: 'vfio-doctor fleet PATH... [--kernel RELEASE] [--json]',
+  usage: 'vfio-doctor fleet PATH... [--kernel RELEASE] [--policy FILE] [--json]',
   async run(argv, io) {
     const { values, positionals } = parseArgs({
       args: argv,
       options: {
         kernel: { type: 'string' },
+        policy: { type: 'string' },
         json: { type: 'boolean', default: false },
       },
       allowPositionals: true,
     });
     if (positionals.length === 0) throw new UsageError('give at least one snapshot store directory or snapshot file');
     if (values.kernel !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._+~-]*$/.test(values.kernel)) throw new UsageError(`--kernel ${values.kernel}: not a kernel release (e.g. 6.8.12-5-pve)`);
+    let policy: Policy | null = null;
+    try {
+      if (values.policy !== undefined) policy = loadPolicyFile(values.policy, io.cwd);
+    } catch (err) {
+      if (err instanceof PolicyError) throw new InputError(err.message);
+      throw err;
+    }
     let files: string[];
     try {
       files = snapshotFiles(positionals, io.cwd);
@@ -49,7 +64,7 @@ export const fleetCommand: Command = {
       if (err instanceof FleetInputError) throw new InputError(err.message);
       throw err;
     }
-    const report = buildFleetReport(files, { kernel: values.kernel ?? null, load, analyse: analyseStored });
+    const report = buildFleetReport(files, { kernel: values.kernel ?? null, load, analyse: (snap) => analyseStored(snap, policy), policy: values.policy ?? null });
     if (values.json) io.stdout(JSON.stringify({ tool: { name: 'vfio-doctor', version: VERSION }, ...report }, null, 2) + '\n');
     else io.stdout(renderFleetText(report, makeStyle(colourWanted(io.isTty, io.env))));
     return fleetExitCode(report);

@@ -6,7 +6,8 @@ import { idPair } from '../analyze/pci-facts.js';
 import { parseSnapshotFileName } from '../store/naming.js';
 import type { Assessment, BootRef, DecisiveSummary, Hardware, LayerState } from './types.js';
 
-function clean(s: string | null | undefined): string | null {
+/** A DMI or CPU string worth matching on: firmware placeholders ("To Be Filled By O.E.M.") become null. */
+export function dmiValue(s: string | null | undefined): string | null {
   const t = s?.trim();
   // Firmware placeholders say nothing about the board; two hosts sharing one are not the same SKU by it.
   return t && !/^(to be filled by o\.e\.m\.|default string|system product name|not specified|none)$/i.test(t) ? t : null;
@@ -14,8 +15,8 @@ function clean(s: string | null | undefined): string | null {
 
 export function hardwareOf(snap: Snapshot): Hardware {
   const dmi = snap.host.dmi;
-  const board = [clean(dmi?.boardVendor), clean(dmi?.boardName)].filter(Boolean).join(' ');
-  return { vendor: clean(dmi?.sysVendor), product: clean(dmi?.productName), board: board || null, cpu: clean(snap.host.cpu?.modelName) };
+  const board = [dmiValue(dmi?.boardVendor), dmiValue(dmi?.boardName)].filter(Boolean).join(' ');
+  return { vendor: dmiValue(dmi?.sysVendor), product: dmiValue(dmi?.productName), board: board || null, cpu: dmiValue(snap.host.cpu?.modelName) };
 }
 
 /** Where a snapshot was taken and when, from the snapshot itself; the file is where it was found. */
@@ -28,8 +29,8 @@ export function bootRef(snap: Snapshot, file: string): BootRef {
     collectedAt: snap.collectedAt,
     kernel: snap.host.kernelRelease,
     bootId: snap.host.bootId,
-    biosVersion: clean(snap.host.dmi?.biosVersion),
-    biosDate: clean(snap.host.dmi?.biosDate),
+    biosVersion: dmiValue(snap.host.dmi?.biosVersion),
+    biosDate: dmiValue(snap.host.dmi?.biosDate),
     hardware: hardwareOf(snap),
   };
 }

@@ -97,6 +97,6 @@ function fromCapturedEvidence(ctx: AnalysisContext, out: RuleReport): void {
 }
 
 /** vfio_iommu_type1.allow_unsafe_interrupts, as loaded or as given on the command line. */
-function unsafeInterruptsAllowed(s: AnalysisContext['snap']): boolean {
+export function unsafeInterruptsAllowed(s: AnalysisContext['snap']): boolean {
   return /^(1|y|Y)$/.test(s.modules.parameters['vfio_iommu_type1']?.['allow_unsafe_interrupts'] ?? s.host.cmdline?.iommu.allowUnsafeInterrupts ?? '');
 }

@@ -1,0 +1,64 @@
+import { parseArgs } from 'node:util';
+import path from 'node:path';
+import type { Command } from '../cli/command.js';
+import { InputError, UsageError } from '../cli/command.js';
+import { rootOption } from '../cli/root-option.js';
+import { collectSnapshot } from '../collect/collect.js';
+import { loadSnapshotFile, SnapshotLoadError } from '../snapshot/load.js';
+import type { Snapshot } from '../snapshot/types.js';
+import { analyze } from '../analyze/analyze.js';
+import { renderPolicyTemplate } from '../policy/init.js';
+import { parsePolicy } from '../policy/parse.js';
+import { writeFileAtomic, TargetExistsError } from '../output/atomic-write.js';
+
+/** Exit codes: 0 written, 1 the host is broken (a policy written from it would enshrine the breakage), 2 usage or input. */
+export const policyCommand: Command = {
+  name: 'policy',
+  summary: 'policy init: write a commented passthrough policy from this healthy host (stdout, or -o FILE without overwriting)',
+  usage: 'vfio-doctor policy init [--root DIR | --snapshot FILE] [-o FILE]',
+  async run(argv, io) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: {
+        root: { type: 'string' },
+        snapshot: { type: 'string' },
+        output: { type: 'string', short: 'o' },
+      },
+      allowPositionals: true,
+    });
+    if (positionals[0] !== 'init' || positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'which action? (init)' : `unknown action "${positionals.join(' ')}" (init)`);
+    if (values.root !== undefined && values.snapshot !== undefined) throw new UsageError('--root and --snapshot exclude each other');
+    let snap: Snapshot;
+    if (values.snapshot !== undefined) {
+      try {
+        snap = loadSnapshotFile(path.resolve(io.cwd, values.snapshot));
+      } catch (err) {
+        if (err instanceof SnapshotLoadError) throw new InputError(err.message);
+        throw err;
+      }
+    } else snap = await collectSnapshot({ root: rootOption(values.root, io.cwd) });
+    const report = analyze(snap);
+    if (report.verdict.status === 'broken') {
+      const f = report.findings.find((x) => x.id === report.verdict.findingId);
+      io.stderr(`vfio-doctor policy: this host is broken at the ${report.verdict.layer} layer (${f?.title ?? report.verdict.cause}); a policy written from it would write the breakage down. Fix it first ("vfio-doctor check").\n`);
+      return 1;
+    }
+    const text = renderPolicyTemplate(snap, report, new Date().toISOString());
+    // What init writes must be a policy this vfio-doctor accepts; a failure here is a bug, not bad input.
+    parsePolicy(text, 'generated policy');
+    if (values.output === undefined) {
+      io.stdout(text);
+      return 0;
+    }
+    const target = path.resolve(io.cwd, values.output);
+    try {
+      writeFileAtomic(target, text, { mode: 0o644 });
+    } catch (err) {
+      if (err instanceof TargetExistsError) throw new InputError(`${values.output} already exists; it is not overwritten (remove it or write elsewhere)`);
+      const e = err as NodeJS.ErrnoException;
+      throw new InputError(`cannot write ${values.output}: ${e.code === 'EACCES' ? 'permission denied' : e.code === 'ENOENT' ? 'no such directory' : e.message}`);
+    }
+    io.stderr(`vfio-doctor policy: wrote ${values.output}\n`);
+    return 0;
+  },
+};
