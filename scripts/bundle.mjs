@@ -11,7 +11,8 @@ await build({
   target: 'node20',
   format: 'esm',
   outfile: out,
-  banner: { js: '#!/usr/bin/env node' },
+  // yaml ships CommonJS for Node: its require() of Node built-ins needs a real require in an ES module.
+  banner: { js: "#!/usr/bin/env node\nimport { createRequire as __vfioDoctorRequire } from 'node:module';\nconst require = __vfioDoctorRequire(import.meta.url);" },
   legalComments: 'none',
   logLevel: 'warning',
 });
