@@ -66,8 +66,9 @@ const DMESG_ISO_TIME = '\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d,\\d+(?:Z|[+-]\
 const SYSLOG_ISO = new RegExp(`^(${ISO_TIME}) (\\S+) ${IDENT} ?`);
 const JOURNAL_FULL = new RegExp(`^((?:${DAYS}) \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d(?:\\.\\d+)?(?: [A-Za-z+\\-0-9]+)?) (\\S+) ${IDENT} ?`);
 const JOURNAL_UNIX = new RegExp(`^(\\d{9,}\\.\\d+) (\\S+) ${IDENT} ?`);
-// Only "kernel" or "name[pid]" as identifier: "[ 1.2] pci 0000:00:01.0: …" must stay a dmesg line.
-const JOURNAL_MONO = /^\[\s*(\d+\.\d+)\] (\S+) (kernel|[^\s:\[\]]+\[\d+\]): ?/;
+// Only "kernel" or "name[pid]" as identifier: "[ 1.2] pci 0000:00:01.0: …" must stay a dmesg line; and
+// a host name has no colon: "[ 1.2] AMD-Vi: DTE[0]: …" is a dmesg line too.
+const JOURNAL_MONO = /^\[\s*(\d+\.\d+)\] ([^\s:]+) (kernel|[^\s:\[\]]+\[\d+\]): ?/;
 const DMESG_ISO = new RegExp(`^(${DMESG_ISO_TIME}) `);
 // "[    1.234567]", "[  +0.000123]", "[    1.234567 <    0.000123>]", "[<    0.000123>]".
 const STAMP_MONO = /^\[\s*(?:\+?(\d+\.\d+))?\s*(?:<\s*\d+\.\d+>)?\]\s?/;

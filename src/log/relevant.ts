@@ -6,8 +6,9 @@
 
 import { isUtf8 } from 'node:buffer';
 import type { KernelLogLine, KernelLogOrigin, KernelLogSection } from '../snapshot/types.js';
-import { ANCHORS } from './anchors.js';
+import { ANCHORS, type Anchor } from './anchors.js';
 import { AnchorScanner } from './anchor-scan.js';
+import { applyRules } from './events/engine.js';
 import { KeepWindow } from './keep-window.js';
 import {
   DEFAULT_MAX_LINE_BYTES,
@@ -180,7 +181,7 @@ class RelevantCollector implements BlockVisitor {
     const mayHaveHeader = (first >= 65 && first <= 90) || (first >= 48 && first <= 57) || (first === 91 && monotonicHeaderShape(buf, ls, cut));
     const header = mayHaveHeader ? headerLength(buf.toString('latin1', ls, Math.min(cut, ls + 256))) : 0;
     if (header > 0) relevant = this.classify(buf, ls + header, cut);
-    else relevant = (ANCHORS[anchor] as { confirm?: RegExp }).confirm === undefined || this.classify(buf, ls, cut);
+    else relevant = (ANCHORS[anchor] as Anchor).rules === undefined || this.classify(buf, ls, cut);
     if (relevant) this.window.add({ n, text: sanitizeText(buf.toString('utf8', ls, cut)) });
   }
 
@@ -196,15 +197,14 @@ class RelevantCollector implements BlockVisitor {
     if (this.classify(msg, 0, msg.length)) this.window.add({ n, text: sanitizeText(jsonLineAsText(raw) ?? j.message) });
   }
 
-  // Relevant when some anchor in the range is strong, or weak with its confirmation matching.
+  // Relevant when some anchor in the range is strong, or gated and one of its rules decodes the line.
   private classify(buf: Buffer, start: number, end: number): boolean {
     let text: string | null = null;
     return this.scanner.someHit(buf, start, end, (idx) => {
-      const confirm = (ANCHORS[idx] as { confirm?: RegExp }).confirm;
-      if (confirm === undefined) return true;
-      // latin1 keeps one character per byte: the confirmations only look at ASCII.
-      text ??= buf.toString('latin1', start, end);
-      return confirm.test(text);
+      const rules = (ANCHORS[idx] as Anchor).rules;
+      if (rules === undefined) return true;
+      text ??= buf.toString('utf8', start, end);
+      return applyRules(rules, { n: 0, text }) !== null;
     });
   }
 }

@@ -529,10 +529,12 @@ run('Boot context, firmware virtualization switch, oopses', [
   { line: 'kvm_amd: SVM not supported by CPU', kind: 'virtualization-disabled', fields: { byFirmware: false } },
 ]);
 
-test('every rule has a hint it can be found by, a kind and a family', () => {
+test('every rule has literals it can be found by, a kind and a family', () => {
   for (const r of RULES) {
     assert.ok(r.kind.length > 0);
-    assert.ok(r.hint.length > 0, `rule ${r.kind} needs a non-empty hint`);
+    const literals = [...r.anchors, ...(r.gated ?? [])];
+    assert.ok(literals.length > 0, `rule ${r.kind} needs an anchor or a gated literal`);
+    for (const l of literals) assert.ok(l.length >= 4, `rule ${r.kind}: literal ${JSON.stringify(l)} is shorter than 4 bytes`);
     assert.ok(!r.re.global && !r.re.sticky, `rule ${r.kind}: no stateful regex flags`);
   }
 });

@@ -9,18 +9,35 @@ export interface SourceLine {
   text: string;
 }
 
-/** Applies the first rule whose hint and regex match. */
+/** Applies the first rule whose literals and regex match. */
 export function applyRules(rules: readonly Rule[], line: SourceLine, parsed: ParsedLine = parsePrefix(line.text)): LogEvent | null {
   const ctx: RuleContext = { parsed, text: parsed.text };
   for (const rule of rules) {
-    if (!ctx.text.includes(rule.hint)) continue;
-    rule.re.lastIndex = 0;
-    const m = rule.re.exec(ctx.text);
-    if (!m) continue;
-    if (rule.when && !rule.when(m, ctx)) continue;
-    return buildEvent(rule, m, ctx, line);
+    const m = matchRule(rule, ctx);
+    if (m) return buildEvent(rule, m, ctx, line);
   }
   return null;
+}
+
+/** The first rule of `rules` that decodes the line, or null: which row of the table a line belongs to. */
+export function ruleFor(rules: readonly Rule[], text: string): Rule | null {
+  const parsed = parsePrefix(text);
+  const ctx: RuleContext = { parsed, text: parsed.text };
+  return rules.find((r) => matchRule(r, ctx) !== null) ?? null;
+}
+
+// The literals are a cheap test before the regex: most lines hold none of a rule's.
+function matchRule(rule: Rule, ctx: RuleContext): RegExpExecArray | null {
+  if (!hasLiteral(ctx.text, rule.anchors) && !(rule.gated !== undefined && hasLiteral(ctx.text, rule.gated))) return null;
+  rule.re.lastIndex = 0;
+  const m = rule.re.exec(ctx.text);
+  if (!m || (rule.when && !rule.when(m, ctx))) return null;
+  return m;
+}
+
+function hasLiteral(text: string, literals: readonly string[]): boolean {
+  for (const l of literals) if (text.includes(l)) return true;
+  return false;
 }
 
 export function buildEvent(rule: Rule, m: RegExpExecArray, ctx: RuleContext, line: SourceLine): LogEvent {

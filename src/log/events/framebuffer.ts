@@ -1,17 +1,27 @@
 // Boot framebuffers (simpledrm, simplefb, efifb, vesafb, the sysfb "BOOTFB" resource) and initcall
 // blacklisting: the firmware framebuffer sits inside the boot GPU's BAR and blocks vfio-pci's request.
 
-import type { Rule } from './types.js';
+import type { Fields, Rule } from './types.js';
 
 const ON_BAR =
   'It lives inside the boot GPU\'s BAR; until it is released, vfio-pci gets "BAR n: can\'t reserve" for that GPU.';
+
+const HANDOVER = (f: Fields): string =>
+  `The native driver ${String(f['to'])} replaced the firmware framebuffer (${String(f['from'])}): that GPU is in use by the host.`;
 
 export const FRAMEBUFFER_RULES: Rule[] = [
   {
     kind: 'boot-framebuffer',
     family: 'framebuffer',
+    layer: 'device',
     severity: 'info',
-    hint: 'simpledrm',
+    anchors: ['simpledrm'],
+    diff: null,
+    examples: [
+      '[drm] Initialized simpledrm 1.0.0 for simple-framebuffer.0 on minor 0',
+      '[drm] Initialized simpledrm 1.0.0 20200625 for simple-framebuffer.0 on minor 0',
+      '[    1.600000] [drm] Initialized simpledrm 1.0.0 for simple-framebuffer.0 on minor 0',
+    ],
     re: /\[drm\] Initialized simpledrm (\S+)(?: \d+)? for (\S+) on minor (\d+)/,
     signals: ['boot-framebuffer'],
     era: '>= 5.14',
@@ -22,8 +32,14 @@ export const FRAMEBUFFER_RULES: Rule[] = [
   {
     kind: 'boot-framebuffer',
     family: 'framebuffer',
+    layer: 'device',
     severity: 'info',
-    hint: 'framebuffer at',
+    anchors: ['efifb', 'vesafb', 'simplefb'],
+    diff: null,
+    examples: [
+      'efifb: framebuffer at 0xe0000000, using 3072k, total 3072k',
+      'vesafb: framebuffer at 0xf4000000, mapped to 0x00000000f7b2bd7c, using 3072k, total 16384k',
+    ],
     re: /^(efifb|vesafb|simplefb): framebuffer at (0x[0-9a-fA-F]+)/,
     signals: ['boot-framebuffer'],
     fields: (m) => ({ driver: m[1] as string, version: null, platformDevice: null, base: (m[2] as string).toLowerCase() }),
@@ -34,8 +50,14 @@ export const FRAMEBUFFER_RULES: Rule[] = [
   {
     kind: 'boot-framebuffer',
     family: 'framebuffer',
+    layer: 'device',
     severity: 'info',
-    hint: 'frame buffer device',
+    anchors: ['frame buffer device'],
+    diff: null,
+    examples: [
+      'fb0: EFI VGA frame buffer device',
+      'simple-framebuffer simple-framebuffer.0: [drm] fb0: simpledrmdrmfb frame buffer device',
+    ],
     re: /fb(\d+): (EFI VGA|VESA VGA|simple|simplefb|simpledrmdrmfb|simpledrm) frame buffer device/,
     signals: ['boot-framebuffer'],
     fields: (m) => ({ driver: /EFI/.test(m[2] as string) ? 'efifb' : /VESA/.test(m[2] as string) ? 'vesafb' : /drm/.test(m[2] as string) ? 'simpledrm' : 'simplefb', version: null, platformDevice: null, base: null, fb: Number(m[1]) }),
@@ -45,18 +67,52 @@ export const FRAMEBUFFER_RULES: Rule[] = [
   {
     kind: 'fb-handover',
     family: 'framebuffer',
+    layer: 'device',
     severity: 'info',
-    hint: 'switching to',
+    anchors: [],
+    gated: ['switching to'],
+    diff: null,
+    examples: [
+      'fb0: switching to amdgpudrmfb from simple',
+      'fb0: switching to inteldrmfb from EFI VGA',
+    ],
     re: /fb(\d+): switching to (\S+) from (.+)$/,
     fields: (m) => ({ to: m[2] as string, from: (m[3] as string).trim() }),
     device: () => null,
-    meaning: (f) => `The native driver ${String(f['to'])} replaced the firmware framebuffer (${String(f['from'])}): that GPU is in use by the host.`,
+    meaning: HANDOVER,
+  },
+  {
+    // The same handover as printed by kernels before 4.x moved it to "switching to".
+    kind: 'fb-handover',
+    family: 'framebuffer',
+    layer: 'device',
+    severity: 'info',
+    anchors: [],
+    gated: ['conflicting'],
+    diff: null,
+    examples: [
+      'fb: conflicting fb hw usage inteldrmfb vs EFI VGA - removing generic driver',
+      '[   17.600686] fb: conflicting fb hw usage inteldrmfb vs VESA VGA - removing generic driver',
+      'fb: conflicting fb hw usage radeondrmfb vs VESA VGA - removing generic driver',
+    ],
+    re: /^fb\d*: conflicting fb hw usage (\S+) vs (.+?) - removing generic driver/,
+    fields: (m) => ({ to: m[1] as string, from: (m[2] as string).trim() }),
+    device: () => null,
+    meaning: HANDOVER,
   },
   {
     kind: 'initcall-blacklisted',
     family: 'framebuffer',
+    layer: 'device',
     severity: 'notice',
-    hint: 'initcall',
+    anchors: [],
+    gated: ['initcall'],
+    diff: null,
+    examples: [
+      'blacklisting initcall sysfb_init',
+      'initcall sysfb_init blacklisted',
+      '[    1.700000] blacklisting initcall sysfb_init',
+    ],
     re: /^(?:blacklisting initcall (\S+)|initcall (\S+) blacklisted)/,
     fields: (m) => ({ initcall: (m[1] ?? m[2]) as string }),
     device: () => null,
@@ -68,8 +124,15 @@ export const FRAMEBUFFER_RULES: Rule[] = [
   {
     kind: 'iomem-framebuffer',
     family: 'framebuffer',
+    layer: 'device',
     severity: 'warning',
-    hint: ' : ',
+    anchors: ['BOOTFB', 'simpledrm', 'efifb', 'vesafb', 'simple-framebuffer'],
+    diff: null,
+    origin: 'procfs',
+    examples: [
+      '  2800000000-2801fa3fff : BOOTFB',
+      '    2800000000-2801fa3fff : simpledrm',
+    ],
     re: /^\s*([0-9a-fA-F]+)-([0-9a-fA-F]+) : (BOOTFB|simpledrm|efifb|vesafb|vesafb|simple-framebuffer\.\d+)\s*$/,
     signals: ['boot-framebuffer'],
     fields: (m) => ({ start: `0x${(m[1] as string).toLowerCase()}`, end: `0x${(m[2] as string).toLowerCase()}`, name: m[3] as string }),

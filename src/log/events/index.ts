@@ -6,6 +6,7 @@ import { parsePrefix } from '../prefix.js';
 import { AMD_VI_RULES } from './amd-vi.js';
 import { BOOT_RULES } from './boot.js';
 import { applyRules } from './engine.js';
+import { FALLBACK_RULES } from './fallback.js';
 import { FRAMEBUFFER_RULES } from './framebuffer.js';
 import { INTEL_DMAR_RULES, joinOldFault } from './intel-dmar.js';
 import { IOMMU_CORE_RULES } from './iommu-core.js';
@@ -16,9 +17,13 @@ import { SECURITY_RULES } from './security.js';
 import type { LogEvent, Rule } from './types.js';
 import { VFIO_RULES } from './vfio.js';
 
-export type { EventFamily, FieldValue, Fields, LogEvent, Severity, Signal } from './types.js';
+export type { EventFamily, FieldValue, Fields, LineOrigin, LogEvent, Rule, Severity, Signal } from './types.js';
 
-/** Every rule, in the order they are tried (the first match wins). */
+/**
+ * The kernel-log knowledge table: every rule, in the order they are tried (the first match wins). The
+ * prefilter's anchors (anchors.ts), the diff's log classes, paste derivation and the paste recogniser are
+ * all computed from it; see docs/log-formats.md, "How to add a log event".
+ */
 export const RULES: readonly Rule[] = [
   ...INTEL_DMAR_RULES,
   ...AMD_VI_RULES,
@@ -30,6 +35,7 @@ export const RULES: readonly Rule[] = [
   ...FRAMEBUFFER_RULES,
   ...MODULE_RULES,
   ...BOOT_RULES,
+  ...FALLBACK_RULES,
 ];
 
 /** Decodes one line of any supported log format; null when it is not a line vfio-doctor knows. */

@@ -83,8 +83,16 @@ export const INTEL_DMAR_RULES: Rule[] = [
   {
     kind: 'dmar-dma-fault',
     family: 'intel-dmar',
+    layer: 'device',
     severity: 'error',
-    hint: 'Request device',
+    anchors: ['DMAR'],
+    diff: 'dma-fault',
+    cause: 'dma-fault',
+    examples: [
+      'DMAR: [DMA Write] Request device [02:00.0] fault addr 3ffff000 [fault reason 05] PTE Write access is not set',
+      'DMAR: [DMA Write] Request device [04:00.0] PASID ffffffff fault addr 69974000 [fault reason 05] PTE Write access is not set',
+      'DMAR: [DMA Read] Request device [00:02.0] PASID 1 fault addr 7fe00000 [fault reason 89] SM: Present bit in PASID Table Entry is clear',
+    ],
     re: FAULT,
     signals: ['dma-fault'],
     era: (m) => faultEra(m),
@@ -112,8 +120,15 @@ export const INTEL_DMAR_RULES: Rule[] = [
   {
     kind: 'dmar-dma-fault',
     family: 'intel-dmar',
+    layer: 'device',
     severity: 'error',
-    hint: 'Request device',
+    anchors: ['DMAR'],
+    diff: 'dma-fault',
+    cause: 'dma-fault',
+    examples: [
+      '[  100.000001] DMAR:[DMA Read] Request device [01:00.0] fault addr 7f3c0000 ',
+      'DMAR:[DMA Write] Request device [02:00.0] fault addr 1000 ',
+    ],
     re: OLD_DMA_FIRST,
     signals: ['dma-fault'],
     era: '< 4.2',
@@ -139,8 +154,13 @@ export const INTEL_DMAR_RULES: Rule[] = [
   {
     kind: 'dmar-dma-fault',
     family: 'intel-dmar',
+    layer: 'device',
     severity: 'warning',
-    hint: 'Request device',
+    anchors: ['INTR-REMAP'],
+    diff: 'dma-fault',
+    examples: [
+      '[  100.100000] INTR-REMAP: Request device [[00:1f.0] fault index 4b',
+    ],
     re: OLD_IR_FIRST,
     signals: ['irq-remap-fault'],
     era: '< 4.2',
@@ -166,8 +186,15 @@ export const INTEL_DMAR_RULES: Rule[] = [
   {
     kind: 'dmar-fault-reason',
     family: 'intel-dmar',
+    layer: 'device',
     severity: 'warning',
-    hint: 'fault reason',
+    anchors: ['DMAR', 'INTR-REMAP'],
+    diff: null,
+    examples: [
+      '[  100.000002] DMAR:[fault reason 06] PTE Read access is not set',
+      '[  100.100001] INTR-REMAP:[fault reason 37] Blocked a compatibility format interrupt request',
+      'DMAR:[fault reason 12] non-zero reserved fields in PTE',
+    ],
     re: REASON_ONLY,
     era: '< 4.2',
     fields: (m) => ({ type: m[1] === 'INTR-REMAP' ? 'INTR-REMAP' : 'DMA', ...reasonFields(m[3] as string, m[2] !== undefined, m[4] ?? null) }),
@@ -177,8 +204,14 @@ export const INTEL_DMAR_RULES: Rule[] = [
   {
     kind: 'dmar-dma-fault',
     family: 'intel-dmar',
+    layer: 'device',
     severity: 'error',
-    hint: 'DMAR',
+    anchors: ['DMAR'],
+    diff: 'dma-fault',
+    cause: 'dma-fault',
+    examples: [
+      'DMAR: [DMA Read] ... PTE Read access is not set',
+    ],
     re: ABBREVIATED,
     signals: ['dma-fault'],
     era: (m) => (/NO_PASID|PASID/.test(m[0]) ? '>= 5.14' : '< 5.14'),
@@ -208,8 +241,14 @@ export const INTEL_DMAR_RULES: Rule[] = [
   {
     kind: 'dmar-fault-status',
     family: 'intel-dmar',
+    layer: 'device',
     severity: 'warning',
-    hint: 'DRHD: handling fault status',
+    anchors: ['DRHD: handling fault status'],
+    diff: 'dma-fault',
+    cause: 'dma-fault',
+    examples: [
+      'DMAR: DRHD: handling fault status reg 2',
+    ],
     re: /^(?:DMAR: )?DRHD: handling fault status reg ([0-9a-fA-F]+)/,
     signals: ['dma-fault'],
     fields: (m) => ({ status: hexAddr(m[1] as string) }),
@@ -219,8 +258,14 @@ export const INTEL_DMAR_RULES: Rule[] = [
   {
     kind: 'dmar-faults-suppressed',
     family: 'intel-dmar',
+    layer: 'device',
     severity: 'warning',
-    hint: 'dmar_fault',
+    anchors: ['dmar_fault'],
+    diff: 'dma-fault',
+    cause: 'dma-fault',
+    examples: [
+      'dmar_fault: 12 callbacks suppressed',
+    ],
     re: /dmar_fault: (\d+) callbacks suppressed/,
     signals: ['dma-fault'],
     fields: (m) => ({ count: Number(m[1]) }),
@@ -231,8 +276,15 @@ export const INTEL_DMAR_RULES: Rule[] = [
   {
     kind: 'dmar-pte-dump',
     family: 'intel-dmar',
+    layer: 'device',
     severity: 'info',
-    hint: 'DMAR',
+    anchors: ['DMAR'],
+    diff: null,
+    examples: [
+      'DMAR: Dump dmar0 table entries for IOVA 0x7f3c0000',
+      'DMAR: root entry: 0x0000000103d1a001',
+      'DMAR: scalable mode root entry: hi 0x0000000000000000, low 0x000000010b6f3001',
+    ],
     re: /^DMAR: (?:Dump (\S+) table entries for IOVA (0x[0-9a-fA-F]+)|(scalable mode root entry|root entry|context entry): (.*)|pasid table entry\[(\d+)\]: (0x[0-9a-fA-F]+)|pte level: (\d+), pte value: (0x[0-9a-fA-F]+)|page table not present at level (\d+)|(root|context|legacy mode page|scalable mode page) table is not present)$/,
     era: '>= 5.17',
     fields: (m) => ({
@@ -253,8 +305,14 @@ export const INTEL_DMAR_RULES: Rule[] = [
   {
     kind: 'dmar-pte-dump',
     family: 'intel-dmar',
+    layer: 'device',
     severity: 'info',
-    hint: 'DMAR',
+    anchors: ['DMAR'],
+    diff: null,
+    examples: [
+      'DMAR: PTE not present at level 2',
+      'DMAR: root table entry is not present',
+    ],
     re: /^DMAR: (?:PTE not present at level (\d+)|root table entry is not present)$/,
     era: '5.17 to 6.1x',
     fields: (m) => ({ entry: 'not-present', table: null, iova: null, value: null, level: m[1] !== undefined ? Number(m[1]) : null }),
@@ -265,8 +323,15 @@ export const INTEL_DMAR_RULES: Rule[] = [
   {
     kind: 'intel-iommu-cmdline-on',
     family: 'intel-dmar',
+    layer: 'kernel',
     severity: 'info',
-    hint: 'IOMMU enabled',
+    anchors: ['DMAR: IOMMU enabled'],
+    diff: null,
+    examples: [
+      '[    0.151960] DMAR: IOMMU enabled',
+      '[    0.100000] DMAR: IOMMU enabled',
+      'DMAR: IOMMU enabled',
+    ],
     re: /^DMAR: IOMMU enabled$/,
     signals: ['dma-remapping-requested'],
     device: () => null,
@@ -276,8 +341,14 @@ export const INTEL_DMAR_RULES: Rule[] = [
   {
     kind: 'intel-iommu-cmdline-off',
     family: 'intel-dmar',
+    layer: 'kernel',
     severity: 'warning',
-    hint: 'IOMMU disabled',
+    anchors: ['DMAR: IOMMU disabled'],
+    diff: null,
+    cause: 'iommu-disabled-cmdline',
+    examples: [
+      'DMAR: IOMMU disabled',
+    ],
     re: /^DMAR: IOMMU disabled$/,
     signals: ['dma-remapping-disabled'],
     device: () => null,
@@ -286,8 +357,16 @@ export const INTEL_DMAR_RULES: Rule[] = [
   {
     kind: 'intel-iommu-option',
     family: 'intel-dmar',
+    layer: 'kernel',
     severity: 'info',
-    hint: ' ',
+    anchors: ['DMAR', 'IOMMU'],
+    gated: ['Disable GFX device mapping', 'Disable supported super page', 'calable mode', 'not forcing on after tboot', 'deprecated; use'],
+    diff: null,
+    examples: [
+      'DMAR: Disable GFX device mapping',
+      'DMAR: Intel-IOMMU: scalable mode supported',
+      'DMAR: Scalable mode is disallowed',
+    ],
     re: /^(?:DMAR: )?(?:Intel-IOMMU: )?(Disable GFX device mapping|Disable supported super page|Enable scalable mode if hardware supports|scalable mode supported|Scalable mode is disallowed|not forcing on after tboot\..*|intel_iommu=(forcedac|strict) deprecated; use (\S+) instead)$/,
     fields: (m) => ({
       option: OPTION_NAMES[m[1] as string] ?? (m[2] !== undefined ? m[2] : (m[1] as string)),
@@ -303,8 +382,13 @@ export const INTEL_DMAR_RULES: Rule[] = [
   {
     kind: 'dmar-table',
     family: 'intel-dmar',
+    layer: 'firmware',
     severity: 'info',
-    hint: 'Host address width',
+    anchors: ['DMAR: Host address width'],
+    diff: null,
+    examples: [
+      'DMAR: Host address width 46',
+    ],
     re: /^DMAR: Host address width (\d+)/,
     signals: ['iommu-table-present'],
     fields: (m) => ({ hostAddressWidth: Number(m[1]) }),
@@ -315,8 +399,13 @@ export const INTEL_DMAR_RULES: Rule[] = [
   {
     kind: 'dmar-drhd',
     family: 'intel-dmar',
+    layer: 'firmware',
     severity: 'info',
-    hint: 'DRHD base',
+    anchors: ['DMAR: DRHD base'],
+    diff: null,
+    examples: [
+      'DMAR: DRHD base: 0x000000fed90000 flags: 0x1',
+    ],
     re: /^DMAR: DRHD base: (0x[0-9a-fA-F]+) flags: (0x[0-9a-fA-F]+)/,
     signals: ['iommu-table-present'],
     fields: (m) => ({ base: (m[1] as string).toLowerCase(), flags: (m[2] as string).toLowerCase(), includePciAll: (parseInt(m[2] as string, 16) & 1) === 1 }),
@@ -327,8 +416,13 @@ export const INTEL_DMAR_RULES: Rule[] = [
   {
     kind: 'dmar-rmrr',
     family: 'intel-dmar',
+    layer: 'firmware',
     severity: 'info',
-    hint: 'RMRR base',
+    anchors: ['DMAR: RMRR base'],
+    diff: null,
+    examples: [
+      'DMAR: RMRR base: 0x0000003e2e0000 end: 0x0000003e2fffff',
+    ],
     re: /^DMAR: RMRR base: (0x[0-9a-fA-F]+) end: (0x[0-9a-fA-F]+)/,
     fields: (m) => ({ base: (m[1] as string).toLowerCase(), end: (m[2] as string).toLowerCase() }),
     device: () => null,
@@ -338,8 +432,14 @@ export const INTEL_DMAR_RULES: Rule[] = [
   {
     kind: 'dmar-unit',
     family: 'intel-dmar',
+    layer: 'firmware',
     severity: 'info',
-    hint: 'reg_base_addr',
+    anchors: ['DMAR: dmar'],
+    diff: null,
+    examples: [
+      'DMAR: dmar0: reg_base_addr fed90000 ver 1:0 cap 1c0000c40660462 ecap f050da',
+      'DMAR: dmar1: reg_base_addr fbffc000 ver 1:0 cap d2008c40660462 ecap f050d2',
+    ],
     re: /^DMAR: (dmar\d+): reg_base_addr ([0-9a-fA-F]+) ver (\d+):(\d+) cap ([0-9a-fA-F]+) ecap ([0-9a-fA-F]+)/,
     signals: ['iommu-hardware-present'],
     fields: (m) => decodeCapEcap(m[1] as string, m[2] as string, `${m[3] as string}:${m[4] as string}`, m[5] as string, m[6] as string),
@@ -350,8 +450,14 @@ export const INTEL_DMAR_RULES: Rule[] = [
   {
     kind: 'dmar-active',
     family: 'intel-dmar',
+    layer: 'kernel',
     severity: 'info',
-    hint: 'Intel(R) Virtualization Technology for Directed I/O',
+    anchors: ['Virtualization Technology'],
+    diff: null,
+    examples: [
+      'DMAR: Intel(R) Virtualization Technology for Directed I/O',
+      'PCI-DMA: Intel(R) Virtualization Technology for Directed I/O',
+    ],
     re: /^(DMAR|PCI-DMA): Intel\(R\) Virtualization Technology for Directed I\/O/,
     signals: ['dma-remapping-active'],
     era: (m) => (m[1] === 'PCI-DMA' ? '2.6.2x' : null),
@@ -361,8 +467,13 @@ export const INTEL_DMAR_RULES: Rule[] = [
   {
     kind: 'dmar-platform-optin',
     family: 'intel-dmar',
+    layer: 'kernel',
     severity: 'notice',
-    hint: 'platform opt in',
+    anchors: ['Intel-IOMMU force enabled'],
+    diff: null,
+    examples: [
+      'DMAR: Intel-IOMMU force enabled due to platform opt in',
+    ],
     re: /Intel-IOMMU force enabled due to platform opt in/,
     signals: ['dma-remapping-active'],
     device: () => null,
@@ -372,16 +483,26 @@ export const INTEL_DMAR_RULES: Rule[] = [
   {
     kind: 'dmar-gfx-disabled',
     family: 'intel-dmar',
+    layer: 'isolation',
     severity: 'notice',
-    hint: 'Disabling IOMMU for graphics',
+    anchors: ['Disabling IOMMU for graphics'],
+    diff: null,
+    examples: [
+      'pci 0000:00:02.0: DMAR: Disabling IOMMU for graphics on this chipset',
+    ],
     re: /DMAR: Disabling IOMMU for graphics on this chipset/,
     meaning: (_f, _ctx, device) => `A chipset quirk turned off IOMMU translation for the integrated GPU ${device ?? ''}; it cannot be assigned to a VM with isolation.`.replace('  ', ' '),
   },
   {
     kind: 'dmar-feature-inconsistent',
     family: 'intel-dmar',
+    layer: 'kernel',
     severity: 'notice',
-    hint: 'inconsistent',
+    anchors: ['DMAR: IOMMU feature'],
+    diff: null,
+    examples: [
+      'DMAR: IOMMU feature pgsel_inv inconsistent',
+    ],
     re: /^DMAR: IOMMU feature (\S+) inconsistent/,
     fields: (m) => ({ feature: m[1] as string }),
     device: () => null,
@@ -390,8 +511,14 @@ export const INTEL_DMAR_RULES: Rule[] = [
   {
     kind: 'rmrr-firmware-bug',
     family: 'intel-dmar',
+    layer: 'firmware',
     severity: 'warning',
-    hint: 'RMRR',
+    anchors: ['RMRR'],
+    diff: 'firmware-bug',
+    examples: [
+      '[    0.098794] DMAR: [Firmware Bug]: Your BIOS is broken; bad RMRR [0x00000000000e8000-0x00000000000e8fff]',
+      '[    0.098731] DMAR: [Firmware Bug]: No firmware reserved region can cover this RMRR [0x00000000000e8000-0x00000000000e8fff], contact BIOS vendor for fixes',
+    ],
     re: /\[Firmware Bug\]: (?:Your BIOS is broken; bad RMRR|No firmware reserved region can cover this RMRR) \[(0x[0-9a-fA-F]+)-(0x[0-9a-fA-F]+)\]/,
     signals: ['firmware-bug'],
     fields: (m) => ({
@@ -406,8 +533,14 @@ export const INTEL_DMAR_RULES: Rule[] = [
   {
     kind: 'rmrr-blocked',
     family: 'intel-dmar',
+    layer: 'firmware',
     severity: 'error',
-    hint: 'ineligible for IOMMU domain attach',
+    anchors: ['ineligible for IOMMU domain attach'],
+    diff: null,
+    cause: 'rmrr-blocked',
+    examples: [
+      '[  116.814073] vfio-pci 0000:0b:00.0: Device is ineligible for IOMMU domain attach due to platform RMRR requirement.  Contact your platform vendor.',
+    ],
     re: /Device is ineligible for IOMMU domain attach due to platform RMRR requirement/,
     era: '3.17 to ~6.4',
     meaning: (_f, _ctx, device) =>
@@ -416,8 +549,14 @@ export const INTEL_DMAR_RULES: Rule[] = [
   {
     kind: 'rmrr-blocked',
     family: 'iommu',
+    layer: 'firmware',
     severity: 'error',
-    hint: '1:1 IOMMU mapping',
+    anchors: ['1:1 IOMMU mapping'],
+    diff: null,
+    cause: 'rmrr-blocked',
+    examples: [
+      'vfio-pci 0000:01:00.0: Firmware has requested this device have a 1:1 IOMMU mapping, rejecting configuring the device without a 1:1 mapping. Contact your platform vendor.',
+    ],
     re: /Firmware has requested this device have a 1:1 IOMMU mapping, rejecting configuring the device without a 1:1 mapping/,
     era: '>= ~6.5',
     meaning: (_f, _ctx, device) =>
@@ -426,8 +565,14 @@ export const INTEL_DMAR_RULES: Rule[] = [
   {
     kind: 'acpi-dmar-table',
     family: 'intel-dmar',
+    layer: 'firmware',
     severity: 'info',
-    hint: 'DMAR',
+    anchors: ['DMAR'],
+    diff: null,
+    examples: [
+      'ACPI: DMAR 0x000000006D3F6000 000128 (v01 ALASKA A M I    00000001 INTL 20091013)',
+      '[    0.010317] ACPI: DMAR 0x000000007A8E7000 0000A8 (v01 INTEL  EDK2     00000002      01000013)',
+    ],
     re: /^ACPI: (?:Reserving )?DMAR(?: 0x([0-9a-fA-F]+)| table memory at)/,
     signals: ['iommu-table-present'],
     fields: (m) => ({ address: m[1] !== undefined ? hexAddr(m[1]) : null }),

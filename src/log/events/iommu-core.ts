@@ -9,8 +9,15 @@ export const IOMMU_CORE_RULES: Rule[] = [
   {
     kind: 'iommu-default-domain',
     family: 'iommu',
+    layer: 'kernel',
     severity: 'info',
-    hint: 'Default domain type',
+    anchors: ['iommu: Default domain type'],
+    diff: null,
+    examples: [
+      'iommu: Default domain type: Translated',
+      'iommu: Default domain type: Translated ',
+      'iommu: Default domain type: Passthrough (set via kernel command line)',
+    ],
     re: /^iommu: Default domain type: (\w+) ?(\(set via kernel command line\))?/,
     era: '>= 5.2',
     fields: (m) => ({ type: m[1] as string, viaCmdline: m[2] !== undefined }),
@@ -27,8 +34,14 @@ export const IOMMU_CORE_RULES: Rule[] = [
   {
     kind: 'iommu-tlb-policy',
     family: 'iommu',
+    layer: 'kernel',
     severity: 'info',
-    hint: 'TLB invalidation policy',
+    anchors: ['iommu: DMA domain TLB'],
+    diff: null,
+    examples: [
+      'iommu: DMA domain TLB invalidation policy: lazy mode',
+      'iommu: DMA domain TLB invalidation policy: strict mode (set via kernel command line)',
+    ],
     re: /^iommu: DMA domain TLB invalidation policy: (strict|lazy) mode ?(\(set via kernel command line\))?/,
     era: '>= 5.14',
     fields: (m) => ({ vendor: null, mode: m[1] as string, viaCmdline: m[2] !== undefined }),
@@ -38,8 +51,13 @@ export const IOMMU_CORE_RULES: Rule[] = [
   {
     kind: 'iommu-passthrough-refused',
     family: 'iommu',
+    layer: 'kernel',
     severity: 'notice',
-    hint: 'Memory encryption detected',
+    anchors: ['Disabling default IOMMU Passthrough'],
+    diff: null,
+    examples: [
+      'iommu: Memory encryption detected - Disabling default IOMMU Passthrough',
+    ],
     re: /Memory encryption detected - Disabling default IOMMU Passthrough/,
     device: () => null,
     meaning: 'Memory encryption (SME/SEV/TDX) is active, so iommu=pt / passthrough defaults are ignored and host devices are translated.',
@@ -47,8 +65,13 @@ export const IOMMU_CORE_RULES: Rule[] = [
   {
     kind: 'iommu-group-add',
     family: 'iommu',
+    layer: 'kernel',
     severity: 'info',
-    hint: 'to group',
+    anchors: ['iommu: Adding device'],
+    diff: null,
+    examples: [
+      'iommu: Adding device 0000:01:00.0 to group 1',
+    ],
     re: /^iommu: Adding device (\S+) to group (\d+)/,
     signals: ['dma-remapping-active'],
     era: '< ~5.5',
@@ -59,8 +82,15 @@ export const IOMMU_CORE_RULES: Rule[] = [
   {
     kind: 'iommu-group-add',
     family: 'iommu',
+    layer: 'kernel',
     severity: 'info',
-    hint: 'Adding to iommu group',
+    anchors: ['Adding to iommu group'],
+    diff: null,
+    examples: [
+      '[    0.581102] pci 0000:01:00.0: Adding to iommu group 1',
+      '[    0.300000] pci 0000:01:00.0: Adding to iommu group 1',
+      '[    0.520441] pci 0000:01:00.0: Adding to iommu group 1',
+    ],
     re: /^Adding to iommu group (\d+)/,
     signals: ['dma-remapping-active'],
     era: '>= ~5.5',
@@ -70,8 +100,13 @@ export const IOMMU_CORE_RULES: Rule[] = [
   {
     kind: 'iommu-group-add-failed',
     family: 'iommu',
+    layer: 'isolation',
     severity: 'error',
-    hint: 'Failed to add to iommu group',
+    anchors: ['Failed to add to iommu group'],
+    diff: 'iommu-error',
+    examples: [
+      'pci 0000:05:00.0: Failed to add to iommu group 14: -16',
+    ],
     re: /Failed to add to iommu group (\d+): (-?\d+)/,
     fields: (m) => {
       const e = errnoName(Number(m[2]));
@@ -82,8 +117,13 @@ export const IOMMU_CORE_RULES: Rule[] = [
   {
     kind: 'iommu-group-remove',
     family: 'iommu',
+    layer: 'isolation',
     severity: 'info',
-    hint: 'Removing from iommu group',
+    anchors: ['Removing from iommu group'],
+    diff: null,
+    examples: [
+      'pci 0000:05:00.0: Removing from iommu group 14',
+    ],
     re: /Removing from iommu group (\d+)/,
     fields: (m) => ({ group: Number(m[1]) }),
     meaning: (f, _ctx, device) => `${device ?? 'A device'} left IOMMU group ${String(f['group'])} (device removed or hot-unplugged).`,
@@ -91,8 +131,13 @@ export const IOMMU_CORE_RULES: Rule[] = [
   {
     kind: 'iommu-group-type-conflict',
     family: 'iommu',
+    layer: 'isolation',
     severity: 'notice',
-    hint: 'in the same iommu group requires type',
+    anchors: ['in the same iommu group requires type'],
+    diff: null,
+    examples: [
+      'pci 0000:00:14.0: Device needs domain type identity, but device 0000:00:14.2 in the same iommu group requires type DMA - using default',
+    ],
     re: /Device needs domain type (\S+), but device (\S+) in the same iommu group requires type (\S+) - using default/,
     fields: (m) => ({ wanted: m[1] as string, other: normalisePciAddress(m[2] as string) ?? (m[2] as string), otherType: m[3] as string }),
     meaning: (f, _ctx, device) =>

@@ -15,8 +15,14 @@ export const MODULE_RULES: Rule[] = [
   {
     kind: 'module-unsigned',
     family: 'module',
+    layer: 'modules',
     severity: 'notice',
-    hint: 'module verification failed',
+    anchors: ['verification failed'],
+    diff: 'module-error',
+    examples: [
+      'nvidia: module verification failed: signature and/or required key missing - tainting kernel',
+      '[    1.800000] nvidia: module verification failed: signature and/or required key missing - tainting kernel',
+    ],
     re: /^(\S+): module verification failed: signature and\/or required key missing - tainting kernel/,
     fields: (m) => ({ module: m[1] as string }),
     device: () => null,
@@ -25,8 +31,13 @@ export const MODULE_RULES: Rule[] = [
   {
     kind: 'module-out-of-tree',
     family: 'module',
+    layer: 'modules',
     severity: 'info',
-    hint: 'out-of-tree module',
+    anchors: ['out-of-tree module'],
+    diff: null,
+    examples: [
+      'vendor_reset: loading out-of-tree module taints kernel.',
+    ],
     re: /^(\S+): loading out-of-tree module taints kernel/,
     fields: (m) => ({ module: m[1] as string }),
     device: () => null,
@@ -35,8 +46,15 @@ export const MODULE_RULES: Rule[] = [
   {
     kind: 'module-rejected',
     family: 'module',
+    layer: 'modules',
     severity: 'error',
-    hint: 'Loading of ',
+    anchors: ['unsigned module', 'unavailable key'],
+    diff: 'module-error',
+    cause: 'module-signature-rejected',
+    examples: [
+      'Loading of unsigned module is rejected',
+      'Loading of module with unavailable key is rejected',
+    ],
     re: /Loading of (unsigned module|module with unavailable key) is rejected/,
     fields: (m) => ({ reason: m[1] as string }),
     device: () => null,
@@ -45,8 +63,14 @@ export const MODULE_RULES: Rule[] = [
   {
     kind: 'module-signature-untrusted',
     family: 'module',
+    layer: 'modules',
     severity: 'error',
-    hint: 'PKCS#7',
+    anchors: ['PKCS#7'],
+    diff: 'module-error',
+    cause: 'module-signature-rejected',
+    examples: [
+      'PKCS#7 signature not signed with a trusted key',
+    ],
     re: /PKCS#7 signature not signed with a trusted key/,
     device: () => null,
     meaning: 'A module is signed, but not by a key the kernel trusts: enroll the signing key (mokutil --import) or use the distribution\'s signed build.',
@@ -54,10 +78,18 @@ export const MODULE_RULES: Rule[] = [
   {
     kind: 'module-insert-failed',
     family: 'module',
+    layer: 'modules',
     severity: 'error',
-    hint: 'Failed to insert module',
-    re: /Failed to insert module '([^']+)': (.*)$/,
-    fields: (m) => ({ module: m[1] as string, reason: m[2] as string }),
+    anchors: ['Failed to insert module', 'could not insert'],
+    diff: 'module-error',
+    origin: 'user-space',
+    examples: [
+      "systemd-modules-load[412]: Failed to insert module 'vendor_reset': Key was rejected by service",
+      "modprobe: ERROR: could not insert 'rdma_rxe': Operation not permitted",
+      "modprobe: ERROR: could not insert '8812au': Exec format error",
+    ],
+    re: /(?:Failed to insert module '([^']+)'|ERROR: could not insert '([^']+)'): (.*)$/,
+    fields: (m) => ({ module: (m[1] ?? m[2]) as string, reason: m[3] as string }),
     device: () => null,
     meaning: (f) =>
       /Key was rejected|Required key/.test(String(f['reason']))
@@ -67,8 +99,16 @@ export const MODULE_RULES: Rule[] = [
   {
     kind: 'module-key-rejected',
     family: 'module',
+    layer: 'modules',
     severity: 'error',
-    hint: 'ey',
+    anchors: ['Required key not available', 'Key was rejected', 'unknown module key'],
+    diff: 'module-error',
+    cause: 'module-signature-rejected',
+    examples: [
+      "[    5.061525] Request for unknown module key 'CentOS Linux kernel signing key: e1fdb0e2a7e861a1d1ca80a23dcf0dba3aa4adf5' err -11",
+      "Request for unknown module key 'DKMS module signing key: 5f1c' err -11",
+      'Key was rejected by service',
+    ],
     re: /(?:Request for unknown module key '([^']+)' err (-?\d+)|Required key not available|Key was rejected by service)/,
     fields: (m) => ({ key: m[1] ?? null, errno: m[2] !== undefined ? Number(m[2]) : null, message: m[0] }),
     device: () => null,
@@ -77,8 +117,13 @@ export const MODULE_RULES: Rule[] = [
   {
     kind: 'module-unknown-symbol',
     family: 'module',
+    layer: 'modules',
     severity: 'error',
-    hint: 'Unknown symbol',
+    anchors: ['Unknown symbol'],
+    diff: 'module-error',
+    examples: [
+      'vfio_pci: Unknown symbol vfio_pci_core_register_device (err -2)',
+    ],
     re: /^(\S+): Unknown symbol (\S+) \(err (-?\d+)\)/,
     fields: (m) => {
       const e = errnoName(Number(m[3]));
@@ -91,8 +136,13 @@ export const MODULE_RULES: Rule[] = [
   {
     kind: 'module-version-mismatch',
     family: 'module',
+    layer: 'modules',
     severity: 'error',
-    hint: 'disagrees about version',
+    anchors: ['disagrees about version'],
+    diff: 'module-error',
+    examples: [
+      'vendor_reset: disagrees about version of symbol module_layout',
+    ],
     re: /^(\S+): disagrees about version of symbol (\S+)/,
     fields: (m) => ({ module: m[1] as string, symbol: m[2] as string }),
     device: () => null,
@@ -101,8 +151,13 @@ export const MODULE_RULES: Rule[] = [
   {
     kind: 'module-unknown-parameter',
     family: 'module',
+    layer: 'modules',
     severity: 'warning',
-    hint: 'unknown parameter',
+    anchors: ['unknown parameter'],
+    diff: null,
+    examples: [
+      "vfio_pci: unknown parameter 'disable_idle_d3' ignored",
+    ],
     re: /^(\S+): unknown parameter '([^']+)' ignored/,
     fields: (m) => ({ module: m[1] as string, parameter: m[2] as string }),
     device: () => null,
@@ -111,8 +166,17 @@ export const MODULE_RULES: Rule[] = [
   {
     kind: 'module-not-found',
     family: 'module',
+    layer: 'modules',
     severity: 'error',
-    hint: 'odule',
+    anchors: ['FATAL: Module', 'Failed to find module'],
+    diff: 'module-error',
+    cause: 'module-missing',
+    origin: 'user-space',
+    examples: [
+      'modprobe: FATAL: Module vfio_virqfd not found in directory /lib/modules/6.8.12-4-pve',
+      "Jan 31 09:12:02 pve systemd-modules-load[412]: Failed to find module 'vfio_virqfd'",
+      "dracut-install: Failed to find module 'vfio_virqfd'",
+    ],
     re: /(?:(modprobe): FATAL: Module (\S+) not found|(dracut-install|systemd-modules-load\S*|\S+): Failed to find module '([^']+)'|Failed to find module '([^']+)')/,
     fields: (m) => ({ tool: m[1] ?? m[3] ?? null, module: (m[2] ?? m[4] ?? m[5]) as string }),
     device: () => null,

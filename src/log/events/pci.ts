@@ -33,8 +33,17 @@ export const PCI_RULES: Rule[] = [
   {
     kind: 'bar-cant-reserve',
     family: 'pci',
+    layer: 'device',
     severity: 'error',
-    hint: "can't reserve",
+    anchors: [],
+    gated: ['BAR '],
+    diff: 'bar-conflict',
+    cause: 'bar-conflict',
+    examples: [
+      "vfio-pci 0000:c3:00.0: BAR 0: can't reserve [mem 0x2800000000-0x2fffffffff 64bit pref]",
+      "[    1.100000] vfio-pci 0000:01:00.0: BAR 0: can't reserve [mem 0xf6000000-0xf6ffffff]",
+      "vfio-pci 0000:03:00.0: BAR 1: can't reserve [mem 0xc0000000-0xcfffffff 64bit pref]",
+    ],
     re: /^BAR (\d+): can't reserve (\[[^\]]*\])/,
     fields: (m) => ({ bar: Number(m[1]), ...resource(m[2] as string) }),
     meaning: (f, ctx, device) =>
@@ -43,8 +52,14 @@ export const PCI_RULES: Rule[] = [
   {
     kind: 'bar-claim-failed',
     family: 'pci',
+    layer: 'device',
     severity: 'warning',
-    hint: "can't claim BAR",
+    anchors: [],
+    gated: ['BAR '],
+    diff: 'bar-conflict',
+    examples: [
+      "pci 0000:01:00.0: can't claim BAR 0 [mem 0xf6000000-0xf6ffffff]: no compatible bridge window",
+    ],
     re: /can't claim BAR (\d+) (\[[^\]]*\]): (.*)$/,
     fields: (m) => ({ bar: Number(m[1]), ...resource(m[2] as string), reason: m[3] as string }),
     meaning: (f, _ctx, device) => `The firmware's placement of BAR ${String(f['bar'])} of ${who(device)} was rejected (${String(f['reason'])}); the kernel will try to move it.`,
@@ -52,8 +67,16 @@ export const PCI_RULES: Rule[] = [
   {
     kind: 'bar-assign-failed',
     family: 'pci',
+    layer: 'device',
     severity: 'warning',
-    hint: 'BAR',
+    anchors: [],
+    gated: ['BAR '],
+    diff: 'bar-conflict',
+    examples: [
+      'pci 0000:00:1c.0: BAR 14: no space for [mem size 0x00200000]',
+      'pci 0000:00:1c.0: BAR 14: failed to assign [mem size 0x00200000]',
+      "pci 0000:04:00.0: BAR 0 [mem size 0x400000000 64bit pref]: can't assign; no space",
+    ],
     re: /^BAR (\d+)(?:: (?:no space for|failed to assign) (\[[^\]]*\])| (\[[^\]]*\]): (?:can't assign; no space|failed to assign))/,
     fields: (m) => ({ bar: Number(m[1]), ...resource((m[2] ?? m[3]) as string) }),
     meaning: (f, _ctx, device) =>
@@ -62,8 +85,17 @@ export const PCI_RULES: Rule[] = [
   {
     kind: 'reset-not-ready',
     family: 'pci',
+    layer: 'device',
     severity: 'warning',
-    hint: 'not ready',
+    anchors: ['after FLR'],
+    gated: ['not ready'],
+    diff: 'reset-error',
+    cause: 'reset-failed',
+    examples: [
+      'vfio-pci 0000:01:00.0: not ready 1023ms after FLR; waiting',
+      'vfio-pci 0000:01:00.0: not ready 65535ms after FLR; giving up',
+      'pci 0000:02:00.0: not ready 1023ms after bus reset; waiting',
+    ],
     re: /not ready (\d+)ms after (.+?); (waiting|giving up)/,
     fields: (m) => ({ ms: Number(m[1]), after: m[2] as string, outcome: m[3] as string }),
     severityOf: (f) => (f['outcome'] === 'giving up' ? 'error' : 'warning'),
@@ -75,8 +107,16 @@ export const PCI_RULES: Rule[] = [
   {
     kind: 'reset-method-unsupported',
     family: 'pci',
+    layer: 'device',
     severity: 'warning',
-    hint: 'Unsupported reset method',
+    anchors: ['Unsupported reset method'],
+    diff: null,
+    cause: 'reset-unsupported',
+    examples: [
+      "[  689.396614] vfio-pci 0000:0f:00.0: Unsupported reset method 'device_specific'",
+      "[    1.200000] vfio-pci 0000:0f:00.0: Unsupported reset method 'flr'",
+      "pci-stub 0000:0f:00.0: Unsupported reset method 'device_specific'",
+    ],
     re: /Unsupported reset method '([^']*)'/,
     era: '>= 5.15',
     fields: (m) => ({ method: m[1] as string }),
@@ -86,8 +126,17 @@ export const PCI_RULES: Rule[] = [
   {
     kind: 'power-state-stuck',
     family: 'pci',
+    layer: 'device',
     severity: 'error',
-    hint: 'power state',
+    anchors: [],
+    gated: ['power state'],
+    diff: 'd3',
+    cause: 'stuck-in-d3',
+    examples: [
+      'vfio-pci 0000:01:00.0: Unable to change power state from D3cold to D0, device inaccessible',
+      '[    2.200000] pci 0000:01:00.0: Unable to change power state from D3cold to D0, device inaccessible',
+      'vfio-pci 0000:03:00.0: Unable to change power state from D3cold to D0, device inaccessible',
+    ],
     re: /(?:Unable to|Refused to|can't|[Ff]ailed to) change power state from (D\w+) to (D\w+)/,
     fields: (m) => ({ from: m[1] as string, to: m[2] as string }),
     meaning: (f, _ctx, device) =>
@@ -96,8 +145,16 @@ export const PCI_RULES: Rule[] = [
   {
     kind: 'probe-failed',
     family: 'pci',
+    layer: 'binding',
     severity: 'error',
-    hint: 'probe',
+    anchors: [],
+    gated: ['probe'],
+    diff: 'probe-failure',
+    examples: [
+      '[ 6708.659672] vfio-pci: probe of 0000:65:00.0 failed with error -22',
+      'vfio-pci 0000:01:01.7: probe with driver vfio-pci failed with error -22',
+      'snd_hda_intel 0000:01:00.1: probe with driver snd_hda_intel failed with error -16',
+    ],
     re: new RegExp(`(?:^([\\w.-]+): probe of (${BDF}) failed with error (-?\\d+)|^probe with driver (\\S+) failed with error (-?\\d+))`),
     fields: (m) => {
       const errno = Number(m[3] ?? m[5]);
@@ -110,8 +167,14 @@ export const PCI_RULES: Rule[] = [
   {
     kind: 'acs-quirk',
     family: 'pci',
+    layer: 'isolation',
     severity: 'info',
-    hint: 'ACS',
+    anchors: ['ACS workaround'],
+    diff: null,
+    examples: [
+      'pci 0000:00:1c.0: Intel PCH root port ACS workaround enabled',
+      '[    2.300000] pci 0000:00:1c.0: Intel PCH root port ACS workaround enabled',
+    ],
     re: /(Intel (?:SPT )?PCH root port ACS workaround enabled)/,
     fields: (m) => ({ quirk: m[1] as string }),
     meaning: (_f, _ctx, device) => `A quirk supplies ACS for root port ${device ?? ''} that lacks the capability: devices below it can get their own IOMMU groups.`.replace('  ', ' '),
@@ -119,8 +182,13 @@ export const PCI_RULES: Rule[] = [
   {
     kind: 'acs-configured',
     family: 'pci',
+    layer: 'isolation',
     severity: 'notice',
-    hint: 'Configured ACS',
+    anchors: ['Configured ACS'],
+    diff: null,
+    examples: [
+      'pci 0000:00:01.0: Configured ACS to 0x1d',
+    ],
     re: /Configured ACS to (0x[0-9a-fA-F]+)/,
     era: '>= 6.11',
     fields: (m) => ({ ctrl: (m[1] as string).toLowerCase() }),
@@ -129,8 +197,13 @@ export const PCI_RULES: Rule[] = [
   {
     kind: 'acs-cmdline-invalid',
     family: 'pci',
+    layer: 'isolation',
     severity: 'warning',
-    hint: 'ACS',
+    anchors: [' ACS'],
+    diff: null,
+    examples: [
+      "PCI: Can't parse ACS command line parameter",
+    ],
     re: /(Can't parse ACS command line parameter|cannot disable ACS redirect for this hardware as it does not have ACS capabilities)/,
     fields: (m) => ({ message: m[1] as string }),
     meaning: (f) => `An ACS option on the kernel command line was not applied: ${String(f['message'])}.`,
@@ -138,8 +211,14 @@ export const PCI_RULES: Rule[] = [
   {
     kind: 'acs-override-enabled',
     family: 'pci',
+    layer: 'isolation',
     severity: 'warning',
-    hint: 'ACS',
+    anchors: ['ACS override'],
+    diff: null,
+    cause: 'acs-override-in-use',
+    examples: [
+      'Warning: PCIe ACS overrides enabled; This may allow non-IOMMU protected peer-to-peer DMA',
+    ],
     re: /ACS overrides? enabled/,
     device: () => null,
     meaning:
@@ -148,8 +227,13 @@ export const PCI_RULES: Rule[] = [
   {
     kind: 'dma-alias',
     family: 'pci',
+    layer: 'isolation',
     severity: 'info',
-    hint: 'DMA alias',
+    anchors: ['DMA alias'],
+    diff: null,
+    examples: [
+      'pci 0000:03:00.0: Enabling fixed DMA alias to 00.1',
+    ],
     re: /Enabling fixed DMA alias (?:to ([0-9a-fA-F]{2}\.\d)|for devfn range from ([0-9a-fA-F]{2}\.\d) to ([0-9a-fA-F]{2}\.\d))/,
     fields: (m) => ({ alias: m[1] ?? null, from: m[2] ?? null, to: m[3] ?? null }),
     meaning: (f, _ctx, device) =>
@@ -158,8 +242,16 @@ export const PCI_RULES: Rule[] = [
   {
     kind: 'pci-device',
     family: 'pci',
+    layer: 'device',
     severity: 'info',
-    hint: '] type ',
+    anchors: [],
+    gated: ['] type '],
+    diff: null,
+    examples: [
+      'pci 0000:01:00.0: [10de:1e87] type 00 class 0x030000',
+      'pci 0000:01:00.0: [10de:1e87] type 00 class 0x030000 PCIe Legacy Endpoint',
+      '[    0.200000] pci 0000:01:00.0: [10de:1e87] type 00 class 0x030000',
+    ],
     re: /^\[([0-9a-fA-F]{4}):([0-9a-fA-F]{4})\] type ([0-9a-fA-F]{2}) class (0x[0-9a-fA-F]{6})(?: (.+))?$/,
     era: (m) => (m[5] !== undefined ? '>= ~6.8' : null),
     fields: (m) => ({
@@ -173,8 +265,15 @@ export const PCI_RULES: Rule[] = [
   {
     kind: 'boot-vga',
     family: 'pci',
+    layer: 'device',
     severity: 'info',
-    hint: 'vgaarb',
+    anchors: ['vgaarb'],
+    diff: null,
+    examples: [
+      'pci 0000:00:02.0: vgaarb: setting as boot VGA device',
+      'pci 0000:01:00.0: vgaarb: VGA device added: decodes=io+mem,owns=none,locks=none',
+      '[    0.210000] pci 0000:00:02.0: vgaarb: setting as boot VGA device',
+    ],
     re: /vgaarb: (?:setting as boot VGA device|VGA device added: decodes=(\S+?),owns=(\S+?),locks=(\S+))/,
     fields: (m) => ({ bootVga: m[1] === undefined, owns: m[2] ?? null }),
     meaning: (f, _ctx, device) =>
@@ -185,8 +284,13 @@ export const PCI_RULES: Rule[] = [
   {
     kind: 'boot-vga',
     family: 'pci',
+    layer: 'device',
     severity: 'info',
-    hint: 'shadowed ROM',
+    anchors: ['shadowed ROM'],
+    diff: null,
+    examples: [
+      'pci 0000:00:02.0: Video device with shadowed ROM at [mem 0x000c0000-0x000dffff]',
+    ],
     re: /Video device with shadowed ROM at (\[[^\]]*\])/,
     fields: (m) => ({ bootVga: true, owns: null, rom: m[1] as string }),
     meaning: (_f, _ctx, device) =>
@@ -195,8 +299,14 @@ export const PCI_RULES: Rule[] = [
   {
     kind: 'vgaarb-decodes',
     family: 'pci',
+    layer: 'device',
     severity: 'info',
-    hint: 'vgaarb: changed VGA decodes',
+    anchors: ['vgaarb'],
+    diff: null,
+    examples: [
+      'vfio-pci 0000:01:00.0: vgaarb: changed VGA decodes: olddecodes=io+mem,decodes=io+mem:owns=none',
+      '[    3.113004] vfio-pci 0000:01:00.0: vgaarb: changed VGA decodes: olddecodes=io+mem,decodes=io+mem:owns=none',
+    ],
     re: /vgaarb: changed VGA decodes: olddecodes=(\S+?),decodes=(\S+?):owns=(\S+)/,
     fields: (m) => ({ olddecodes: m[1] as string, decodes: m[2] as string, owns: m[3] as string }),
     meaning: (f, _ctx, device) => `${who(device)} now decodes ${String(f['decodes'])} legacy VGA resources (owns ${String(f['owns'])}); printed when vfio-pci opens or releases a GPU.`,
@@ -204,8 +314,13 @@ export const PCI_RULES: Rule[] = [
   {
     kind: 'pci-rom-invalid',
     family: 'pci',
+    layer: 'device',
     severity: 'notice',
-    hint: 'ROM header',
+    anchors: ['ROM header'],
+    diff: null,
+    examples: [
+      'vfio-pci 0000:01:00.0: Invalid PCI ROM header signature: expecting 0xaa55, got 0xffff',
+    ],
     re: /Invalid PCI ROM header signature: expecting 0xaa55, got (0x[0-9a-fA-F]+)/,
     fields: (m) => ({ got: (m[1] as string).toLowerCase() }),
     meaning: (f, _ctx, device) =>
@@ -214,9 +329,19 @@ export const PCI_RULES: Rule[] = [
   {
     kind: 'aer-uncorrected',
     family: 'pci',
+    layer: 'device',
     severity: 'error',
-    hint: 'ncorrect',
-    re: new RegExp(`(?:AER: (?:Multiple )?Uncorrected \\((Fatal|Non-Fatal)\\) error (?:received|message received from):? (?:(${BDF})|id=\\S+)|PCIe Bus Error: severity=Uncorrected \\((Fatal|Non-Fatal)\\))`),
+    anchors: [],
+    gated: ['AER:', 'Bus Error'],
+    diff: 'aer',
+    examples: [
+      'pcieport 0000:0c:00.0: AER: Uncorrectable (Fatal) error message received from 0000:0c:00.0',
+      'pcieport 0000:0c:00.0: PCIe Bus Error: severity=Uncorrectable (Fatal), type=Transaction Layer, (Receiver ID)',
+      'pcieport 0000:00:01.0: AER: Uncorrected (Fatal) error received: 0000:01:00.0',
+      'vfio-pci 0000:01:00.0: PCIe Bus Error: severity=Uncorrected (Non-Fatal), type=Transaction Layer, (Requester ID)',
+      '[    1.900000] pcieport 0000:00:01.0: AER: Uncorrected (Fatal) error received: 0000:01:00.0',
+    ],
+    re: new RegExp(`(?:AER: (?:Multiple )?Uncorrect(?:ed|able) \\((Fatal|Non-Fatal)\\) error (?:received|message received from):? (?:(${BDF})|id=\\S+)|PCIe Bus Error: severity=Uncorrect(?:ed|able) \\((Fatal|Non-Fatal)\\))`),
     fields: (m) => ({ fatal: (m[1] ?? m[3]) === 'Fatal', source: m[2]?.toLowerCase() ?? null }),
     device: (m, ctx) => m[2]?.toLowerCase() ?? ctx.parsed.device?.address ?? null,
     meaning: (f, _ctx, device) =>

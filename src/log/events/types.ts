@@ -1,6 +1,8 @@
 // What a decoded kernel-log line becomes, and the shape of the tables that decode them.
 
+import type { Layer } from '../../analyze/layers.js';
 import type { ParsedLine } from '../prefix.js';
+import type { LogDiffClassId } from './diff-classes.js';
 
 export type EventFamily =
   | 'intel-dmar'
@@ -75,16 +77,44 @@ export interface RuleContext {
   text: string;
 }
 
+/** Who prints a line: the kernel, a user-space tool (QEMU, libvirt, modprobe, GRUB), or /proc/iomem. */
+export type LineOrigin = 'kernel' | 'user-space' | 'procfs';
+
+/**
+ * One row of the kernel-log knowledge table: how to recognise a line, what it means, and everything the
+ * rest of the program derives from that (the prefilter's anchors, the diff's classes, paste derivation,
+ * the paste recogniser, the docs). Examples are real lines; a property test runs each through every path.
+ */
 export interface Rule {
   kind: string;
   family: EventFamily;
+  /** The layer of the chain the line is evidence about. */
+  layer: Layer;
   severity: Severity;
-  /** A literal the text must contain before the regex is tried (cheap filter). */
-  hint: string;
+  /**
+   * Literals (>= 4 bytes, case-sensitive) one of which every line this rule decodes contains, in the message
+   * after its prefixes. The prefilter keeps any line holding one, decoded or not; the decoder tries the regex
+   * only on text holding one of these or of `gated`.
+   */
+  anchors: readonly string[];
+  /**
+   * Literals that also turn up in ordinary lines ("reset", "probe", "BAR "): the prefilter keeps a line
+   * holding only these when this rule decodes it.
+   */
+  gated?: readonly string[];
   re: RegExp;
   /** A further condition on the match (e.g. only for the vfio-pci driver). */
   when?: (m: RegExpExecArray, ctx: RuleContext) => boolean;
+  /** What the line proves, for the checks that build on the decoder. */
   signals?: Signal[];
+  /** The cause (analyze/causes.ts) the line is direct evidence of, when it is one. */
+  cause?: string;
+  /** The class a new occurrence falls in when two boots' logs are compared (null: not compared). */
+  diff: LogDiffClassId | null | ((fields: Fields) => LogDiffClassId | null);
+  /** Who prints the line; default the kernel. */
+  origin?: LineOrigin;
+  /** Real lines this rule decodes (kernel-facts.md, bug reports, the kernel and tool sources). */
+  examples: readonly string[];
   era?: string | ((m: RegExpExecArray, ctx: RuleContext) => string | null);
   fields?: (m: RegExpExecArray, ctx: RuleContext) => Fields;
   /** Default: the address of the device prefix. */

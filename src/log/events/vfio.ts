@@ -11,8 +11,13 @@ export const VFIO_RULES: Rule[] = [
   {
     kind: 'vfio-loaded',
     family: 'vfio',
+    layer: 'modules',
     severity: 'info',
-    hint: 'VFIO - User Level meta-driver',
+    anchors: ['VFIO - User Level meta-driver'],
+    diff: null,
+    examples: [
+      'VFIO - User Level meta-driver version: 0.3',
+    ],
     re: /VFIO - User Level meta-driver version: (\S+)/,
     signals: ['vfio-present'],
     fields: (m) => ({ version: m[1] as string }),
@@ -22,8 +27,13 @@ export const VFIO_RULES: Rule[] = [
   {
     kind: 'vfio-pci-id-added',
     family: 'vfio',
+    layer: 'binding',
     severity: 'info',
-    hint: 'add [',
+    anchors: ['vfio_pci: add'],
+    diff: null,
+    examples: [
+      'vfio_pci: add [10de:1e87[ffffffff:ffffffff]] class 0x000000/00000000',
+    ],
     re: /^vfio_pci: add \[([0-9a-fA-F]{4}):([0-9a-fA-F]{4})\[([0-9a-fA-F]+):([0-9a-fA-F]+)\]\] class (0x[0-9a-fA-F]+)\/([0-9a-fA-F]+)/,
     signals: ['vfio-present'],
     fields: (m) => ({
@@ -41,8 +51,13 @@ export const VFIO_RULES: Rule[] = [
   {
     kind: 'vfio-pci-id-error',
     family: 'vfio',
+    layer: 'binding',
     severity: 'warning',
-    hint: 'vfio_pci',
+    anchors: ['vfio_pci'],
+    diff: null,
+    examples: [
+      'vfio_pci: invalid id string "10de:xyz"',
+    ],
     re: /^vfio_pci: (failed to add dynamic id.*|invalid id string "(.*)")/,
     fields: (m) => ({ message: m[1] as string, idString: m[2] ?? null }),
     device: () => null,
@@ -51,8 +66,13 @@ export const VFIO_RULES: Rule[] = [
   {
     kind: 'vfio-denylisted',
     family: 'vfio',
+    layer: 'binding',
     severity: 'error',
-    hint: 'device denylist',
+    anchors: ['denylist'],
+    diff: null,
+    examples: [
+      'vfio-pci 0000:01:01.7: 8086:19e3 exists in vfio-pci device denylist, driver probing disallowed.',
+    ],
     re: /([0-9a-fA-F]{4}):([0-9a-fA-F]{4}) exists in vfio-pci device denylist, driver probing disallowed/,
     fields: (m) => ({ id: `${(m[1] as string).toLowerCase()}:${(m[2] as string).toLowerCase()}` }),
     meaning: (f, _ctx, device) =>
@@ -61,8 +81,14 @@ export const VFIO_RULES: Rule[] = [
   {
     kind: 'vfio-denylist-override',
     family: 'vfio',
+    layer: 'binding',
     severity: 'notice',
-    hint: 'device denylist disabled',
+    anchors: ['denylist'],
+    diff: null,
+    examples: [
+      'vfio-pci 0000:01:01.7: device denylist disabled - allowing device 8086:19e3.',
+      'vfio_pci: device denylist disabled.',
+    ],
     re: /device denylist disabled(?: - allowing device ([0-9a-fA-F]{4}):([0-9a-fA-F]{4}))?/,
     fields: (m) => ({ id: m[1] !== undefined ? `${m[1].toLowerCase()}:${(m[2] as string).toLowerCase()}` : null }),
     meaning: (f) => (f['id'] ? `vfio-pci's denylist is disabled, so it binds ${String(f['id'])} anyway.` : "vfio-pci was loaded with disable_denylist=1: its device denylist is off."),
@@ -70,8 +96,13 @@ export const VFIO_RULES: Rule[] = [
   {
     kind: 'vfio-noiommu-taint',
     family: 'vfio',
+    layer: 'isolation',
     severity: 'warning',
-    hint: 'vfio-noiommu',
+    anchors: ['vfio-noiommu'],
+    diff: null,
+    examples: [
+      'vfio-pci 0000:03:00.0: Adding kernel taint for vfio-noiommu group on device',
+    ],
     re: /Adding kernel taint for vfio-noiommu group on device/,
     signals: ['vfio-present'],
     meaning: (_f, _ctx, device) =>
@@ -80,8 +111,13 @@ export const VFIO_RULES: Rule[] = [
   {
     kind: 'vfio-hiding-ecap',
     family: 'vfio',
+    layer: 'device',
     severity: 'info',
-    hint: 'hiding ecap',
+    anchors: ['vfio_ecap_init'],
+    diff: null,
+    examples: [
+      'vfio-pci 0000:01:00.0: vfio_ecap_init: hiding ecap 0x19@0x900',
+    ],
     re: /vfio_ecap_init: hiding ecap (0x[0-9a-fA-F]+)@(0x[0-9a-fA-F]+)/,
     era: '< 6.5',
     fields: (m) => ({ capability: (m[1] as string).toLowerCase(), offset: (m[2] as string).toLowerCase() }),
@@ -90,24 +126,42 @@ export const VFIO_RULES: Rule[] = [
   {
     kind: 'vfio-intx-masked',
     family: 'vfio',
+    layer: 'device',
     severity: 'info',
-    hint: 'Masking broken INTx support',
+    anchors: ['broken INTx'],
+    diff: null,
+    examples: [
+      'vfio-pci 0000:05:00.0: Masking broken INTx support',
+    ],
     re: /Masking broken INTx support/,
     meaning: (_f, _ctx, device) => `${who(device)} is on vfio-pci's broken-INTx list; INTx masking is not used for it (MSI/MSI-X still work).`,
   },
   {
     kind: 'vfio-bar-restore',
     family: 'vfio',
+    layer: 'device',
     severity: 'notice',
-    hint: 'restoring BARs',
+    anchors: ['vfio_bar_restore'],
+    diff: 'reset-error',
+    examples: [
+      'vfio-pci 0000:01:00.0: vfio_bar_restore: reset recovery - restoring BARs',
+    ],
     re: /vfio_bar_restore: reset recovery - restoring BARs/,
     meaning: (_f, _ctx, device) => `${who(device)} lost its BAR settings (it was reset behind vfio-pci's back, often a guest-initiated or failed reset); vfio-pci restored them.`,
   },
   {
     kind: 'vfio-device-enabled',
     family: 'vfio',
+    layer: 'hypervisor',
     severity: 'info',
-    hint: 'enabling device',
+    anchors: [],
+    gated: ['enabling device'],
+    diff: null,
+    examples: [
+      'Jan 31 09:12:03 server kernel: vfio-pci 0000:01:00.0: enabling device (0000 -> 0003)',
+      '[    1.000000] vfio-pci 0000:01:00.0: enabling device (0000 -> 0003)',
+      'Jan 31 09:12:02 pve kernel: vfio-pci 0000:01:00.0: enabling device (0000 -> 0003)',
+    ],
     re: /^enabling device \((\w+) -> (\w+)\)/,
     when: (_m, ctx) => /vfio/.test(ctx.parsed.device?.driver ?? ''),
     signals: ['vfio-present'],
@@ -117,8 +171,14 @@ export const VFIO_RULES: Rule[] = [
   {
     kind: 'vfio-memlock-exceeded',
     family: 'vfio',
+    layer: 'hypervisor',
     severity: 'error',
-    hint: 'RLIMIT_MEMLOCK',
+    anchors: ['RLIMIT_MEMLOCK'],
+    diff: null,
+    cause: 'memlock-limit',
+    examples: [
+      '[  365.159219] vfio_pin_pages_remote: RLIMIT_MEMLOCK (4194304) exceeded',
+    ],
     re: /(vfio_pin_pages_remote|\w+): RLIMIT_MEMLOCK \((\d+)\) exceeded/,
     fields: (m) => ({ function: m[1] as string, limitBytes: Number(m[2]) }),
     device: () => null,
@@ -128,8 +188,14 @@ export const VFIO_RULES: Rule[] = [
   {
     kind: 'vfio-stuck-in-d3',
     family: 'vfio',
+    layer: 'device',
     severity: 'error',
-    hint: 'stuck in D3',
+    anchors: ['stuck in D3'],
+    diff: 'd3',
+    cause: 'stuck-in-d3',
+    examples: [
+      'vfio: Unable to power on device, stuck in D3',
+    ],
     re: /Unable to power on device, stuck in D3/,
     meaning: (_f, _ctx, device) =>
       `${who(device)} could not be brought out of D3 (low power): the VMM (QEMU) gives up. Often vfio-pci's idle runtime PM put it in D3cold; try vfio-pci disable_idle_d3=1, or check the power state and reset support.`,
@@ -137,8 +203,16 @@ export const VFIO_RULES: Rule[] = [
   {
     kind: 'vendor-reset',
     family: 'vfio',
+    layer: 'device',
     severity: 'info',
-    hint: 'AMD_',
+    anchors: [],
+    gated: ['AMD_'],
+    diff: null,
+    examples: [
+      '[  539.494792] vfio-pci 0000:01:00.0: AMD_POLARIS10: version 1.1',
+      '[  539.511287] vfio-pci 0000:01:00.0: AMD_POLARIS10: Performing BACO reset',
+      '[  539.691163] vfio-pci 0000:01:00.0: AMD_POLARIS10: reset result = 0',
+    ],
     re: /^(AMD_[A-Z0-9_]+): (.*)$/,
     fields: (m) => {
       const msg = (m[2] as string).trim();
@@ -154,8 +228,17 @@ export const VFIO_RULES: Rule[] = [
   {
     kind: 'vfio-group-not-viable',
     family: 'hypervisor',
+    layer: 'isolation',
     severity: 'error',
-    hint: 'not viable',
+    anchors: ['not viable'],
+    diff: null,
+    cause: 'group-shared',
+    origin: 'user-space',
+    examples: [
+      'qemu-system-x86_64: -device vfio-pci,host=01:00.0,multifunction=on: vfio error: 0000:01:00.0: group 1 is not viable',
+      'vfio group X is not viable, please ensure all devices within the iommu group are bound to their vfio bus driver',
+      '{"level":"error","ts":1654654667.4602826,"logger":"DPDK","msg":"EAL: 0000:44:00.3 VFIO group is not viable! Not all devices in IOMMU group bound to VFIO or unbound"}',
+    ],
     re: new RegExp(`(?:(${BDF}):? )?(?:VFIO |vfio )?group(?: (\\S+?),?)? is not viable`),
     fields: (m) => ({ group: m[2] === undefined ? null : /^\d+$/.test(m[2]) ? Number(m[2]) : m[2] }),
     device: (m, ctx) => (m[1] !== undefined ? normalizeDevice(m[1]) : (ctx.parsed.device?.address ?? null)),
@@ -165,8 +248,15 @@ export const VFIO_RULES: Rule[] = [
   {
     kind: 'vfio-container-failed',
     family: 'hypervisor',
+    layer: 'hypervisor',
     severity: 'error',
-    hint: 'container',
+    anchors: ['setup container', 'iommu for container'],
+    diff: null,
+    origin: 'user-space',
+    examples: [
+      '            2021-11-04T10:57:09.827813Z qemu-kvm: -device vfio-pci,host=0000:af:04.7,id=ua-sriov-sriov-vlan,bus=pci.6,addr=0x0: vfio 0000:af:04.7: failed to setup container for group 106: failed to open /dev/vfio/vfio:',
+      '2021-11-04T10:57:09.827813Z qemu-kvm: -device vfio-pci,host=0000:af:04.7: vfio 0000:af:04.7: failed to setup container for group 106: failed to open /dev/vfio/vfio:',
+    ],
     re: new RegExp(`(?:vfio (${BDF}): )?failed to (?:setup container for group (\\d+)|set iommu for container): ?(.*)$`),
     fields: (m) => ({ group: m[2] !== undefined ? Number(m[2]) : null, reason: (m[3] ?? '').trim() }),
     device: (m) => (m[1] !== undefined ? normalizeDevice(m[1]) : null),
@@ -181,8 +271,15 @@ export const VFIO_RULES: Rule[] = [
   {
     kind: 'vfio-node-unavailable',
     family: 'hypervisor',
+    layer: 'hypervisor',
     severity: 'error',
-    hint: '/dev/vfio/',
+    anchors: ['/dev/vfio/'],
+    diff: null,
+    origin: 'user-space',
+    examples: [
+      'lstat /dev/vfio/devices/vfio0: no such file or directory',
+      'kvm: -device vfio-pci,host=0000:01:00.0,id=hostpci0,bus=ich9-pcie-port-1,addr=0x0: vfio 0000:01:00.0: failed to open /dev/vfio/1: No such file or directory',
+    ],
     re: /(?:lstat |open |failed to open )?(\/dev\/vfio\/(?:devices\/vfio\d+|\d+|vfio)): (no such file or directory|No such file or directory|Permission denied|permission denied)/,
     fields: (m) => ({ node: m[1] as string, error: (m[2] as string).toLowerCase() }),
     device: () => null,
@@ -196,8 +293,15 @@ export const VFIO_RULES: Rule[] = [
   {
     kind: 'libvirt-vfio-unsupported',
     family: 'hypervisor',
+    layer: 'hypervisor',
     severity: 'error',
-    hint: 'not supported on this system',
+    anchors: ['VFIO device assig'],
+    diff: null,
+    cause: 'iommu-inactive',
+    origin: 'user-space',
+    examples: [
+      'error: argument unsupported: VFIO device assigment is currently not supported on this system',
+    ],
     re: /VFIO device assign?ment is currently not supported on this system/,
     device: () => null,
     meaning:
