@@ -9,6 +9,13 @@ import { ADDR, addr, nodedevAddress, seeDevice } from './recognisers/common.js';
 // Bus names in dev_printk prefixes that are not drivers.
 const NOT_DRIVERS = new Set(['pci', 'pci_bus', 'iommu', 'acpi', 'platform']);
 
+// Built once: a paste can have millions of lines, and a pattern compiled per line costs more than the match.
+const ADDING_DEVICE = new RegExp(`^iommu: Adding device (${ADDR}) to group (\\d+)`);
+const QEMU_HOST = new RegExp(`host=(${ADDR})`);
+const TOOL_GROUP = new RegExp(`(${ADDR})\\S*:? .*\\bgroup (\\d+)\\b`);
+const FULL_ADDRESS = /\b([0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])\b/g;
+const PROBE_EINVAL = new RegExp(`vfio[-_]pci:? probe of (${ADDR}) failed with error -22`);
+
 const WORTH_PARSING = /[0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]|Linux version|ommand line|Secure boot|locked down|Lockdown|ACPI: [A-Z0-9]{4} 0x|DMAR: /;
 
 export interface AcpiTableEvidence {
@@ -38,7 +45,7 @@ export function deriveFromKernelLog(facts: PasteFacts): AcpiTableEvidence {
       if (m) seeDevice(facts, a, where, { vendorId: m[1], deviceId: m[2], classCode: m[4] });
       else facts.device(a, where);
     }
-    let m = new RegExp(`^iommu: Adding device (${ADDR}) to group (\\d+)`).exec(message);
+    let m = ADDING_DEVICE.exec(message);
     if (m && addr(m[1]!)) facts.addToGroup(Number(m[2]), addr(m[1]!)!);
     m = /^Linux version (\S+)/.exec(message);
     if (m) facts.kernelRelease ??= m[1]!;
@@ -66,7 +73,6 @@ export function deriveFromKernelLog(facts: PasteFacts): AcpiTableEvidence {
 
 /** Devices that tool errors name, and the groups they give for them. */
 export function deriveFromTools(facts: PasteFacts): void {
-  const full = new RegExp(`\\b([0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\\.[0-7])\\b`, 'g');
   for (const t of facts.toolMessages) {
     const where = `${t.source}:${t.line}`;
     if (!['qemu', 'libvirt', 'proxmox', 'kubevirt', 'dpdk', 'cloud-hypervisor', 'other'].includes(t.tool)) continue;
@@ -77,11 +83,11 @@ export function deriveFromTools(facts: PasteFacts): void {
       named.add(a);
       facts.name(a, by, where);
     };
-    const host = new RegExp(`host=(${ADDR})`).exec(t.text);
+    const host = QEMU_HOST.exec(t.text);
     if (host) name(addr(host[1]!), `${t.tool === 'proxmox' ? 'Proxmox' : 'QEMU'} (-device vfio-pci,host=)`);
     for (const m of t.text.matchAll(/pci_[0-9a-fA-F]{4}_[0-9a-fA-F]{2}_[0-9a-fA-F]{2}_[0-7]/g)) name(nodedevAddress(m[0]), 'libvirt (node device name)');
-    if (t.tool !== 'other') for (const m of t.text.matchAll(full)) name(addr(m[1]!), t.tool);
-    const grp = new RegExp(`(${ADDR})\\S*:? .*\\bgroup (\\d+)\\b`).exec(t.text.replace(/^.*?\bvfio(?: error)?:? /, 'vfio '));
+    if (t.tool !== 'other') for (const m of t.text.matchAll(FULL_ADDRESS)) name(addr(m[1]!), t.tool);
+    const grp = TOOL_GROUP.exec(t.text.replace(/^.*?\bvfio(?: error)?:? /, 'vfio '));
     if (grp && addr(grp[1]!)) {
       const d = facts.device(addr(grp[1]!)!, where);
       d.iommuGroup ??= Number(grp[2]);
@@ -96,7 +102,7 @@ export function deriveFromTools(facts: PasteFacts): void {
 export function inferNoGroups(facts: PasteFacts): { where: string; because: string } | null {
   if (facts.groups.size > 0 || facts.groupIds.size > 0 || [...facts.devices.values()].some((d) => d.iommuGroup !== null)) return null;
   for (const l of facts.kernelLines) {
-    const m = new RegExp(`vfio[-_]pci:? probe of (${ADDR}) failed with error -22`).exec(l.text);
+    const m = PROBE_EINVAL.exec(l.text);
     const a = m ? addr(m[1]!) : null;
     if (!a) continue;
     const d = facts.devices.get(a);

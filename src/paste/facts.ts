@@ -113,10 +113,23 @@ export class PasteFacts {
   /** Facts concluded from others (a probe error that means "no IOMMU group"), with the reason. */
   readonly inferences: Inference[] = [];
 
+  // Membership sets beside the lists they guard: a paste of a million lines about one device must not
+  // scan that device's growing list once per line.
+  private readonly notedWhere = new Map<string, Set<string>>();
+  private readonly deviceWhere = new Map<string, Set<string>>();
+  private readonly toolKeys = new Set<string>();
+  private readonly nameKeys = new Set<string>();
+
   /** Records that a source was found in the paste (status read, path = where it is). */
   note(id: string, where: string, message?: string): void {
     const prev = this.sources[id];
-    const path = prev?.status === 'read' && prev.path && !prev.path.split(', ').includes(where) ? `${prev.path}, ${where}` : where;
+    let seen = this.notedWhere.get(id);
+    if (!seen || prev?.status !== 'read' || !prev.path) {
+      seen = new Set();
+      this.notedWhere.set(id, seen);
+    }
+    const path = seen.size > 0 && !seen.has(where) ? `${prev!.path}, ${where}` : seen.size > 0 ? prev!.path! : where;
+    seen.add(where);
     this.sources[id] = message ? { status: 'read', path, message } : { status: 'read', path };
   }
 
@@ -146,8 +159,13 @@ export class PasteFacts {
         where: [],
       };
       this.devices.set(address, d);
+      this.deviceWhere.set(address, new Set());
     }
-    if (where && !d.where.includes(where)) d.where.push(where);
+    const seen = this.deviceWhere.get(address)!;
+    if (where && !seen.has(where)) {
+      seen.add(where);
+      d.where.push(where);
+    }
     return d;
   }
 
@@ -169,10 +187,16 @@ export class PasteFacts {
   }
 
   addTool(m: ToolMessage): void {
-    if (!this.toolMessages.some((t) => t.source === m.source && t.line === m.line)) this.toolMessages.push(m);
+    const key = `${m.line}\u0000${m.source}`;
+    if (this.toolKeys.has(key)) return;
+    this.toolKeys.add(key);
+    this.toolMessages.push(m);
   }
 
   name(address: string, by: string, where: string): void {
-    if (!this.namedDevices.some((d) => d.address === address && d.by === by)) this.namedDevices.push({ address, by, where });
+    const key = `${address}\u0000${by}`;
+    if (this.nameKeys.has(key)) return;
+    this.nameKeys.add(key);
+    this.namedDevices.push({ address, by, where });
   }
 }
