@@ -49,7 +49,7 @@ export async function collectSnapshot(opts: CollectOptions = {}): Promise<Snapsh
     host,
     kernelConfig: collectKernelConfig(ctx, host.kernelRelease),
     firmware: collectFirmware(ctx),
-    iommu: collectIommu(ctx),
+    iommu: collectIommu(ctx, pci),
     kernelLog: null,
     pci,
     modules: collectModules(ctx, host.kernelRelease, modaliases),

@@ -27,15 +27,48 @@ function statusOf(err: unknown): { status: SourceStatus; message: string } {
 
 const SCRATCH = Buffer.allocUnsafe(64 * 1024);
 
+/** What a symbolic link that leaves a capture is recorded as; it is never followed. */
+export const OUTSIDE_CAPTURE = 'points outside the capture (link not followed)';
+
+function kindOf(st: fs.Stats): string {
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isDirectory()) return 'a directory';
+  return 'not a regular file';
+}
+
+// O_NONBLOCK: a FIFO planted where a file belongs opens without waiting for a writer (and is then
+// refused by fstat); regular files ignore the flag.
+const READ_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY;
+
+type Resolved = { ok: true; local: string } | { ok: false; status: SourceStatus; message: string };
+
 export class HostFs {
+  /** The root with its own links resolved, so that containment compares like with like. */
+  private readonly realRoot: string;
+  /** Resolved local directories by host path (a capture does not change while it is read). */
+  private readonly dirCache = new Map<string, Resolved>();
+
   /** root is '' for the live host, or an absolute directory holding a copy of a host's files. */
-  constructor(readonly root: string) {}
+  constructor(readonly root: string) {
+    let real = root;
+    if (root !== '') {
+      try {
+        real = fs.realpathSync.native(root);
+      } catch {
+        real = path.resolve(root);
+      }
+    }
+    this.realRoot = real;
+  }
 
   get isLive(): boolean {
     return this.root === '';
   }
 
-  /** The local path for a host path. */
+  /** The local path for a host path (not checked: see resolve() before opening anything). */
   local(hostPath: string): string {
     return this.root === '' ? hostPath : path.join(this.root, hostPath);
   }
@@ -43,9 +76,103 @@ export class HostFs {
   /** Back from a local path (as realpath gives) to the host path; null when it leaves the root. */
   toHost(localPath: string): string | null {
     if (this.root === '') return localPath;
-    const rel = path.relative(this.root, localPath);
-    if (rel.startsWith('..') || path.isAbsolute(rel)) return null;
-    return '/' + rel.split(path.sep).join('/');
+    for (const base of [this.realRoot, this.root]) {
+      const rel = path.relative(base, localPath);
+      if (rel === '') return '/';
+      if (!rel.startsWith('..') && !path.isAbsolute(rel)) return '/' + rel.split(path.sep).join('/');
+    }
+    return null;
+  }
+
+  private inside(real: string): boolean {
+    return real === this.realRoot || real.startsWith(this.realRoot + path.sep);
+  }
+
+  /** A local path fully resolved (every link followed) and checked to be inside the capture. */
+  private resolveFully(local: string): Resolved {
+    let real: string;
+    try {
+      real = fs.realpathSync.native(local);
+    } catch (err) {
+      const { status, message } = statusOf(err);
+      return { ok: false, status, message };
+    }
+    if (!this.inside(real)) return { ok: false, status: 'error', message: OUTSIDE_CAPTURE };
+    return { ok: true, local: real };
+  }
+
+  private resolveDir(hostDir: string): Resolved {
+    let r = this.dirCache.get(hostDir);
+    if (r === undefined) {
+      r = this.resolveFully(path.join(this.root, hostDir));
+      this.dirCache.set(hostDir, r);
+    }
+    return r;
+  }
+
+  /**
+   * Where to find a host path on this machine. On the live host, the path itself. Under --root, the
+   * directory part resolved inside the capture (its links followed only while they stay inside) joined
+   * with the last component, which is left as it is: openers use O_NOFOLLOW and come back to
+   * resolveLink() when it is a link, so that a link's target is checked before it is used.
+   */
+  private place(hostPath: string): Resolved {
+    if (this.root === '') return { ok: true, local: hostPath };
+    const norm = path.posix.normalize('/' + hostPath);
+    if (norm === '/') return { ok: true, local: this.realRoot };
+    const dir = this.resolveDir(path.posix.dirname(norm));
+    if (!dir.ok) return dir;
+    return { ok: true, local: path.join(dir.local, path.posix.basename(norm)) };
+  }
+
+  /** The local path for a host path with every link followed inside the capture; the failure otherwise. */
+  resolve(hostPath: string): ReadResult<string> {
+    const placed = this.place(hostPath);
+    const r = placed.ok && this.root !== '' ? this.resolveFully(placed.local) : placed;
+    if (!r.ok) return { ok: false, record: { status: r.status, path: hostPath, message: r.message } };
+    return { ok: true, value: r.local, record: { status: 'read', path: hostPath } };
+  }
+
+  /**
+   * Opens a host path for reading: only a regular file, never blocking, never leaving the capture.
+   * The caller closes the descriptor.
+   */
+  openFile(hostPath: string): ReadResult<number> {
+    const fail = (status: SourceStatus, message: string): ReadResult<number> => ({ ok: false, record: { status, path: hostPath, message } });
+    const placed = this.place(hostPath);
+    if (!placed.ok) return fail(placed.status, placed.message);
+    let fd: number;
+    try {
+      fd = fs.openSync(placed.local, this.root === '' ? READ_FLAGS : READ_FLAGS | fs.constants.O_NOFOLLOW);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ELOOP' || this.root === '') {
+        const { status, message } = statusOf(err);
+        return fail(status, message);
+      }
+      // The last component is a link: follow it only to a place inside the capture.
+      const full = this.resolveFully(placed.local);
+      if (!full.ok) return fail(full.status, full.message);
+      try {
+        fd = fs.openSync(full.local, READ_FLAGS | fs.constants.O_NOFOLLOW);
+      } catch (err2) {
+        const { status, message } = statusOf(err2);
+        return fail(status, message);
+      }
+    }
+    let st: fs.Stats;
+    try {
+      st = fs.fstatSync(fd);
+    } catch (err) {
+      fs.closeSync(fd);
+      const { status, message } = statusOf(err);
+      return fail(status, message);
+    }
+    if (!st.isFile()) {
+      fs.closeSync(fd);
+      if (st.isDirectory()) return fail('error', 'is a directory, expected a file');
+      return fail('error', `not a regular file (${kindOf(st)}), not read`);
+    }
+    return { ok: true, value: fd, record: { status: 'read', path: hostPath } };
   }
 
   readText(hostPath: string, maxBytes = 1 << 20): ReadResult<string> {
@@ -61,15 +188,17 @@ export class HostFs {
   }
 
   readBytes(hostPath: string, maxBytes = 1 << 20): ReadResult<Buffer> {
-    const record: SourceRecord = { status: 'read', path: hostPath };
-    let fd: number | undefined;
+    const opened = this.openFile(hostPath);
+    if (!opened.ok) return opened;
+    const fd = opened.value;
+    const record = opened.record;
     try {
-      fd = fs.openSync(this.local(hostPath), 'r');
       const sysfs = hostPath.startsWith('/sys/');
       const chunks: Buffer[] = [];
       let total = 0;
       // sysfs files report a size of 4096 whatever they hold, so read until EOF rather than trusting
-      // stat. Most reads are a few bytes: one scratch buffer serves them all, and only the bytes read
+      // stat; and the cap counts bytes read, so a file that claims to be small cannot be huge.
+      // Most reads are a few bytes: one scratch buffer serves them all, and only the bytes read
       // are copied out (a fresh 64 KiB buffer per attribute made collection GC-bound).
       for (;;) {
         const want = Math.min(SCRATCH.length, maxBytes - total);
@@ -87,14 +216,16 @@ export class HostFs {
       const { status, message } = statusOf(err);
       return { ok: false, record: { status, path: hostPath, message } };
     } finally {
-      if (fd !== undefined) fs.closeSync(fd);
+      fs.closeSync(fd);
     }
   }
 
   /** Entry names of a directory, sorted; the record tells why when it cannot be listed. */
   readDir(hostPath: string): ReadResult<string[]> {
+    const dir = this.resolve(hostPath);
+    if (!dir.ok) return dir;
     try {
-      const names = fs.readdirSync(this.local(hostPath)).sort();
+      const names = fs.readdirSync(dir.value).sort();
       return { ok: true, value: names, record: { status: 'read', path: hostPath } };
     } catch (err) {
       const { status, message } = statusOf(err);
@@ -102,15 +233,18 @@ export class HostFs {
     }
   }
 
-  /** Names in a directory, or [] when it cannot be listed. */
+  /** Names in a directory, or [] when it cannot be listed (use readDir where a denial matters). */
   list(hostPath: string): string[] {
     const r = this.readDir(hostPath);
     return r.ok ? r.value : [];
   }
 
+  /** A link's own text; never followed, so it needs no containment of its target. */
   readLink(hostPath: string): string | null {
+    const placed = this.place(hostPath);
+    if (!placed.ok) return null;
     try {
-      return fs.readlinkSync(this.local(hostPath));
+      return fs.readlinkSync(placed.local);
     } catch {
       return null;
     }
@@ -128,7 +262,7 @@ export class HostFs {
       const real = fs.realpathSync.native(this.local(hostPath));
       const host = this.toHost(real);
       if (host === null) {
-        return { ok: false, record: { status: 'error', path: hostPath, message: 'link points outside the root directory' } };
+        return { ok: false, record: { status: 'error', path: hostPath, message: OUTSIDE_CAPTURE } };
       }
       return { ok: true, value: host, record: { status: 'read', path: hostPath } };
     } catch (err) {
@@ -138,17 +272,14 @@ export class HostFs {
   }
 
   exists(hostPath: string): boolean {
-    try {
-      fs.lstatSync(this.local(hostPath));
-      return true;
-    } catch {
-      return false;
-    }
+    return this.lstat(hostPath).ok;
   }
 
   lstat(hostPath: string): ReadResult<fs.Stats> {
+    const placed = this.place(hostPath);
+    if (!placed.ok) return { ok: false, record: { status: placed.status, path: hostPath, message: placed.message } };
     try {
-      return { ok: true, value: fs.lstatSync(this.local(hostPath)), record: { status: 'read', path: hostPath } };
+      return { ok: true, value: fs.lstatSync(placed.local), record: { status: 'read', path: hostPath } };
     } catch (err) {
       const { status, message } = statusOf(err);
       return { ok: false, record: { status, path: hostPath, message } };
@@ -156,8 +287,10 @@ export class HostFs {
   }
 
   isDir(hostPath: string): boolean {
+    const r = this.resolve(hostPath);
+    if (!r.ok) return false;
     try {
-      return fs.statSync(this.local(hostPath)).isDirectory();
+      return fs.statSync(r.value).isDirectory();
     } catch {
       return false;
     }

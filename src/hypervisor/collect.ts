@@ -135,7 +135,12 @@ function collectQemuLogs(ctx: CollectContext): ToolMessage[] {
     let body: string;
     try {
       // Logs grow without bound; only the tail is the recent run.
-      const fd = fs.openSync(ctx.fs.local(p), 'r');
+      const opened = ctx.fs.openFile(p);
+      if (!opened.ok) {
+        note(ctx, `libvirt-qemu-log:${f}`, opened.record);
+        continue;
+      }
+      const fd = opened.value;
       try {
         const size = fs.fstatSync(fd).size;
         const start = Math.max(0, size - LOG_TAIL_BYTES);

@@ -22,7 +22,9 @@ export async function readNextInitramfs(hfs: HostFs, version: string, explicit: 
   } else {
     const found = imageCandidates(version).find((p) => hfs.exists(p));
     if (!found) throw new InputError(`no initramfs image for kernel ${version}: none of ${imageCandidates(version).join(', ')} exists`);
-    local = hfs.local(found);
+    const resolved = hfs.resolve(found);
+    if (!resolved.ok) throw new InputError(`${found}: ${resolved.record.message ?? 'cannot be read'}`);
+    local = resolved.value;
     shown = found;
   }
   try {

@@ -29,7 +29,9 @@ function walkModules(hfs: HostFs, dir: string): Map<string, ModuleFile> {
     const d = stack.pop()!;
     let entries: fs.Dirent[];
     try {
-      entries = fs.readdirSync(hfs.local(d), { withFileTypes: true });
+      const local = hfs.resolve(d);
+      if (!local.ok) continue;
+      entries = fs.readdirSync(local.value, { withFileTypes: true });
     } catch {
       continue;
     }

@@ -10,7 +10,7 @@ import { HostFs } from '../collect/host-fs.js';
 import { compareKernelVersions } from '../collect/sources/host.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { PREFLIGHT_CHECKS } from './checks/index.js';
-import { moduleSigned } from './module-signature.js';
+import { moduleSignedAt } from './module-signature.js';
 import { nextCmdline } from './next-cmdline.js';
 import { readNextInitramfs } from './next-initramfs.js';
 import { readNextKernel } from './next-kernel.js';
@@ -71,7 +71,7 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRes
   const initramfs = await readNextInitramfs(hfs, version, opts.initramfs, opts.cwd, opts.timeoutMs ?? 120_000);
   const outOfTree = new Map<string, PreflightInput['outOfTree'] extends Map<string, infer V> ? V : never>();
   for (const m of kernel.onDisk.values()) {
-    if (/\/(updates|extra)\//.test(m.path)) outOfTree.set(m.name, { ...m, signed: moduleSigned(hfs.local(m.path)) });
+    if (/\/(updates|extra)\//.test(m.path)) outOfTree.set(m.name, { ...m, signed: moduleSignedAt(hfs, m.path) });
   }
   const input: PreflightInput = { ctx, running, kernel, initramfs, cmdline: nextCmdline(hfs, snap, version), outOfTree };
   const findings = markTrust(PREFLIGHT_CHECKS.flatMap((check) => check(input)));

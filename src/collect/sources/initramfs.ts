@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { InitramfsInfo, InstalledKernel, ModprobeEntry, ModuleLoadEntry } from '../../snapshot/types.js';
 import { InitramfsError, readInitramfsFiles } from '../../initramfs/index.js';
 import { parseModprobeConf, parseModulesLoad } from '../../parse/modprobe-conf.js';
@@ -39,8 +40,18 @@ export async function collectInitramfs(ctx: CollectContext, release: string | nu
     note(ctx, 'initramfs', { status: 'absent', path: release ? `/boot/initrd.img-${release}` : '/boot', message: release ? 'no initramfs image found for the running kernel' : 'kernel release unknown' });
     return null;
   }
+  // Resolved inside the capture, and only a regular file: the image is read by path further on.
+  const local = ctx.fs.resolve(image);
+  if (!local.ok) {
+    note(ctx, 'initramfs', local.record);
+    return null;
+  }
+  if (!fs.statSync(local.value, { throwIfNoEntry: false })?.isFile()) {
+    note(ctx, 'initramfs', { status: 'error', path: image, message: 'not a regular file, not read' });
+    return null;
+  }
   try {
-    const info = await summariseInitramfs(ctx.fs.local(image), image, release, Math.max(ctx.commandTimeoutMs, 60_000));
+    const info = await summariseInitramfs(local.value, image, release, Math.max(ctx.commandTimeoutMs, 60_000));
     note(ctx, 'initramfs', { status: 'read', path: image });
     return info;
   } catch (err) {

@@ -1,4 +1,4 @@
-import type { IommuGroup, IommuInfo, IommuUnit, ReservedRegion } from '../../snapshot/types.js';
+import type { IommuGroup, IommuInfo, IommuUnit, PciDevice, ReservedRegion } from '../../snapshot/types.js';
 import { decodeIntelIommu } from '../../iommu/intel-cap.js';
 import { decodeAmdIommu } from '../../iommu/amd-features.js';
 import { note, type CollectContext } from '../context.js';
@@ -37,7 +37,7 @@ export function parseReservedRegions(text: string): ReservedRegion[] {
   return out;
 }
 
-function collectGroups(ctx: CollectContext): IommuGroup[] | null {
+function collectGroups(ctx: CollectContext, pci: PciDevice[]): IommuGroup[] | null {
   const dir = ctx.fs.readDir('/sys/kernel/iommu_groups');
   note(ctx, 'sys/kernel/iommu_groups', dir.record);
   if (!dir.ok) return null;
@@ -46,9 +46,18 @@ function collectGroups(ctx: CollectContext): IommuGroup[] | null {
     if (!/^\d+$/.test(name)) continue;
     const base = `/sys/kernel/iommu_groups/${name}`;
     const rr = ctx.fs.readText(`${base}/reserved_regions`);
+    const members = ctx.fs.readDir(`${base}/devices`);
+    let devices: string[];
+    if (members.ok) devices = members.value;
+    else {
+      // An unreadable group is not an empty one (that would pass any isolation check): say it could not
+      // be listed, and take its members from each function's own iommu_group link.
+      note(ctx, `iommu-group:${name}`, members.record);
+      devices = pci.filter((d) => d.iommuGroup === Number(name)).map((d) => d.address);
+    }
     groups.push({
       id: Number(name),
-      devices: ctx.fs.list(`${base}/devices`),
+      devices,
       type: ctx.fs.readAttr(`${base}/type`),
       reservedRegions: rr.ok ? parseReservedRegions(rr.value) : null,
     });
@@ -56,7 +65,7 @@ function collectGroups(ctx: CollectContext): IommuGroup[] | null {
   return groups.sort((a, b) => a.id - b.id);
 }
 
-export function collectIommu(ctx: CollectContext): IommuInfo {
+export function collectIommu(ctx: CollectContext, pci: PciDevice[]): IommuInfo {
   const { present, units } = collectUnits(ctx);
-  return { classPresent: present, units, groups: collectGroups(ctx) };
+  return { classPresent: present, units, groups: collectGroups(ctx, pci) };
 }

@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import type { KernelLogOrigin, KernelLogSection, SourceRecord } from '../../snapshot/types.js';
 import { collectKernelLog } from '../../log/relevant.js';
 import { streamCommand } from '../run-command.js';
@@ -66,8 +67,14 @@ export async function collectKernelLogSource(ctx: CollectContext): Promise<Kerne
       } else tried.push(st.record);
       continue;
     }
+    // Opened through HostFs: a FIFO or a link out of the capture is refused instead of waited on or read.
+    const opened = ctx.fs.openFile(file);
+    if (!opened.ok) {
+      tried.push(opened.record);
+      continue;
+    }
     try {
-      const section = await collectKernelLog(ctx.fs.local(file), c.origin, file);
+      const section = await collectKernelLog(createReadStream('', { fd: opened.value, highWaterMark: 64 * 1024 }), c.origin, file);
       note(ctx, 'kernel-log', { status: 'read', path: file });
       return section;
     } catch (err) {

@@ -14,7 +14,14 @@ const PARAM_MODULES = /^(vfio|kvm|iommu|pci_stub|vendor_reset)/;
 function configFiles(ctx: CollectContext, dirs: string[], suffix: string): string[] {
   const chosen = new Map<string, string>();
   for (const dir of dirs) {
-    for (const name of ctx.fs.list(dir)) {
+    const listing = ctx.fs.readDir(dir);
+    if (!listing.ok) {
+      // A directory that exists but cannot be listed may hold the very option that decides: it is
+      // something not checked, never "no files".
+      if (listing.record.status !== 'absent') note(ctx, `config-dir:${dir}`, listing.record);
+      continue;
+    }
+    for (const name of listing.value) {
       if (!name.endsWith(suffix) || chosen.has(name)) continue;
       chosen.set(name, `${dir}/${name}`);
     }
