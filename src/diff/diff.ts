@@ -1,5 +1,6 @@
 import type { Snapshot } from '../snapshot/types.js';
 import { layerIndex } from '../analyze/layers.js';
+import { declaresId } from '../analyze/rule.js';
 import { buildDiffContext } from './context.js';
 import type { Change, ChangeKind, DiffOptions, DiffReport, SideSummary } from './types.js';
 import type { ChangeClass } from './classes/class.js';
@@ -64,8 +65,18 @@ export function diffSnapshots(before: Snapshot, after: Snapshot, opts: DiffOptio
   if (before.privileged === false || after.privileged === false) {
     notes.push(`the ${before.privileged === false ? 'earlier' : 'later'} snapshot was taken without root: config space (ACS, FLR) and parts of the log may be missing from it`);
   }
-  const sink = { add: (c: Change) => void changes.push(c), note: (t: string) => void notes.push(t) };
-  for (const cls of CHANGE_CLASSES) cls.compare(ctx, sink);
+  for (const cls of CHANGE_CLASSES) {
+    cls.compare(ctx, {
+      add: (c: Change) => {
+        // A class reports only what its meta declares, so that docs/findings.md lists every change id.
+        if (!declaresId(cls.meta.reports ?? [], c.id) || (c.cause !== null && !cls.meta.causes.includes(c.cause))) {
+          throw new Error(`diff class ${cls.meta.id} reported ${c.id} / ${c.cause}, which its meta does not declare`);
+        }
+        changes.push(c);
+      },
+      note: (t: string) => void notes.push(t),
+    });
+  }
   changes.sort((x, y) => layerIndex(x.layer) - layerIndex(y.layer) || KIND_ORDER[x.kind] - KIND_ORDER[y.kind] || (x.subject ?? '').localeCompare(y.subject ?? ''));
   const counts: Record<ChangeKind, number> = { regression: 0, improvement: 0, neutral: 0 };
   for (const c of changes) counts[c.kind]++;

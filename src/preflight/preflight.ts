@@ -15,7 +15,8 @@ import { nextCmdline } from './next-cmdline.js';
 import { readNextInitramfs } from './next-initramfs.js';
 import { readNextKernel } from './next-kernel.js';
 import { predictTarget } from './race.js';
-import type { PreflightInput, PreflightReport, TargetPrediction } from './types.js';
+import type { PreflightCheck, PreflightInput, PreflightReport, TargetPrediction } from './types.js';
+import { declaresId } from '../analyze/rule.js';
 
 export interface PreflightOptions {
   root?: string;
@@ -35,6 +36,14 @@ export function pickNextKernel(snap: Snapshot): string | null {
   const running = snap.host.kernelRelease;
   const candidates = snap.host.installedKernels.filter((k) => k.version !== running && k.modulesDir).map((k) => k.version);
   return candidates.sort(compareKernelVersions).pop() ?? null;
+}
+
+/** A check reports only the ids and causes its meta declares, as analyze holds its rules to theirs. */
+function declared(c: PreflightCheck, findings: Finding[]): Finding[] {
+  for (const f of findings) {
+    if (!declaresId(c.meta.reports ?? [], f.id) || !c.meta.causes.includes(f.cause)) throw new Error(`preflight check ${c.meta.id} reported ${f.id} / ${f.cause}, which its meta does not declare`);
+  }
+  return findings;
 }
 
 function markTrust(findings: Finding[]): Finding[] {
@@ -74,7 +83,7 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRes
     if (/\/(updates|extra)\//.test(m.path)) outOfTree.set(m.name, { ...m, signed: moduleSignedAt(hfs, m.path) });
   }
   const input: PreflightInput = { ctx, running, kernel, initramfs, cmdline: nextCmdline(hfs, snap, version), outOfTree };
-  const findings = markTrust(PREFLIGHT_CHECKS.flatMap((check) => check(input)));
+  const findings = markTrust(PREFLIGHT_CHECKS.flatMap((c) => declared(c, c.check(input))));
   const targets = ctx.targets.map((t) => outcomeWithFindings(predictTarget(input, t).prediction, findings));
   const verdict = findings.some((f) => f.severity === 'fail') ? 'fail' : findings.some((f) => f.severity === 'warn') ? 'warn' : 'pass';
   return { kind: 'report', report: { running, kernel: version, initramfs: initramfs.image, cmdline: input.cmdline, targets, findings, verdict } };

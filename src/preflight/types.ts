@@ -2,6 +2,7 @@
 
 import type { AnalysisContext } from '../analyze/context.js';
 import type { Finding } from '../analyze/finding.js';
+import type { RuleMeta } from '../analyze/rule.js';
 import type { AliasIndex } from '../modules/alias-match.js';
 import type { InitramfsInfo } from '../snapshot/types.js';
 
@@ -70,8 +71,11 @@ export interface TargetPrediction {
   outcome: Outcome;
 }
 
-/** One check: reads nothing itself, returns findings from the input. */
-export type PreflightCheck = (input: PreflightInput) => Finding[];
+/** One check, described like an analyze rule: reads nothing itself, returns findings from the input. */
+export interface PreflightCheck {
+  meta: RuleMeta;
+  check: (input: PreflightInput) => Finding[];
+}
 
 export interface PreflightReport {
   running: string | null;

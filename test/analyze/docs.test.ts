@@ -5,12 +5,14 @@ import path from 'node:path';
 import { repoRoot } from '../helpers/paths.js';
 import { findingsDoc } from '../../src/analyze/findings-doc.js';
 import { RULES } from '../../src/analyze/rules/index.js';
+import { ruleCatalogue } from '../../src/rules/catalogue.js';
+import { builtinKnowledgeBase } from '../../src/kb/load.js';
 import { CAUSES } from '../../src/analyze/causes.js';
 import { LAYERS } from '../../src/analyze/layers.js';
 
 test('docs/findings.md is generated from the rules and up to date (npm run docs)', () => {
   const onDisk = fs.readFileSync(path.join(repoRoot, 'docs', 'findings.md'), 'utf8');
-  assert.equal(onDisk, findingsDoc(RULES), 'docs/findings.md is stale: run "npm run docs"');
+  assert.equal(onDisk, findingsDoc(ruleCatalogue()), 'docs/findings.md is stale: run "npm run docs"');
 });
 
 test('every rule has a unique id, a known layer and documented causes', () => {
@@ -23,6 +25,28 @@ test('every rule has a unique id, a known layer and documented causes', () => {
     assert.ok(r.meta.description.length > 20, `${r.meta.id} describes itself`);
     for (const c of r.meta.causes) assert.ok(Object.hasOwn(CAUSES, c), `${r.meta.id}: cause ${c} is not in causes.ts`);
   }
+});
+
+test('every rule, preflight check and diff class describes itself the same way', () => {
+  const seen = new Set<string>();
+  for (const r of ruleCatalogue()) {
+    const key = `${r.kind}:${r.meta.id}`;
+    assert.ok(!seen.has(key), `duplicate ${key}`);
+    seen.add(key);
+    assert.match(r.meta.id, /^[a-z][a-z0-9-]*$/, key);
+    assert.ok(LAYERS.includes(r.meta.layer), key);
+    for (const l of r.meta.alsoLayers ?? []) assert.ok(LAYERS.includes(l) && l !== r.meta.layer, `${key}: also layer ${l}`);
+    assert.ok(r.meta.title.length > 2 && !r.meta.title.endsWith('.'), `${key} has a title`);
+    assert.ok(r.meta.description.length > 20, `${key} describes itself`);
+    // Knowledge-base entries may name causes of their own (docs/knowledge-base.md); every other cause is in causes.ts.
+    const kbCauses = new Set(builtinKnowledgeBase().map((e) => e.cause));
+    for (const c of r.meta.causes) assert.ok(Object.hasOwn(CAUSES, c) || (r.meta.id === 'kb-jump' && kbCauses.has(c)), `${key}: cause ${c} is not in causes.ts`);
+    if (r.kind !== 'analyze') assert.ok((r.meta.reports ?? []).length > 0, `${key} lists the ids its findings carry`);
+    if (r.kind === 'preflight') for (const id of r.meta.reports!) assert.match(id, /^preflight\./, `${key}: ${id}`);
+  }
+  // A change id names one class: two classes reporting the same id could not be told apart in the docs.
+  const diffIds = ruleCatalogue().filter((r) => r.kind === 'diff').flatMap((r) => r.meta.reports ?? []);
+  assert.equal(new Set(diffIds).size, diffIds.length, 'every diff change id belongs to one class');
 });
 
 test('rules run in the order of the chain', () => {

@@ -1,4 +1,5 @@
 import type { Layer } from '../../analyze/layers.js';
+import type { RuleMeta } from '../../analyze/rule.js';
 import type { PciDevice } from '../../snapshot/types.js';
 import { describeDevice } from '../../analyze/pci-facts.js';
 import type { DiffContext } from '../context.js';
@@ -6,8 +7,8 @@ import type { Change, ChangeKind, DiffEvidence } from '../types.js';
 
 /** One kind of difference the comparison looks for; each lives in its own module. */
 export interface ChangeClass {
-  /** Short name used in docs/diff.md. */
-  name: string;
+  /** The same self-description as an analyze rule; its change ids are listed in meta.reports. */
+  meta: RuleMeta;
   compare: (ctx: DiffContext, out: ChangeSink) => void;
 }
 

@@ -69,7 +69,14 @@ function vfioNodes(s: Snapshot): DevNode[] | null {
 }
 
 export const devNodes: ChangeClass = {
-  name: '/dev/vfio and /dev/kvm',
+  meta: {
+    id: 'dev-nodes',
+    layer: 'hypervisor',
+    causes: ['vfio-node-permissions'],
+    title: '/dev/vfio and /dev/kvm',
+    description: 'The VFIO container and group nodes, /dev/kvm, their owners and permission bits, and the number of VFIO device cdevs.',
+    reports: ['dev-node-lost', 'dev-node-appeared', 'dev-node-permissions-changed', 'vfio-cdevs-changed'],
+  },
   compare(ctx, out) {
     const da = ctx.a.snap.devnodes;
     const db = ctx.b.snap.devnodes;

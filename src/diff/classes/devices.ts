@@ -11,7 +11,14 @@ function ids(d: PciDevice): string {
 }
 
 export const devices: ChangeClass = {
-  name: 'devices',
+  meta: {
+    id: 'devices',
+    layer: 'device',
+    causes: [],
+    title: 'Devices',
+    description: 'Functions matched by address and ids: moved, gone or new.',
+    reports: ['device-moved', 'device-disappeared', 'device-appeared'],
+  },
   compare(ctx, out) {
     const readA = ctx.a.snap.sources['sys/bus/pci/devices']?.status;
     const readB = ctx.b.snap.sources['sys/bus/pci/devices']?.status;

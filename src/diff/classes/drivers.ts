@@ -13,7 +13,14 @@ function rank(driver: string | null): number {
 }
 
 export const drivers: ChangeClass = {
-  name: 'driver binding',
+  meta: {
+    id: 'drivers',
+    layer: 'binding',
+    causes: ['host-driver-bound', 'companion-not-bound'],
+    title: 'Driver binding',
+    description: 'Which driver owns each function, ranked vfio-pci over none or pci-stub over a host driver, and a vfio-pci driver_override.',
+    reports: ['driver-changed'],
+  },
   compare(ctx, out) {
     for (const [x, y] of ctx.aToB) {
       const da = ctx.a.byAddress.get(x)!;

@@ -46,7 +46,14 @@ function compareSets(ctx: { a: Side; b: Side; anyTargets: boolean }, out: Change
 }
 
 export const earlyBoot: ChangeClass = {
-  name: 'VFIO in early boot',
+  meta: {
+    id: 'early-boot',
+    layer: 'modules',
+    causes: ['initramfs-missing-vfio'],
+    title: 'VFIO in early boot',
+    description: 'VFIO modules and vfio-pci options in the initramfs image, in the initramfs generator\'s module list and in the boot module lists.',
+    reports: ['early-vfio-lost', 'early-vfio-gained', 'early-vfio-renamed', 'early-vfio-options-lost', 'early-vfio-options-gained'],
+  },
   compare(ctx, out) {
     // A built-in vfio_pci needs no initramfs copy: nothing to lose there.
     if (ctx.b.analysis.moduleState('vfio_pci') === 'builtin') return;

@@ -9,7 +9,15 @@ function yesNo(v: boolean | null | undefined): string | null {
 }
 
 export const firmware: ChangeClass = {
-  name: 'firmware',
+  meta: {
+    id: 'firmware',
+    layer: 'firmware',
+    alsoLayers: ['modules'],
+    causes: ['iommu-disabled-firmware'],
+    title: 'Firmware',
+    description: 'The ACPI IOMMU table (DMAR / IVRS), the CPU virtualisation flags, the BIOS version, Secure Boot and lockdown.',
+    reports: ['firmware-iommu-table-lost', 'firmware-iommu-table-appeared', 'firmware-virtualization-disabled', 'firmware-virtualization-enabled', 'firmware-bios-changed', 'firmware-secure-boot-changed', 'lockdown-changed'],
+  },
   compare(ctx, out) {
     const fa = ctx.a.snap.firmware;
     const fb = ctx.b.snap.firmware;

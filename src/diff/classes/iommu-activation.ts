@@ -14,7 +14,14 @@ function units(s: Snapshot): string {
 }
 
 export const iommuActivation: ChangeClass = {
-  name: 'IOMMU activation',
+  meta: {
+    id: 'iommu-activation',
+    layer: 'kernel',
+    causes: ['iommu-inactive'],
+    title: 'IOMMU activation',
+    description: 'Whether IOMMU groups exist in both snapshots.',
+    reports: ['iommu-deactivated', 'iommu-activated'],
+  },
   compare(ctx, out) {
     const was = ctx.a.iommuActive;
     const now = ctx.b.iommuActive;

@@ -230,7 +230,14 @@ function splits(ctx: DiffContext, out: ChangeSink): void {
 }
 
 export const iommuGroups: ChangeClass = {
-  name: 'IOMMU groups',
+  meta: {
+    id: 'iommu-groups',
+    layer: 'isolation',
+    causes: ['group-shared'],
+    title: 'IOMMU groups',
+    description: 'Groups compared by their members, with the ACS bits and the kernel\'s isolation verdict on the upstream path of each merge.',
+    reports: ['iommu-group-merged', 'iommu-group-split'],
+  },
   compare(ctx, out) {
     // Group changes while the IOMMU is off on one side are the activation class's business.
     if (ctx.a.iommuActive !== true || ctx.b.iommuActive !== true) return;

@@ -33,7 +33,14 @@ function irqRemapState(s: Snapshot): IrState {
 }
 
 export const irqRemapping: ChangeClass = {
-  name: 'interrupt remapping',
+  meta: {
+    id: 'irq-remapping',
+    layer: 'kernel',
+    causes: ['irq-remap-missing'],
+    title: 'Interrupt remapping',
+    description: 'Whether interrupt remapping is on in both snapshots (IR interrupt chips, the kernel\'s enable line, the IOMMU units\' capability, intremap=off).',
+    reports: ['irq-remapping-lost', 'irq-remapping-gained'],
+  },
   compare(ctx, out) {
     // Without DMA remapping on both sides the question is moot; the activation class reports that.
     if (ctx.a.iommuActive !== true || ctx.b.iommuActive !== true) return;

@@ -87,6 +87,7 @@ const CAUSE: Record<string, string> = {
   intremap: 'irq-remap-missing',
   pcie_acs_override: 'acs-override-in-use',
 };
+const CMDLINE_CAUSES = [...new Set(Object.values(CAUSE))];
 
 function byKey(tokens: CmdlineToken[]): Map<string, CmdlineToken[]> {
   const m = new Map<string, CmdlineToken[]>();
@@ -111,7 +112,15 @@ function minus(a: CmdlineToken[], b: CmdlineToken[]): string[] {
 }
 
 export const kernelCmdline: ChangeClass = {
-  name: 'kernel and command line',
+  meta: {
+    id: 'kernel-cmdline',
+    layer: 'kernel',
+    alsoLayers: ['modules', 'binding', 'isolation', 'device', 'hypervisor'],
+    causes: CMDLINE_CAUSES,
+    title: 'Kernel and command line',
+    description: 'The kernel release and build, and every command-line option that matters to passthrough, judged by the layer it acts on (IOMMU switches, interrupt remapping, ACS override, blacklists, VFIO ids).',
+    reports: ['kernel-changed', 'kernel-rebuilt', 'cmdline-option-added', 'cmdline-option-dropped', 'cmdline-option-changed', 'cmdline-other-changed'],
+  },
   compare(ctx, out) {
     const ha = ctx.a.snap.host;
     const hb = ctx.b.snap.host;

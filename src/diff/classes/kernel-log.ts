@@ -1,4 +1,4 @@
-import type { Layer } from '../../analyze/layers.js';
+import { LAYERS, type Layer } from '../../analyze/layers.js';
 import type { Snapshot } from '../../snapshot/types.js';
 import type { DiffEvidence } from '../types.js';
 import { messageDevice, messageKind, messageOf } from '../log-lines.js';
@@ -52,6 +52,8 @@ const CATEGORIES: Category[] = [
   },
   { id: 'aer', layer: 'device', cause: null, title: 'uncorrectable PCIe errors (AER)', re: /AER:.*(?:Uncorrect|Fatal)/ },
 ];
+const LOG_CAUSES = [...new Set(CATEGORIES.map((c) => c.cause).filter((c): c is string => c !== null))];
+const LOG_LAYERS = LAYERS.filter((l) => CATEGORIES.some((c) => c.layer === l));
 
 /** Any category at all: one pass over a line instead of one per category, for the many lines that are none. */
 const ANY = new RegExp(CATEGORIES.map((c) => `(?:${c.re.source})`).join('|'));
@@ -114,7 +116,15 @@ function byCategoryAndDevice(hits: Classified[]): Classified[][] {
 }
 
 export const kernelLog: ChangeClass = {
-  name: 'kernel log',
+  meta: {
+    id: 'kernel-log',
+    layer: LOG_LAYERS[0],
+    alsoLayers: LOG_LAYERS.slice(1),
+    causes: LOG_CAUSES,
+    title: 'Kernel log',
+    description: 'Messages of passthrough-relevant kinds (DMA faults, BAR conflicts, reset and D3 errors, probe and module failures, IOMMU errors, firmware bugs, AER) new in or gone from the later log, compared without time, host or address noise.',
+    reports: ['log-new-<kind>', 'log-gone-<kind>'],
+  },
   compare(ctx, out) {
     const la = ctx.a.snap.kernelLog;
     const lb = ctx.b.snap.kernelLog;

@@ -12,7 +12,14 @@ function text(m: string[] | null): string | null {
 }
 
 export const resetMethods: ChangeClass = {
-  name: 'reset methods',
+  meta: {
+    id: 'reset-methods',
+    layer: 'device',
+    causes: ['reset-unsupported'],
+    title: 'Reset methods',
+    description: 'The reset_method list of each target.',
+    reports: ['reset-methods-changed'],
+  },
   compare(ctx, out) {
     // The file exists from 5.15; on older kernels its absence says nothing.
     const fileA = kernelAtLeast(ctx.a.analysis.kernel, 5, 15) !== false;

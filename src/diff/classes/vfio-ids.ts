@@ -20,7 +20,14 @@ function configured(s: Side): Map<string, string[]> {
 }
 
 export const vfioIds: ChangeClass = {
-  name: 'vfio-pci ids',
+  meta: {
+    id: 'vfio-ids',
+    layer: 'binding',
+    causes: ['vfio-ids-mismatch'],
+    title: 'vfio-pci ids',
+    description: 'The ids vfio-pci is told to claim, from the command line and modprobe.d together.',
+    reports: ['vfio-ids-removed', 'vfio-ids-added'],
+  },
   compare(ctx, out) {
     const was = configured(ctx.a);
     const now = configured(ctx.b);

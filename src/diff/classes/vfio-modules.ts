@@ -36,7 +36,14 @@ function renamedAway(s: Side, name: string): string | null {
 }
 
 export const vfioModules: ChangeClass = {
-  name: 'VFIO modules',
+  meta: {
+    id: 'vfio-modules',
+    layer: 'modules',
+    causes: ['module-missing'],
+    title: 'VFIO modules',
+    description: 'Whether vfio, vfio_pci, vfio_pci_core, vfio_iommu_type1 and vfio_virqfd are loaded, built in or on disk for each kernel, allowing for the renames between kernel versions.',
+    reports: ['module-lost', 'module-gained', 'module-not-loaded', 'module-loaded', 'module-renamed'],
+  },
   compare(ctx, out) {
     const kernelA = ctx.a.snap.host.kernelRelease ?? '?';
     const kernelB = ctx.b.snap.host.kernelRelease ?? '?';

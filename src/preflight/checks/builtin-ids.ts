@@ -7,7 +7,7 @@ import { idSpecMatches } from '../../analyze/pci-facts.js';
 import { parseCmdline } from '../../parse/cmdline.js';
 import { finding } from '../finding.js';
 import { moduleAvailable } from '../next-kernel.js';
-import type { PreflightInput } from '../types.js';
+import type { PreflightCheck, PreflightInput } from '../types.js';
 
 export function checkBuiltinIds(input: PreflightInput): Finding[] {
   const { ctx, kernel, cmdline } = input;
@@ -32,3 +32,16 @@ export function checkBuiltinIds(input: PreflightInput): Finding[] {
     commands: kernelArgCommands(ctx.snap, { add: [`vfio-pci.ids=${ids.join(',')}`] }),
   })];
 }
+
+export const builtinIds: PreflightCheck = {
+  meta: {
+    id: 'builtin-ids',
+    layer: 'modules',
+    causes: ['vfio-builtin-options-ignored'],
+    title: 'Built-in vfio-pci on the next kernel',
+    description: 'When the next kernel has vfio-pci built in, the ids it must claim are on its command line, not only in modprobe.d (which a built-in driver never reads).',
+    fix: 'Put the ids on the command line of the next boot as vfio-pci.ids=.',
+    reports: ['preflight.builtin-ids'],
+  },
+  check: checkBuiltinIds,
+};

@@ -2,22 +2,13 @@
 // the one to fix first.
 
 import type { PreflightCheck } from '../types.js';
-import { checkKernelConfig } from './kernel-config.js';
-import { checkIommuCmdline } from './iommu-cmdline.js';
-import { checkVfioModules } from './vfio-modules.js';
-import { checkVirqfdRenamed } from './virqfd-renamed.js';
-import { checkBuiltinIds } from './builtin-ids.js';
-import { checkInitramfsRace } from './initramfs-race.js';
-import { checkOutOfTree } from './out-of-tree.js';
-import { checkKbJump } from './kb-jump.js';
+import { kernelConfig } from './kernel-config.js';
+import { iommuCmdline } from './iommu-cmdline.js';
+import { vfioModules } from './vfio-modules.js';
+import { virqfdRenamed } from './virqfd-renamed.js';
+import { builtinIds } from './builtin-ids.js';
+import { initramfsRace } from './initramfs-race.js';
+import { outOfTree } from './out-of-tree.js';
+import { kbJump } from './kb-jump.js';
 
-export const PREFLIGHT_CHECKS: PreflightCheck[] = [
-  checkKernelConfig,
-  checkIommuCmdline,
-  checkVfioModules,
-  checkVirqfdRenamed,
-  checkBuiltinIds,
-  checkInitramfsRace,
-  checkOutOfTree,
-  (input) => checkKbJump(input),
-];
+export const PREFLIGHT_CHECKS: PreflightCheck[] = [kernelConfig, iommuCmdline, vfioModules, virqfdRenamed, builtinIds, initramfsRace, outOfTree, kbJump];

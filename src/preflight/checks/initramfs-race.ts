@@ -8,7 +8,7 @@ import { earlyVfioModulesStep } from '../../analyze/fixes/initramfs.js';
 import { finding } from '../finding.js';
 import { rebuildImageFor, vfioModuleList } from '../fixes.js';
 import { predictTarget } from '../race.js';
-import type { PreflightInput } from '../types.js';
+import type { PreflightCheck, PreflightInput } from '../types.js';
 import { sh } from '../../analyze/shell.js';
 
 export function checkInitramfsRace(input: PreflightInput): Finding[] {
@@ -63,3 +63,17 @@ export function checkInitramfsRace(input: PreflightInput): Finding[] {
   }
   return out;
 }
+
+export const initramfsRace: PreflightCheck = {
+  meta: {
+    id: 'initramfs-race',
+    layer: 'modules',
+    alsoLayers: ['binding'],
+    causes: ['initramfs-missing-vfio', 'host-driver-bound'],
+    title: 'Host-driver race at the next boot',
+    description: 'For each target, vfio-pci wins the race against host drivers at the next boot: it is in the next initramfs when a host driver is, knows the ids, and is ordered before its competitors.',
+    fix: 'Add vfio-pci (and its ids and softdeps) to the next initramfs and rebuild it.',
+    reports: ['preflight.initramfs-race', 'preflight.host-driver-race'],
+  },
+  check: checkInitramfsRace,
+};

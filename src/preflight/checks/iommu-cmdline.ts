@@ -5,7 +5,7 @@ import type { Finding } from '../../analyze/finding.js';
 import { kernelArgCommands } from '../../analyze/fixes/kernel-args.js';
 import { parseCmdline } from '../../parse/cmdline.js';
 import { finding } from '../finding.js';
-import type { PreflightInput } from '../types.js';
+import type { PreflightCheck, PreflightInput } from '../types.js';
 
 export function checkIommuCmdline(input: PreflightInput): Finding[] {
   const { ctx, kernel, cmdline } = input;
@@ -41,3 +41,16 @@ export function checkIommuCmdline(input: PreflightInput): Finding[] {
     commands: kernelArgCommands(ctx.snap, { add: ['intel_iommu=on'] }),
   })];
 }
+
+export const iommuCmdline: PreflightCheck = {
+  meta: {
+    id: 'iommu-cmdline',
+    layer: 'kernel',
+    causes: ['iommu-disabled-cmdline'],
+    title: 'IOMMU options for the next kernel',
+    description: 'The command line the next kernel boots with does not switch the IOMMU off, and turns it on where that kernel leaves it off by default.',
+    fix: 'Edit the boot entry of the next kernel (intel_iommu=on; no iommu=off).',
+    reports: ['preflight.iommu-cmdline'],
+  },
+  check: checkIommuCmdline,
+};

@@ -7,7 +7,7 @@ import { idPair } from '../../analyze/pci-facts.js';
 import { builtinKnowledgeBase } from '../../kb/load.js';
 import type { KbEntry } from '../../kb/types.js';
 import { inRange, parseKernelVersion } from '../../kb/version.js';
-import type { PreflightInput } from '../types.js';
+import type { PreflightCheck, PreflightInput } from '../types.js';
 
 export function checkKbJump(input: PreflightInput, entries: readonly KbEntry[] = builtinKnowledgeBase()): Finding[] {
   const next = parseKernelVersion(input.kernel.version);
@@ -35,3 +35,19 @@ export function checkKbJump(input: PreflightInput, entries: readonly KbEntry[] =
   }
   return out;
 }
+
+export const kbJump: PreflightCheck = {
+  meta: {
+    id: 'kb-jump',
+    layer: 'kernel',
+    // Each finding has the cause and layer of its knowledge-base entry.
+    get causes() {
+      return [...new Set(builtinKnowledgeBase().map((e) => e.cause))].sort();
+    },
+    title: 'Known regressions the kernel update enters',
+    description: 'Knowledge-base entries whose kernel range the next kernel enters and the running one is outside of, for the targets\' device ids: shown as information, with the entry\'s fix.',
+    reports: ['preflight.kb.<entry>'],
+    warnOnly: true,
+  },
+  check: (input) => checkKbJump(input),
+};

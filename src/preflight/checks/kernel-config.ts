@@ -4,7 +4,7 @@
 import type { Finding } from '../../analyze/finding.js';
 import { parseCmdline } from '../../parse/cmdline.js';
 import { finding } from '../finding.js';
-import type { PreflightInput } from '../types.js';
+import type { PreflightCheck, PreflightInput } from '../types.js';
 
 const enabled = (v: string | undefined) => v === 'y' || v === 'm';
 
@@ -50,3 +50,17 @@ export function checkKernelConfig(input: PreflightInput): Finding[] {
   }
   return out;
 }
+
+export const kernelConfig: PreflightCheck = {
+  meta: {
+    id: 'kernel-config',
+    layer: 'kernel',
+    alsoLayers: ['modules'],
+    causes: ['iommu-inactive', 'irq-remap-missing', 'module-missing'],
+    title: 'Next kernel built for passthrough',
+    description: 'The next kernel is built with the IOMMU driver for this CPU, interrupt remapping and VFIO.',
+    fix: 'Boot a kernel built with them; no command line or initramfs change can add them.',
+    reports: ['preflight.kernel-config-iommu', 'preflight.kernel-config-irq-remap', 'preflight.kernel-config-vfio'],
+  },
+  check: checkKernelConfig,
+};

@@ -5,7 +5,7 @@ import type { Finding } from '../../analyze/finding.js';
 import { resetBugFamily } from '../../analyze/data/reset-bug-devices.js';
 import { moduleKey } from '../../parse/proc-modules.js';
 import { finding } from '../finding.js';
-import type { PreflightInput } from '../types.js';
+import type { PreflightCheck, PreflightInput } from '../types.js';
 import { sh } from '../../analyze/shell.js';
 
 interface Need {
@@ -72,3 +72,16 @@ export function checkOutOfTree(input: PreflightInput): Finding[] {
   }
   return out;
 }
+
+export const outOfTree: PreflightCheck = {
+  meta: {
+    id: 'out-of-tree',
+    layer: 'modules',
+    causes: ['module-missing', 'module-signature-rejected'],
+    title: 'Out-of-tree modules for the next kernel',
+    description: 'Out-of-tree modules a target depends on (DKMS, updates/, extra/) are built for the next kernel and, under Secure Boot, signed.',
+    fix: 'Build them for the new kernel before rebooting, and sign them with an enrolled key.',
+    reports: ['preflight.out-of-tree-missing', 'preflight.out-of-tree-unsigned'],
+  },
+  check: checkOutOfTree,
+};

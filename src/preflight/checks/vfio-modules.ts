@@ -4,7 +4,7 @@
 import type { Finding } from '../../analyze/finding.js';
 import { finding } from '../finding.js';
 import { atLeast, moduleAvailable } from '../next-kernel.js';
-import type { PreflightInput } from '../types.js';
+import type { PreflightCheck, PreflightInput } from '../types.js';
 import { sh } from '../../analyze/shell.js';
 
 export function checkVfioModules(input: PreflightInput): Finding[] {
@@ -35,3 +35,16 @@ export function checkVfioModules(input: PreflightInput): Finding[] {
     commands: [sh`find ${k.modulesDir} -name 'vfio*'`],
   })];
 }
+
+export const vfioModules: PreflightCheck = {
+  meta: {
+    id: 'vfio-modules',
+    layer: 'modules',
+    causes: ['module-missing'],
+    title: 'VFIO modules of the next kernel',
+    description: 'The next kernel provides the VFIO modules of its era (vfio_pci_core from 5.15; vfio_virqfd folded into vfio in 6.2), as modules or built in.',
+    fix: 'Install the package that carries the kernel\'s VFIO modules, or boot another kernel.',
+    reports: ['preflight.vfio-modules'],
+  },
+  check: checkVfioModules,
+};

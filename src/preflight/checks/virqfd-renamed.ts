@@ -7,7 +7,7 @@ import { parseSoftdep } from '../../parse/modprobe-conf.js';
 import { finding } from '../finding.js';
 import { rebuildImageFor } from '../fixes.js';
 import { atLeast, moduleAvailable } from '../next-kernel.js';
-import type { PreflightInput } from '../types.js';
+import type { PreflightCheck, PreflightInput } from '../types.js';
 import { sh } from '../../analyze/shell.js';
 
 const VIRQFD = 'vfio_virqfd';
@@ -42,3 +42,16 @@ export function checkVirqfdRenamed(input: PreflightInput): Finding[] {
     commands: [...files.map((f) => sh`sed -i -E 's/(^|[[:space:]])vfio[_-]virqfd([[:space:]]|$)/\\1\\2/' ${f}`), rebuildImageFor(ctx.snap, kernel.version)],
   })];
 }
+
+export const virqfdRenamed: PreflightCheck = {
+  meta: {
+    id: 'virqfd-renamed',
+    layer: 'modules',
+    causes: ['module-renamed'],
+    title: 'vfio_virqfd named for a 6.2+ kernel',
+    description: 'No module list read at boot names vfio_virqfd when the next kernel is 6.2 or later, where it is part of vfio.',
+    fix: 'Remove vfio_virqfd from the module lists and rebuild the initramfs.',
+    reports: ['preflight.virqfd-renamed'],
+  },
+  check: checkVirqfdRenamed,
+};

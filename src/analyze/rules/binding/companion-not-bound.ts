@@ -6,6 +6,7 @@ export const companionNotBound: Rule = {
   meta: {
     id: 'companion-not-bound',
     layer: 'binding',
+    title: 'Companion functions bound with the target',
     causes: ['companion-not-bound'],
     description: "A target's companion functions (same slot: GPU audio, USB-C controller, sibling functions in its group) are not held by host drivers.",
   },

@@ -9,6 +9,7 @@ export const driverNotShown: Rule = {
   meta: {
     id: 'driver-not-shown',
     layer: 'binding',
+    title: 'Drivers not shown in captured data',
     causes: [],
     description: 'For captured data: every target and companion has its driver shown; otherwise the binding layer is left undetermined with the command that shows it.',
   },

@@ -14,6 +14,7 @@ export const groupNotViable: Rule = {
   meta: {
     id: 'group-not-viable',
     layer: 'binding',
+    title: 'Group not viable',
     causes: ['host-driver-bound', 'companion-not-bound'],
     description: 'A VM manager that reports "group is not viable" names a group whose members can all be handed over; the rule says which function of the target\'s own device is still on a host driver.',
   },

@@ -6,6 +6,7 @@ export const hostDriverBound: Rule = {
   meta: {
     id: 'host-driver-bound',
     layer: 'binding',
+    title: 'Targets owned by vfio-pci',
     causes: ['host-driver-bound'],
     description: 'Every target function is owned by vfio-pci, not by a host driver; driver_override does not name another driver.',
   },

@@ -7,6 +7,7 @@ export const vfioIds: Rule = {
   meta: {
     id: 'vfio-ids',
     layer: 'binding',
+    title: 'Configured vfio-pci ids',
     causes: ['vfio-ids-mismatch'],
     description: 'Every configured vfio-pci id matches a device on this host, and none matches a device the host itself needs.',
   },

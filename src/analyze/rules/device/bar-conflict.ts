@@ -11,6 +11,7 @@ export const barConflict: Rule = {
   meta: {
     id: 'bar-conflict',
     layer: 'device',
+    title: 'BAR held by a boot framebuffer',
     causes: ['bar-conflict'],
     description: 'No boot framebuffer (BOOTFB, simpledrm, efifb, vesafb) holds a range inside a target BAR, and vfio-pci could reserve every BAR.',
   },

@@ -12,6 +12,7 @@ export const dmaFault: Rule = {
   meta: {
     id: 'dma-fault',
     layer: 'device',
+    title: 'IOMMU DMA faults',
     causes: ['dma-fault'],
     description: 'The IOMMU logged no DMA faults (DMAR fault records, AMD-Vi IO_PAGE_FAULT) for the targets.',
   },

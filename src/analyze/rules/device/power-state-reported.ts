@@ -12,6 +12,7 @@ export const powerStateReported: Rule = {
   meta: {
     id: 'power-state-reported',
     layer: 'device',
+    title: 'Device could not leave D3',
     causes: ['stuck-in-d3'],
     description: 'Neither QEMU nor the kernel reports a device that could not be powered up from D3 (outside the targets stuck-in-d3 already judges).',
   },

@@ -19,6 +19,7 @@ export const resetFailed: Rule = {
   meta: {
     id: 'reset-failed',
     layer: 'device',
+    title: 'Device reset failed',
     causes: ['reset-failed', 'reset-unsupported'],
     description: 'No log line shows a reset of a device failing, timing out, or being refused for want of a method.',
   },

@@ -9,6 +9,7 @@ export const resetSupport: Rule = {
   meta: {
     id: 'reset-support',
     layer: 'device',
+    title: 'Reset method between VMs',
     causes: ['reset-unsupported'],
     description: 'Each target can be reset between VMs: FLR, AF FLR, PM reset, a bus reset, or a working device-specific reset for families with known reset bugs.',
   },

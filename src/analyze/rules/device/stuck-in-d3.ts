@@ -8,6 +8,7 @@ export const stuckInD3: Rule = {
   meta: {
     id: 'stuck-in-d3',
     layer: 'device',
+    title: 'Target stuck in D3',
     causes: ['stuck-in-d3'],
     description: 'Targets come back from low-power states: no "stuck in D3" / "Unable to change power state" in the log, not left in D3cold.',
   },

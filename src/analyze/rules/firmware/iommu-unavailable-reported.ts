@@ -8,6 +8,7 @@ export const iommuUnavailableReported: Rule = {
   meta: {
     id: 'iommu-unavailable-reported',
     layer: 'firmware',
+    title: 'VM manager reports no IOMMU / VFIO',
     causes: [],
     description: 'When only a VM manager says VFIO or the IOMMU is unavailable, names the evidence that tells a firmware switch from a kernel option or a missing module.',
   },

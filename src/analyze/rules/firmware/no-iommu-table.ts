@@ -5,6 +5,7 @@ export const noIommuTable: Rule = {
   meta: {
     id: 'no-iommu-table',
     layer: 'firmware',
+    title: 'Firmware IOMMU table (DMAR / IVRS)',
     causes: ['iommu-disabled-firmware'],
     description: 'The firmware publishes the ACPI table that describes the IOMMU (DMAR on Intel, IVRS on AMD).',
   },

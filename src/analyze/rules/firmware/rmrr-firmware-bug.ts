@@ -8,6 +8,7 @@ export const rmrrFirmwareBug: Rule = {
   meta: {
     id: 'rmrr-firmware-bug',
     layer: 'firmware',
+    title: 'Firmware bug in RMRR / IVMD',
     causes: ['rmrr-blocked'],
     description: 'The firmware\'s RMRR entries are well-formed (no "[Firmware Bug]" about an RMRR in the kernel log).',
   },

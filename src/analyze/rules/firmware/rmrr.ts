@@ -7,6 +7,7 @@ export const rmrr: Rule = {
   meta: {
     id: 'rmrr',
     layer: 'firmware',
+    title: 'Firmware direct-mapped region (RMRR / IVMD)',
     causes: ['rmrr-blocked'],
     description: 'No target has a firmware direct-mapped region (RMRR / IVMD) that blocks its assignment.',
   },

@@ -4,6 +4,7 @@ export const virtualizationExtensions: Rule = {
   meta: {
     id: 'virtualization-extensions',
     layer: 'firmware',
+    title: 'CPU virtualisation extensions',
     causes: ['virtualization-disabled'],
     description: 'The CPU shows hardware virtualisation (vmx for Intel VT-x, svm for AMD-V), which KVM needs.',
     warnOnly: true,

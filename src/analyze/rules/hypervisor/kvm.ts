@@ -4,6 +4,7 @@ export const kvmDevice: Rule = {
   meta: {
     id: 'kvm-device',
     layer: 'hypervisor',
+    title: '/dev/kvm present',
     causes: ['kvm-unavailable'],
     description: '/dev/kvm exists, so the hypervisor can run accelerated VMs.',
     warnOnly: true,

@@ -15,6 +15,7 @@ export const memlockLimit: Rule = {
   meta: {
     id: 'memlock-limit',
     layer: 'hypervisor',
+    title: 'Locked-memory limit for DMA mappings',
     causes: ['memlock-limit'],
     description: 'The VMM could pin guest memory for DMA: no RLIMIT_MEMLOCK or ENOMEM failure of a VFIO DMA mapping was logged.',
   },

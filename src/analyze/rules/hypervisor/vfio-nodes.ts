@@ -6,6 +6,7 @@ export const vfioNodes: Rule = {
   meta: {
     id: 'vfio-nodes',
     layer: 'hypervisor',
+    title: '/dev/vfio nodes and permissions',
     causes: ['vfio-node-permissions'],
     description: '/dev/vfio/vfio (the container) and /dev/vfio/<group> exist for every group of a target bound to vfio-pci, and the container node is usable by every user.',
   },

@@ -13,6 +13,7 @@ export const vmCompanions: Rule = {
   meta: {
     id: 'vm-companions',
     layer: 'hypervisor',
+    title: 'VM takes the whole multifunction device',
     causes: ['vm-config-mismatch'],
     description: 'A VM that takes one function of a multifunction device also takes its siblings in the same IOMMU group.',
   },

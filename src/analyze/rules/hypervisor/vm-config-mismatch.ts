@@ -26,6 +26,7 @@ export const vmConfigMismatch: Rule = {
   meta: {
     id: 'vm-config-mismatch',
     layer: 'hypervisor',
+    title: 'VM manager asks for what the host has',
     causes: ['vm-config-mismatch'],
     description: 'What the VM manager asks for exists on the host: the VFIO device nodes of the interface it uses, and every PCI function its VM definitions name.',
   },

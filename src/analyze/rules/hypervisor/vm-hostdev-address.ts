@@ -22,6 +22,7 @@ export const vmHostdevAddress: Rule = {
   meta: {
     id: 'vm-hostdev-address',
     layer: 'hypervisor',
+    title: 'VM hostdev addresses on this host',
     causes: ['vm-config-mismatch'],
     description: 'Every PCI address a libvirt domain or Proxmox VM assigns (not through a mapping) exists on the host and still holds a device that can be the one meant.',
   },

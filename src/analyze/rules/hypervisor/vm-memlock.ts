@@ -16,6 +16,7 @@ export const vmMemlock: Rule = {
   meta: {
     id: 'vm-memlock',
     layer: 'hypervisor',
+    title: 'libvirt memory hard limit below guest memory',
     causes: ['memlock-limit'],
     description: 'A libvirt domain with assigned devices does not cap its locked memory (<memtune><hard_limit>) below the guest memory VFIO must pin.',
   },

@@ -14,6 +14,7 @@ export const vmPrimaryGpu: Rule = {
   meta: {
     id: 'vm-primary-gpu',
     layer: 'device',
+    title: 'Host boot GPU assigned to a VM',
     causes: ['bar-conflict'],
     description: 'A GPU assigned to a VM (x-vga or not) is not the one the host boots on (boot_vga=1), or the host has let go of it.',
   },

@@ -12,6 +12,7 @@ export const vmPveMapping: Rule = {
   meta: {
     id: 'vm-pve-mapping',
     layer: 'hypervisor',
+    title: 'Proxmox PCI mappings',
     causes: ['vm-config-mismatch'],
     description: 'Every Proxmox hostpciN mapping=NAME exists in /etc/pve/mapping/pci.cfg, has an entry for this node, and its path, ids and IOMMU group match the host.',
   },

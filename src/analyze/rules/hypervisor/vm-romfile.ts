@@ -7,6 +7,7 @@ export const vmRomfile: Rule = {
   meta: {
     id: 'vm-romfile',
     layer: 'hypervisor',
+    title: 'VM ROM file present',
     causes: ['vm-config-mismatch'],
     description: 'A ROM image a VM gives for an assigned device (libvirt <rom file>, Proxmox romfile=) exists on the host.',
   },

@@ -11,6 +11,7 @@ export const vmSharedGroup: Rule = {
   meta: {
     id: 'vm-shared-group',
     layer: 'hypervisor',
+    title: 'IOMMU group shared between VMs',
     causes: ['vm-config-mismatch'],
     description: 'No two VMs that start together assign devices of the same IOMMU group; VMs that take turns are told so.',
   },

@@ -19,6 +19,7 @@ export const vmVfioAccess: Rule = {
   meta: {
     id: 'vm-vfio-access',
     layer: 'hypervisor',
+    title: 'VM process can open its VFIO nodes',
     causes: ['vfio-node-permissions'],
     description: "When libvirt does not hand device nodes to QEMU itself (dynamic_ownership = 0), /dev/vfio/<group> of each assigned device is readable and writable by QEMU's user or group.",
   },

@@ -6,6 +6,7 @@ export const acsOverride: Rule = {
   meta: {
     id: 'acs-override',
     layer: 'isolation',
+    title: 'ACS override in use',
     causes: ['acs-override-in-use'],
     description: 'pcie_acs_override is not in use (it fakes isolation the hardware does not provide).',
     warnOnly: true,

@@ -8,6 +8,7 @@ export const groupShared: Rule = {
   meta: {
     id: 'group-shared',
     layer: 'isolation',
+    title: 'Target shares its IOMMU group',
     causes: ['group-shared'],
     description: "Each target's IOMMU group holds only the target, its companions and bridges; never a device the host needs.",
   },

@@ -11,6 +11,7 @@ export const iommuArgsInvalid: Rule = {
   meta: {
     id: 'iommu-args-invalid',
     layer: 'kernel',
+    title: 'IOMMU options for the wrong CPU vendor',
     causes: ['iommu-args-invalid'],
     description: 'IOMMU options on the command line are real options for this CPU vendor (there is no amd_iommu=on).',
     warnOnly: true,

@@ -6,6 +6,7 @@ export const iommuCmdline: Rule = {
   meta: {
     id: 'iommu-cmdline',
     layer: 'kernel',
+    title: 'IOMMU options on the kernel command line',
     causes: ['iommu-disabled-cmdline'],
     description: 'The kernel command line does not switch the IOMMU off, and asks for it where the kernel leaves it off by default.',
   },

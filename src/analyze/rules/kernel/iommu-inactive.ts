@@ -5,6 +5,7 @@ export const iommuInactive: Rule = {
   meta: {
     id: 'iommu-inactive',
     layer: 'kernel',
+    title: 'DMA remapping active',
     causes: ['iommu-inactive'],
     description: 'DMA remapping is active: IOMMU groups exist (the firmware table and the command line alone prove nothing).',
   },

@@ -13,6 +13,7 @@ export const irqRemapping: Rule = {
   meta: {
     id: 'irq-remapping',
     layer: 'kernel',
+    title: 'Interrupt remapping',
     causes: ['irq-remap-missing'],
     description: 'Interrupt remapping is on: VFIO (type1) refuses devices without it unless unsafe interrupts are allowed. Without sysfs, log lines, the kernel config (CONFIG_IRQ_REMAP) and the command line still show it unavailable.',
   },

@@ -5,6 +5,7 @@ export const kernelNotRebooted: Rule = {
   meta: {
     id: 'kernel-not-rebooted',
     layer: 'kernel',
+    title: 'Updated kernel not booted',
     causes: ['kernel-not-rebooted'],
     description: 'The running kernel is the newest installed one; otherwise the host was updated but not rebooted.',
     warnOnly: true,

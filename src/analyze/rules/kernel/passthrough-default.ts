@@ -6,6 +6,7 @@ export const passthroughDefault: Rule = {
   meta: {
     id: 'passthrough-default',
     layer: 'kernel',
+    title: 'Identity (passthrough) DMA mappings for host devices',
     causes: ['iommu-passthrough-default'],
     description: 'Notes when host devices use identity (passthrough) DMA mappings: fine for VFIO, but host devices are not isolated.',
     warnOnly: true,

@@ -67,6 +67,7 @@ function ruleFor(layer: Layer): Rule {
       id: `${MESSAGE_RULE_PREFIX}${layer}`,
       layer,
       causes: causesOf(entries, layer),
+      title: `Known ${layer} error messages`,
       description: `Known error messages (docs/messages.md) whose reading points at the ${layer} layer: QEMU, libvirt, Proxmox, kernel, modprobe, container runtime, DPDK and module-build lines.`,
     },
     check(ctx, out) {

@@ -10,6 +10,7 @@ export const initramfsVfio: Rule = {
   meta: {
     id: 'initramfs-vfio',
     layer: 'modules',
+    title: 'VFIO in the initramfs',
     causes: ['initramfs-missing-vfio'],
     description: "When the initramfs holds a host driver for a target, it also holds vfio-pci and the configuration that makes vfio-pci claim the target first.",
   },

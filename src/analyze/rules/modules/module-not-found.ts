@@ -30,6 +30,7 @@ export const moduleNotFound: Rule = {
   meta: {
     id: 'module-not-found',
     layer: 'modules',
+    title: 'A module tool could not find a VFIO module',
     causes: ['module-renamed', 'module-missing'],
     description: 'No module tool (modprobe, systemd-modules-load, dracut, mkinitcpio, update-initramfs) reported a VFIO-related module that this kernel does not have.',
   },

@@ -10,6 +10,7 @@ export const moduleRenamed: Rule = {
   meta: {
     id: 'module-renamed',
     layer: 'modules',
+    title: 'Renamed VFIO modules in the configuration',
     causes: ['module-renamed'],
     description: 'Configuration names only VFIO modules this kernel has (no vfio_virqfd on 6.2+, no vfio_pci_core before 5.15).',
   },

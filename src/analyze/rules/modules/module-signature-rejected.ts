@@ -12,6 +12,7 @@ export const moduleSignatureRejected: Rule = {
   meta: {
     id: 'module-signature-rejected',
     layer: 'modules',
+    title: 'Module or kernel refused for its signature',
     causes: ['module-signature-rejected'],
     description: 'No module or kernel was refused for its signature (Secure Boot, lockdown), and no module signing step failed.',
   },

@@ -10,6 +10,7 @@ export const vfioBuiltinConfig: Rule = {
   meta: {
     id: 'vfio-builtin-config',
     layer: 'modules',
+    title: 'Built-in vfio-pci and unseen modprobe.d',
     causes: ['vfio-builtin-options-ignored'],
     description: 'When vfio-pci is built into the kernel and modprobe.d was not seen, says that modprobe.d options for vfio-pci cannot apply and asks for the configuration.',
   },

@@ -6,6 +6,7 @@ export const vfioBuiltinOptions: Rule = {
   meta: {
     id: 'vfio-builtin-options',
     layer: 'modules',
+    title: 'Built-in vfio-pci ignores modprobe.d options',
     causes: ['vfio-builtin-options-ignored'],
     description: 'When vfio-pci is built into the kernel, its ids come from the command line, not from modprobe.d.',
   },

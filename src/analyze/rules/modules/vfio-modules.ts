@@ -6,6 +6,7 @@ export const vfioModules: Rule = {
   meta: {
     id: 'vfio-modules',
     layer: 'modules',
+    title: 'VFIO modules available',
     causes: ['module-missing'],
     description: 'vfio, vfio_pci and vfio_iommu_type1 are loaded, built in, or installed for the running kernel.',
   },
