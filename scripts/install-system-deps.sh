@@ -19,6 +19,8 @@ PACKAGES=(
   util-linux                     # dmesg, unshare, setpriv
   time                           # /usr/bin/time: peak memory of the tools compared in bench/
   systemd                        # systemd-analyze verify for the boot-snapshot unit
+  prometheus                     # promtool check metrics: the reference for check --prometheus files
+  chromium                       # headless rendering of the --html reports
 )
 # --no-update: the caller has just run apt-get update (.ci/run does).
 if [ "${1:-}" != "--no-update" ]; then $SUDO apt-get update -qq; fi

@@ -17,6 +17,8 @@ import { SosInputError } from '../sos/archive.js';
 import { analyzeCaptured } from '../paste/targets.js';
 import { focusOnVm } from '../hypervisor/vms.js';
 import { loadPolicyFile } from '../policy/load.js';
+import { prometheusText } from '../render/prometheus.js';
+import { writeReportFile } from '../output/report-file.js';
 import { PolicyError } from '../policy/parse.js';
 import { evaluatePolicy, withPolicyFindings } from '../policy/evaluate.js';
 
@@ -30,7 +32,7 @@ export function exitCodeFor(r: Report, strict: boolean): number {
 export const checkCommand: Command = {
   name: 'check',
   summary: 'diagnose passthrough layer by layer: the first broken layer, its evidence and the fix',
-  usage: 'vfio-doctor check [--root DIR | --snapshot FILE | --sos DIR|ARCHIVE] [--device ADDR]... [--ids VVVV:DDDD]... [--vm NAME|VMID] [--policy FILE] [--json] [--strict]',
+  usage: 'vfio-doctor check [--root DIR | --snapshot FILE | --sos DIR|ARCHIVE] [--device ADDR]... [--ids VVVV:DDDD]... [--vm NAME|VMID] [--policy FILE] [--prometheus FILE] [--json] [--strict]',
   async run(argv, io) {
     const { values } = parseArgs({
       args: argv,
@@ -42,6 +44,7 @@ export const checkCommand: Command = {
         ids: { type: 'string', multiple: true },
         vm: { type: 'string' },
         policy: { type: 'string' },
+        prometheus: { type: 'string' },
         json: { type: 'boolean', default: false },
         strict: { type: 'boolean', default: false },
       },
@@ -92,6 +95,8 @@ export const checkCommand: Command = {
       }
       report = withPolicyFindings(report, judged.findings);
     }
+    // Written before the report is printed: a closed stdout must not cost the monitoring its file.
+    if (values.prometheus !== undefined) writeReportFile(values.prometheus, prometheusText(snap, report), io.cwd, { replace: true });
     if (values.json) io.stdout(JSON.stringify(jsonReport(snap, report), null, 2) + '\n');
     else io.stdout(renderTextReport(snap, report, makeStyle(colourWanted(io.isTty, io.env))));
     return exitCodeFor(report, values.strict);

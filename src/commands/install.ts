@@ -47,11 +47,11 @@ const COMMON_OPTIONS = {
 export const installCommand: Command = {
   name: 'install',
   summary: 'install the boot-snapshot unit and/or the kernel postinst hook that runs preflight',
-  usage: 'vfio-doctor install [--boot-snapshots [--keep N] [--dir DIR]] [--kernel-hook] [--force] [--root DIR]',
+  usage: 'vfio-doctor install [--boot-snapshots [--keep N] [--dir DIR] [--prometheus FILE]] [--kernel-hook] [--force] [--root DIR]',
   async run(argv, io) {
     const { values } = parseArgs({
       args: argv,
-      options: { ...COMMON_OPTIONS, keep: { type: 'string' }, dir: { type: 'string' } },
+      options: { ...COMMON_OPTIONS, keep: { type: 'string' }, dir: { type: 'string' }, prometheus: { type: 'string' } },
       allowPositionals: false,
     });
     if (!values['boot-snapshots'] && !values['kernel-hook']) throw new UsageError('nothing to install: name --boot-snapshots, --kernel-hook or both');
@@ -66,8 +66,9 @@ export const installCommand: Command = {
     if (!/^\d+$/.test(keepText) || Number(keepText) < 1) throw new UsageError(`--keep ${keepText}: expected a whole number of snapshots, at least 1`);
     // The store directory as the host sees it at boot: never prefixed with --root.
     if (values.dir !== undefined && !values.dir.startsWith('/')) throw new UsageError(`--dir ${values.dir}: the unit needs an absolute path`);
+    if (values.prometheus !== undefined && !values.prometheus.startsWith('/')) throw new UsageError(`--prometheus ${values.prometheus}: the unit needs an absolute path (e.g. /var/lib/prometheus/node-exporter/vfio-doctor.prom)`);
     const t = target(root);
-    const r = await wrap(() => installBootSnapshots(t, { node: process.execPath, cli: cliPath(), dir: values.dir ?? null, keep: Number(keepText) }, { force: values.force }));
+    const r = await wrap(() => installBootSnapshots(t, { node: process.execPath, cli: cliPath(), dir: values.dir ?? null, keep: Number(keepText), prometheus: values.prometheus ?? null }, { force: values.force }));
     io.stdout(`${r.unchanged ? 'unchanged' : 'wrote'} ${r.unitFile}\n`);
     printSteps(io, r.steps);
     if (!r.ok) {

@@ -9,7 +9,7 @@ import type { Snapshot } from '../snapshot/types.js';
 import { analyze } from '../analyze/analyze.js';
 import { renderPolicyTemplate } from '../policy/init.js';
 import { parsePolicy } from '../policy/parse.js';
-import { writeFileAtomic, TargetExistsError } from '../output/atomic-write.js';
+import { writeReportFile } from '../output/report-file.js';
 
 /** Exit codes: 0 written, 1 the host is broken (a policy written from it would enshrine the breakage), 2 usage or input. */
 export const policyCommand: Command = {
@@ -50,14 +50,7 @@ export const policyCommand: Command = {
       io.stdout(text);
       return 0;
     }
-    const target = path.resolve(io.cwd, values.output);
-    try {
-      writeFileAtomic(target, text, { mode: 0o644 });
-    } catch (err) {
-      if (err instanceof TargetExistsError) throw new InputError(`${values.output} already exists; it is not overwritten (remove it or write elsewhere)`);
-      const e = err as NodeJS.ErrnoException;
-      throw new InputError(`cannot write ${values.output}: ${e.code === 'EACCES' ? 'permission denied' : e.code === 'ENOENT' ? 'no such directory' : e.message}`);
-    }
+    writeReportFile(values.output, text, io.cwd, { replace: false });
     io.stderr(`vfio-doctor policy: wrote ${values.output}\n`);
     return 0;
   },

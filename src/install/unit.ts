@@ -14,6 +14,8 @@ export interface UnitOptions {
   /** Store directory as seen on the host at boot; null for the default (/var/lib/vfio-doctor/snapshots). */
   dir: string | null;
   keep: number;
+  /** node_exporter textfile to refresh at every boot (check --prometheus); absent or null: none. */
+  prometheus?: string | null;
 }
 
 export class UnitError extends Error {}
@@ -32,6 +34,7 @@ function command(prefix: string, o: UnitOptions, args: string[]): string {
 
 export function renderUnit(o: UnitOptions): string {
   if (!o.node.startsWith('/') || !o.cli.startsWith('/')) throw new UnitError('the unit needs absolute paths for node and the vfio-doctor script');
+  if (o.prometheus && !o.prometheus.startsWith('/')) throw new UnitError(`--prometheus ${o.prometheus}: the unit needs an absolute path`);
   const dirArgs = o.dir !== null ? ['--dir', o.dir] : [];
   const storage =
     o.dir === null
@@ -55,9 +58,12 @@ export function renderUnit(o: UnitOptions): string {
     command('', o, ['snapshot', '--save', '--keep', String(o.keep), ...dirArgs]),
     // "-": a regression is reported in the journal; it must not mark the boot as degraded.
     command('-', o, ['diff', '--last', '--summary', ...dirArgs]),
+    // "-" again: a broken host is what the metrics report, not a failed unit.
+    ...(o.prometheus ? [command('-', o, ['check', '--prometheus', o.prometheus])] : []),
     'Environment=NO_COLOR=1',
     'SyslogIdentifier=vfio-doctor',
     ...storage,
+    ...(o.prometheus ? [`ReadWritePaths=-${systemdArg(o.prometheus.slice(0, o.prometheus.lastIndexOf('/')) || '/')}`] : []),
     'ProtectSystem=full',
     'PrivateTmp=yes',
     'NoNewPrivileges=yes',
