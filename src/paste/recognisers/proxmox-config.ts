@@ -12,10 +12,19 @@ export const proxmoxConfig: Recogniser = {
   label: 'Proxmox VE VM configuration (hostpciN)',
   commands: /^qm\s+(?:config|showcmd)\b|\/etc\/pve\/(?:nodes\/[^/]+\/)?qemu-server\//,
   match(lines, at, ctx) {
+    // A key appears once per section, and "kvm:" holds 0 or 1: repeated "kvm: vfio: ..." lines are
+    // QEMU's messages on Proxmox, not a configuration.
+    const seen = new Set<string>();
     const known = (s: string) => {
-      if (/^\[[\w:-]+\]$/.test(s.trim())) return true;
+      if (/^\[[\w:-]+\]$/.test(s.trim())) {
+        seen.clear();
+        return true;
+      }
       const m = KEY.exec(s.trim());
-      return m !== null && KNOWN_KEYS.test(m[1]!);
+      if (m === null || !KNOWN_KEYS.test(m[1]!) || seen.has(m[1]!)) return false;
+      if (m[1] === 'kvm' && !/^[01]$/.test(m[2]!.trim())) return false;
+      seen.add(m[1]!);
+      return true;
     };
     let i = at;
     let hostpci = 0;
