@@ -43,7 +43,7 @@ export interface ChunkerStats {
 /**
  * Fixed-window state machine: bytes go in, blocks of whole lines come out.
  *
- * Each window is processed in the buffer it was read into. The unfinished last line (shorter than
+ * Each window is processed in the buffer it was read into. The unfinished last line (at most
  * maxLineBytes, or it would already be a long line) is carried over: it is copied in front of the next
  * window, which is why a window's new data starts at offset maxLineBytes of its buffer.
  */
@@ -130,8 +130,10 @@ export class LineChunker {
       start = last + 1;
     }
     const rest = end - start;
-    if (rest >= this.maxLineBytes) {
+    if (rest > this.maxLineBytes) {
       // The unfinished line is already over the limit: keep its head, forget the rest as it streams by.
+      // Strictly over: the cut looks at the byte after the head, which must be data already read (the
+      // buffer past `end` holds whatever an earlier window left there).
       this.startLong(buf, start, end);
     } else if (rest > 0) {
       buf.copy(this.carry, 0, start, end);

@@ -1,11 +1,12 @@
 // Every real case in ../shared/cases, fed to the analyze pipeline exactly as posted (the fenced output
 // blocks), must reach the root cause the thread arrived at. A new case is a new file there: without an
-// entry below, its "root-cause layer" label decides what is accepted.
+// entry below, its "root-cause layer" label decides what is accepted. This is the acceptance run, outside
+// `npm test` (which needs nothing beside the clone): `npm run test:cases`.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { sharedDir } from '../helpers/paths.js';
+import { caseOutputsDir, sharedDir } from '../helpers/paths.js';
 import { readPaste } from '../../src/paste/read-paste.js';
 import { analyzeCaptured } from '../../src/paste/targets.js';
 import type { Report } from '../../src/analyze/analyze.js';
@@ -177,6 +178,14 @@ const files = fs.existsSync(casesDir) ? fs.readdirSync(casesDir).filter((f) => /
 
 test('the shared cases directory holds cases', () => {
   assert.ok(files.length > 0, `no case files in ${casesDir}`);
+});
+
+test('the repository holds every case\'s output, verbatim (test/fixtures/cases, read by npm test)', () => {
+  for (const file of files) {
+    const copy = path.join(caseOutputsDir, file.replace(/\.md$/, '.txt'));
+    assert.ok(fs.existsSync(copy), `${file}: no copy of its output at ${copy}`);
+    assert.equal(fs.readFileSync(copy, 'utf8'), verbatimBlocks(fs.readFileSync(path.join(casesDir, file), 'utf8')), `${copy} differs from the output in ${file}`);
+  }
 });
 
 for (const file of files) {

@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '../helpers/paths.js';
+import { tempDir } from '../helpers/temp.js';
 import { BUILTIN_KB_FILES } from '../../src/kb/builtin.js';
 import { builtinKnowledgeBase, eventKinds, loadKnowledgeBase, readKnowledgeBaseSources } from '../../src/kb/load.js';
 import { KnowledgeBaseError, validateKnowledgeBase } from '../../src/kb/validate.js';
@@ -136,7 +137,7 @@ test('extra directories: read in name order, invalid JSON and missing paths repo
 });
 
 function writeTemp(data: unknown): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'vfio-doctor-kb1-'));
+  const dir = tempDir('kb1');
   const file = path.join(dir, 'one.json');
   writeFileSync(file, JSON.stringify(data));
   return file;

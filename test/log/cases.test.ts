@@ -1,11 +1,12 @@
-// The log lines of the real cases (../shared/cases), decoded, and the knowledge-base entry each case's
-// lines lead to. Every line is checked to be in its case file verbatim, so the test data stays real.
+// The log lines of the real cases (their posted output, kept in test/fixtures/cases), decoded, and the
+// knowledge-base entry each case's lines lead to. Every line is checked to be in its case output verbatim,
+// so the test data stays real.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { sharedDir } from '../helpers/paths.js';
+import { caseOutputsDir } from '../helpers/paths.js';
 import { decodeLine } from '../../src/log/events/index.js';
 import { buildDecodeReport } from '../../src/log/decode-report.js';
 import { builtinKnowledgeBase } from '../../src/kb/load.js';
@@ -27,12 +28,12 @@ interface Case {
 
 const CASES: Case[] = [
   {
-    file: '01-vtd-disabled-bios-popos.md',
+    file: '01-vtd-disabled-bios-popos.txt',
     lines: [{ line: 'error: argument unsupported: VFIO device assigment is currently not supported on this system', kind: 'libvirt-vfio-unsupported' }],
     kb: ['libvirt-vfio-not-supported'],
   },
   {
-    file: '02-harvester-iommu-args-missing-after-upgrade.md',
+    file: '02-harvester-iommu-args-missing-after-upgrade.txt',
     lines: [
       { line: '[ 6708.659672] vfio-pci: probe of 0000:65:00.0 failed with error -22', kind: 'probe-failed', device: '0000:65:00.0', fields: { errno: -22, errnoName: 'EINVAL', probeDriver: 'vfio-pci' } },
       { line: '[    0.151960] DMAR: IOMMU enabled', kind: 'intel-iommu-cmdline-on', device: null },
@@ -40,7 +41,7 @@ const CASES: Case[] = [
     kb: ['vfio-probe-einval-no-iommu'],
   },
   {
-    file: '07-nvidia-driver-holds-gpu-group-not-viable.md',
+    file: '07-nvidia-driver-holds-gpu-group-not-viable.txt',
     lines: [
       {
         line: 'qemu-system-x86_64: -device vfio-pci,host=01:00.0,multifunction=on: vfio error: 0000:01:00.0: group 1 is not viable',
@@ -52,17 +53,17 @@ const CASES: Case[] = [
     kb: ['group-not-viable'],
   },
   {
-    file: '12-dracut-vfio-virqfd-missing-fedora39.md',
+    file: '12-dracut-vfio-virqfd-missing-fedora39.txt',
     lines: [{ line: "dracut-install: Failed to find module 'vfio_virqfd'", kind: 'module-not-found', fields: { tool: 'dracut-install', module: 'vfio_virqfd' } }],
     kb: ['vfio-virqfd-merged'],
   },
   {
-    file: '14-proxmox8-modprobe-vfio-virqfd-not-found.md',
+    file: '14-proxmox8-modprobe-vfio-virqfd-not-found.txt',
     lines: [{ line: 'modprobe: FATAL: Module vfio_virqfd not found', kind: 'module-not-found', fields: { tool: 'modprobe', module: 'vfio_virqfd' } }],
     kb: ['vfio-virqfd-merged'],
   },
   {
-    file: '18-dra-companion-audio-not-bound-group-not-viable.md',
+    file: '18-dra-companion-audio-not-bound-group-not-viable.txt',
     lines: [
       {
         line: 'vfio group X is not viable, please ensure all devices within the iommu group are bound to their vfio bus driver',
@@ -74,7 +75,7 @@ const CASES: Case[] = [
     kb: ['group-not-viable'],
   },
   {
-    file: '19-dpdk-x710-group-not-viable.md',
+    file: '19-dpdk-x710-group-not-viable.txt',
     lines: [
       {
         line: '{"level":"error","ts":1654654667.4602826,"logger":"DPDK","msg":"EAL: 0000:44:00.3 VFIO group is not viable! Not all devices in IOMMU group bound to VFIO or unbound"}',
@@ -85,7 +86,7 @@ const CASES: Case[] = [
     kb: ['group-not-viable'],
   },
   {
-    file: '24-talos-simpledrm-bar0-cant-reserve.md',
+    file: '24-talos-simpledrm-bar0-cant-reserve.txt',
     lines: [
       {
         line: "vfio-pci 0000:c3:00.0: BAR 0: can't reserve [mem 0x2800000000-0x2fffffffff 64bit pref]",
@@ -102,7 +103,7 @@ const CASES: Case[] = [
     kb: ['sysfb-simpledrm-bootfb-conflict', 'simpledrm-ignores-sysfb-blacklist'],
   },
   {
-    file: '28-vendor-reset-kernel-5.15-reset-method.md',
+    file: '28-vendor-reset-kernel-5.15-reset-method.txt',
     lines: [
       { line: "pci-stub 0000:0f:00.0: Unsupported reset method 'device_specific'", kind: 'reset-method-unsupported', device: '0000:0f:00.0', fields: { method: 'device_specific' } },
       { line: "[  689.396614] vfio-pci 0000:0f:00.0: Unsupported reset method 'device_specific'", kind: 'reset-method-unsupported', fields: { method: 'device_specific' } },
@@ -125,12 +126,12 @@ const CASES: Case[] = [
     kb: ['vendor-reset-needs-reset-method'],
   },
   {
-    file: '29-vfio-stuck-in-d3-disable-idle-d3.md',
+    file: '29-vfio-stuck-in-d3-disable-idle-d3.txt',
     lines: [{ line: 'vfio: Unable to power on device, stuck in D3', kind: 'vfio-stuck-in-d3' }],
     kb: ['stuck-in-d3-idle-runtime-pm'],
   },
   {
-    file: '32-relaxable-rmrr-kernel-lsi-hba.md',
+    file: '32-relaxable-rmrr-kernel-lsi-hba.txt',
     lines: [
       {
         line: '[    0.098731] DMAR: [Firmware Bug]: No firmware reserved region can cover this RMRR [0x00000000000e8000-0x00000000000e8fff], contact BIOS vendor for fixes',
@@ -142,12 +143,12 @@ const CASES: Case[] = [
     kb: ['rmrr-firmware-bug'],
   },
   {
-    file: '35-gen12-igpu-gsmbase-host-address-dma-fault.md',
+    file: '35-gen12-igpu-gsmbase-host-address-dma-fault.txt',
     lines: [{ line: 'DMAR: [DMA Read] ... PTE Read access is not set', kind: 'dmar-dma-fault', fields: { access: 'read', reasonCode: 6, reasonHex: '0x06', reason: 'PTE Read access is not set' } }],
     kb: ['dma-faults-on-device'],
   },
   {
-    file: '37-kernel-built-without-irq-remap.md',
+    file: '37-kernel-built-without-irq-remap.txt',
     lines: [
       { line: "[   28.156880] x2apic: IRQ remapping doesn't support X2APIC mode", kind: 'x2apic-no-irq-remap' },
       { line: '[   28.163281] x2apic disabled', kind: 'x2apic-state', fields: { enabled: false } },
@@ -155,12 +156,12 @@ const CASES: Case[] = [
     kb: ['kernel-without-irq-remap'],
   },
   {
-    file: '43-cloud-hypervisor-rlimit-memlock.md',
+    file: '43-cloud-hypervisor-rlimit-memlock.txt',
     lines: [{ line: '[  365.159219] vfio_pin_pages_remote: RLIMIT_MEMLOCK (4194304) exceeded', kind: 'vfio-memlock-exceeded', fields: { limitBytes: 4194304 } }],
     kb: ['vfio-memlock-limit'],
   },
   {
-    file: '45-kubevirt-dev-vfio-vfio-0600.md',
+    file: '45-kubevirt-dev-vfio-vfio-0600.txt',
     lines: [
       {
         line: '            2021-11-04T10:57:09.827813Z qemu-kvm: -device vfio-pci,host=0000:af:04.7,id=ua-sriov-sriov-vlan,bus=pci.6,addr=0x0: vfio 0000:af:04.7: failed to setup container for group 106: failed to open /dev/vfio/vfio:',
@@ -172,7 +173,7 @@ const CASES: Case[] = [
     kb: ['vfio-node-permissions'],
   },
   {
-    file: '48-kubevirt-1.9-upgrade-vfio-cdev-missing.md',
+    file: '48-kubevirt-1.9-upgrade-vfio-cdev-missing.txt',
     lines: [{ line: 'lstat /dev/vfio/devices/vfio0: no such file or directory', kind: 'vfio-node-unavailable', fields: { node: '/dev/vfio/devices/vfio0', error: 'no such file or directory' } }],
     kb: ['vfio-cdev-missing'],
   },
@@ -180,7 +181,7 @@ const CASES: Case[] = [
 
 for (const c of CASES) {
   test(`case ${c.file}`, () => {
-    const text = readFileSync(path.join(sharedDir, 'cases', c.file), 'utf8');
+    const text = readFileSync(path.join(caseOutputsDir, c.file), 'utf8');
     for (const l of c.lines) {
       assert.ok(text.includes(l.line), `line not in ${c.file}: ${l.line}`);
       assert.ok(isRelevantLine(l.line), `the scanner would drop: ${l.line}`);

@@ -129,6 +129,21 @@ test('line counts agree with grep -c on the same file', async (t) => {
   assert.equal(lines.filter((l) => l.truncated).length, 31 + 1);
 });
 
+test('a line of exactly the limit that arrives in a chunk ending at the limit is whole, not truncated', async () => {
+  // The reader once cut such a line as a long one, choosing the cut from the unread byte after it: the
+  // head then depended on what an earlier chunk had left in the buffer.
+  const max = 64;
+  const line = Buffer.from('é'.repeat(max / 2));
+  for (const next of ['\n', '\nafter\n', 'x\n']) {
+    const lines = await collect(Readable.from([Buffer.from('first\n'), line, Buffer.from(next)]), { maxLineBytes: max });
+    const l = lines[1] as ReadLine;
+    const whole = next.startsWith('\n');
+    assert.equal(l.truncated, !whole, JSON.stringify(next));
+    assert.equal(l.bytes, whole ? max : max + 1);
+    assert.equal(l.text, line.toString('utf8'));
+  }
+});
+
 test('an empty input has no lines; a lone newline has one empty line', async () => {
   assert.deepEqual(await collect(Buffer.alloc(0)), []);
   const one = await collect(Buffer.from('\n'));

@@ -5,9 +5,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { repoRoot, sharedDir } from '../helpers/paths.js';
+import { caseOutputsDir, repoRoot } from '../helpers/paths.js';
 import { readPaste } from '../../src/paste/read-paste.js';
-import { verbatimBlocks } from '../cases/blocks.js';
 
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
@@ -35,10 +34,11 @@ const EXTRA = [
   'usr/lib/modules/6.8.12-4-pve/kernel/drivers/vfio/pci/vfio-pci.ko',
 ].join('\n');
 
-test('snapshots from every shared case and from a mixed paste validate against the schema', async () => {
+test('snapshots from every real case\'s output and from a mixed paste validate against the schema', async () => {
   const validate = validator();
-  const dir = path.join(sharedDir, 'cases');
-  const inputs = fs.readdirSync(dir).filter((f) => /^\d+.*\.md$/.test(f)).map((f) => [f, verbatimBlocks(fs.readFileSync(path.join(dir, f), 'utf8'))] as const);
+  const dir = caseOutputsDir;
+  const inputs = fs.readdirSync(dir).filter((f) => /^\d+.*\.txt$/.test(f)).map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')] as const);
+  assert.ok(inputs.length > 0, `no case outputs in ${dir}`);
   for (const [name, text] of [...inputs, ['mixed', EXTRA] as const]) {
     const { snapshot } = await readPaste([{ name, bytes: Buffer.from(text) }]);
     const ok = validate(JSON.parse(JSON.stringify(snapshot)));

@@ -2,13 +2,13 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { KERNEL_HOOK_PATH, KernelHookError, installKernelHook, kernelHookScript, uninstallKernelHook } from '../../src/preflight/kernel-hook.js';
 import { moduleSigned } from '../../src/preflight/module-signature.js';
 import { gzipSync } from 'node:zlib';
+import { tempDir } from '../helpers/temp.js';
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'vfio-doctor-hook-'));
+const tmp = () => tempDir('hook');
 
 /** A stand-in for the CLI that records its arguments and exits with the given status. */
 function fakeCli(dir: string, status: number): string {
