@@ -1,10 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite compares against (real pciutils, kmod, initramfs
-# tools, compressors, libvirt's virt-host-validate). Needs root (or sudo).
+# tools, compressors, libvirt's virt-host-validate). Needs root, or sudo from a user shell.
 set -euo pipefail
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
+. "$(dirname "$0")/lib/common.sh"
 PACKAGES=(
   pciutils        # lspci: the reference decoder for config space and sysfs trees
   pci.ids         # the PCI name database lspci and vfio-doctor read
@@ -22,6 +20,6 @@ PACKAGES=(
   prometheus                     # promtool check metrics: the reference for check --prometheus files
   chromium                       # headless rendering of the --html reports
 )
-# --no-update: the caller has just run apt-get update (.ci/run does).
-if [ "${1:-}" != "--no-update" ]; then $SUDO apt-get update -qq; fi
-$SUDO apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" >/dev/null
+# --no-update: the caller has just run apt-get update.
+if [ "${1:-}" != "--no-update" ]; then as_root apt-get update -qq; fi
+as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" >/dev/null
