@@ -52,6 +52,8 @@ if (files.length === 0) usage(`no *.test.js files under ${root}`);
 const concurrency = nodeOptions.some((o) => o.startsWith('--test-concurrency')) ? [] : [`--test-concurrency=${os.availableParallelism() + 2}`];
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'vfio-doctor-test-run-'));
+// Open like /tmp itself: some tests read their trees as an unprivileged user.
+fs.chmodSync(scratch, 0o1777);
 const child = spawn(process.execPath, ['--test', ...concurrency, ...nodeOptions, ...files], {
   stdio: 'inherit',
   env: { ...process.env, TMPDIR: scratch },
