@@ -1,4 +1,5 @@
 // One subcommand of the CLI. Each lives in src/commands/<name>.ts and is registered in src/cli/registry.ts.
+import type { Example, OptionSpec, PositionalSpec } from './options.js';
 
 export interface Io {
   stdout: (text: string) => void;
@@ -15,6 +16,11 @@ export interface Command {
   name: string;
   summary: string;
   usage: string;
+  /** Every option the command takes: parsed, and turned into --help, the man page and completions. */
+  options: readonly OptionSpec[];
+  positionals?: readonly PositionalSpec[];
+  /** Two to four typical invocations for --help and the man page. */
+  examples: readonly Example[];
   /** Returns the process exit code. Throw UsageError / InputError for the one-line error paths. */
   run: (argv: string[], io: Io) => Promise<number>;
 }

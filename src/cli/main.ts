@@ -1,22 +1,9 @@
-import { InputError, UsageError, type Io } from './command.js';
+import { InputError, UsageError, type Command, type Io } from './command.js';
 import { COMMANDS } from './registry.js';
 import { VERSION } from '../version.js';
 import { terminalSafe } from '../render/terminal-safe.js';
-
-function helpText(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
-  return [
-    `vfio-doctor ${VERSION} — diagnose PCI passthrough (IOMMU / VFIO), layer by layer`,
-    '',
-    'Usage: vfio-doctor <command> [options]',
-    '',
-    'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
-    '',
-    'Run "vfio-doctor <command> --help" for the options of one command.',
-    '',
-  ].join('\n');
-}
+import { commandHelp, mainHelp } from './help.js';
+import { nearest } from './suggest.js';
 
 function isParseArgsError(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code;
@@ -27,21 +14,30 @@ export async function main(argv: string[], rawIo: Io): Promise<number> {
   // Everything printed passes the one terminal sanitiser: names from a host, an archive or a paste may hold escapes.
   const io: Io = { ...rawIo, stdout: (t) => rawIo.stdout(terminalSafe(t)), stderr: (t) => rawIo.stderr(terminalSafe(t)) };
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout(helpText());
+  if (name === undefined || name === '--help' || name === '-h') {
+    io.stdout(mainHelp(COMMANDS));
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === '-V') {
     io.stdout(`${VERSION}\n`);
     return 0;
   }
-  const cmd = COMMANDS.find((c) => c.name === name);
-  if (!cmd) {
-    io.stderr(`vfio-doctor: unknown command "${name}"\n\n${helpText()}`);
-    return 2;
+  if (name === 'help') {
+    if (rest.length === 0) {
+      io.stdout(mainHelp(COMMANDS));
+      return 0;
+    }
+    const topic = findCommand(rest[0]!, io);
+    if (!topic) return 2;
+    io.stdout(commandHelp(topic));
+    return 0;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout(`Usage: ${cmd.usage}\n${cmd.summary}\n`);
+  const cmd = findCommand(name, io);
+  if (!cmd) return 2;
+  // Only before a lone "--" is --help a request for help; after it, it is an argument.
+  const own = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (own.includes('--help') || own.includes('-h')) {
+    io.stdout(commandHelp(cmd));
     return 0;
   }
   try {
@@ -60,6 +56,16 @@ export async function main(argv: string[], rawIo: Io): Promise<number> {
     if (io.env['VFIO_DOCTOR_DEBUG']) io.stderr(`${(err as Error)?.stack ?? ''}\n`);
     return 2;
   }
+}
+
+/** The command of that name; otherwise says so, with the nearest names, and returns null. */
+function findCommand(name: string, io: Io): Command | null {
+  const cmd = COMMANDS.find((c) => c.name === name);
+  if (cmd) return cmd;
+  const near = nearest(name, COMMANDS.map((c) => c.name));
+  const hint = near.length > 0 ? ` (did you mean ${near.map((n) => `"${n}"`).join(' or ')}?)` : '';
+  io.stderr(`vfio-doctor: unknown command "${name}"${hint}\nThe commands: ${COMMANDS.map((c) => c.name).join(', ')}.\n"vfio-doctor --help" says what each does.\n`);
+  return null;
 }
 
 export function processIo(): Io {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from '../cli/options.js';
+import { DEVICE_OPTION, IDS_OPTION, JSON_OPTION, STRICT_OPTION } from '../cli/common-options.js';
 import type { Command, Io } from '../cli/command.js';
 import { InputError, UsageError } from '../cli/command.js';
 import { fullFunctionAddress } from '../pci/address.js';
@@ -51,21 +52,21 @@ function notUnderstoodLines(items: NotUnderstood[], st: Style): string[] {
   return out;
 }
 
+const OPTIONS = [DEVICE_OPTION, IDS_OPTION, JSON_OPTION, STRICT_OPTION] as const;
+
 export const analyzeCommand: Command = {
   name: 'analyze',
   summary: 'diagnose from captured text: pasted command output, logs and error messages (files or - for stdin)',
   usage: 'vfio-doctor analyze FILE... [--device ADDR]... [--ids VVVV:DDDD]... [--json] [--strict]',
+  options: OPTIONS,
+  positionals: [{ name: 'FILE...', description: 'files of pasted output: command output (lspci, dmesg, ls -l /dev/vfio, ...), logs and error messages, in any order; - reads standard input', complete: 'file' }],
+  examples: [
+    { command: 'vfio-doctor analyze forum-post.txt', says: 'diagnose from the output someone posted' },
+    { command: 'dmesg | vfio-doctor analyze - lspci-nnk.txt', says: 'combine a log from standard input with a saved lspci -nnk' },
+    { command: 'vfio-doctor analyze --device 0a:00.0 --json paste.txt', says: 'judge one device of the paste, as JSON' },
+  ],
   async run(argv, io) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      options: {
-        device: { type: 'string', multiple: true },
-        ids: { type: 'string', multiple: true },
-        json: { type: 'boolean', default: false },
-        strict: { type: 'boolean', default: false },
-      },
-      allowPositionals: true,
-    });
+    const { values, positionals } = parseCommandLine(argv, OPTIONS, { positionals: true });
     if (positionals.length === 0) throw new UsageError('name at least one file of pasted output, or - to read standard input');
     for (const d of values.device ?? []) if (!fullFunctionAddress(d)) throw new UsageError(`--device ${d}: not a PCI address (expected 0000:01:00.0 or 01:00.0)`);
     const ids = (values.ids ?? []).flatMap((s) => s.split(',')).filter(Boolean);

@@ -1,8 +1,10 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Command } from '../cli/command.js';
 import { InputError, UsageError } from '../cli/command.js';
 import { rootOption } from '../cli/root-option.js';
+import { parseCommandLine } from '../cli/options.js';
+import { requireKnownDevices, unknownVm } from '../cli/known-targets.js';
+import { DEVICE_OPTION, IDS_OPTION, JSON_OPTION, POLICY_OPTION, ROOT_OPTION, STRICT_OPTION } from '../cli/common-options.js';
 import { collectSnapshot } from '../collect/collect.js';
 import { loadSnapshotFile, SnapshotLoadError } from '../snapshot/load.js';
 import { analyze } from '../analyze/analyze.js';
@@ -29,27 +31,32 @@ export function exitCodeFor(r: Report, strict: boolean): number {
   return 0;
 }
 
+const OPTIONS = [
+  ROOT_OPTION,
+  { name: 'snapshot', value: 'FILE', description: 'judge a snapshot saved earlier (vfio-doctor snapshot -o FILE) instead of reading a host', complete: 'file' },
+  { name: 'sos', value: 'DIR|ARCHIVE', description: 'judge a sosreport, unpacked or as its .tar.xz / .tar.gz archive', complete: 'file' },
+  DEVICE_OPTION,
+  IDS_OPTION,
+  POLICY_OPTION,
+  { name: 'prometheus', value: 'FILE', description: "also write the result in Prometheus text format to FILE, replaced atomically (for node_exporter's textfile collector)", complete: 'file' },
+  { name: 'vm', value: 'NAME|VMID', description: "judge only the devices of this VM (a libvirt domain name or a Proxmox VE VMID)", default: 'every VM defined on the host', complete: 'none' },
+  JSON_OPTION,
+  STRICT_OPTION,
+] as const;
+
 export const checkCommand: Command = {
   name: 'check',
   summary: 'diagnose passthrough layer by layer: the first broken layer, its evidence and the fix',
   usage: 'vfio-doctor check [--root DIR | --snapshot FILE | --sos DIR|ARCHIVE] [--device ADDR]... [--ids VVVV:DDDD]... [--vm NAME|VMID] [--policy FILE] [--prometheus FILE] [--json] [--strict]',
+  options: OPTIONS,
+  examples: [
+    { command: 'vfio-doctor check', says: "diagnose this host; the targets come from its own configuration (run as root to see everything)" },
+    { command: 'vfio-doctor check --device 01:00.0', says: 'diagnose passing through the function at 01:00.0 and its companions' },
+    { command: 'vfio-doctor check --vm 101 --json', says: 'judge only the devices of Proxmox VM 101, as JSON for a script' },
+    { command: 'vfio-doctor check --sos sosreport-pve1.tar.xz', says: "diagnose someone else's host from their sosreport" },
+  ],
   async run(argv, io) {
-    const { values } = parseArgs({
-      args: argv,
-      options: {
-        root: { type: 'string' },
-        snapshot: { type: 'string' },
-        sos: { type: 'string' },
-        device: { type: 'string', multiple: true },
-        ids: { type: 'string', multiple: true },
-        vm: { type: 'string' },
-        policy: { type: 'string' },
-        prometheus: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        strict: { type: 'boolean', default: false },
-      },
-      allowPositionals: false,
-    });
+    const { values } = parseCommandLine(argv, OPTIONS);
     if ([values.root, values.snapshot, values.sos].filter((v) => v !== undefined).length > 1) throw new UsageError('--root, --snapshot and --sos exclude each other');
     for (const d of values.device ?? []) if (!fullFunctionAddress(d)) throw new UsageError(`--device ${d}: not a PCI address (expected 0000:01:00.0 or 01:00.0)`);
     const ids = (values.ids ?? []).flatMap((s) => s.split(',')).filter(Boolean);
@@ -80,9 +87,11 @@ export const checkCommand: Command = {
       }
     } else snap = await collectSnapshot({ root: rootOption(values.root, io.cwd) });
 
+    const where = values.sos !== undefined ? 'in the sosreport' : values.snapshot !== undefined ? 'in the snapshot' : values.root !== undefined ? `under ${values.root}` : 'on this host';
+    requireKnownDevices(snap, values.device ?? [], where);
     if (values.vm !== undefined) {
       const focused = focusOnVm(snap, values.vm);
-      if (!focused.ok) throw new InputError(`--vm ${values.vm}: no such VM; VMs found: ${focused.known.join(', ') || 'none'}`);
+      if (!focused.ok) throw unknownVm(values.vm, focused.known, where);
       snap = focused.snap;
     }
     // A sosreport, like pasted output, names the devices its VMs use: they are the targets when none are given.

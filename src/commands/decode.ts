@@ -4,7 +4,8 @@
 
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from '../cli/options.js';
+import { JSON_OPTION } from '../cli/common-options.js';
 import { InputError, UsageError, type Command } from '../cli/command.js';
 import { knowledgeBaseDirsFromEnv, loadKnowledgeBase } from '../kb/load.js';
 import type { KbEntry } from '../kb/types.js';
@@ -14,19 +15,24 @@ import { renderDecodeText } from '../log/decode-text.js';
 import { scanKernelLog, sectionFromScan } from '../log/relevant.js';
 import type { KernelLogSection } from '../snapshot/types.js';
 
+const OPTIONS = [
+  JSON_OPTION,
+  { name: 'kb', value: 'DIR', multiple: true, description: "also match the knowledge-base entries (*.json) in DIR; VFIO_DOCTOR_KB (a :-separated list of directories) adds more", default: 'the built-in knowledge base only', complete: 'dir' },
+] as const;
+
 export const decodeCommand: Command = {
   name: 'decode',
   summary: 'decode the IOMMU/VFIO lines of a kernel log, by device, and match known regressions',
   usage: 'vfio-doctor decode [FILE|-] [--json] [--kb DIR]...',
+  options: OPTIONS,
+  positionals: [{ name: 'FILE', description: 'a kernel log (dmesg, journalctl -k, kern.log, a serial console capture); - or nothing reads standard input', complete: 'file' }],
+  examples: [
+    { command: 'dmesg | vfio-doctor decode', says: "decode this boot's IOMMU and VFIO messages, grouped by device" },
+    { command: 'vfio-doctor decode /var/log/kern.log --json', says: 'decode a saved log, as JSON' },
+    { command: 'vfio-doctor decode --kb /etc/vfio-doctor/kb boot.log', says: "match your site's own knowledge-base entries too" },
+  ],
   async run(argv, io) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      options: {
-        json: { type: 'boolean', default: false },
-        kb: { type: 'string', multiple: true },
-      },
-      allowPositionals: true,
-    });
+    const { values, positionals } = parseCommandLine(argv, OPTIONS, { positionals: true });
     if (positionals.length > 1) throw new UsageError(`one log file at most (got ${positionals.length})`);
     const kb = knowledgeBase([...knowledgeBaseDirsFromEnv(io.env), ...(values.kb ?? []).map((d) => path.resolve(io.cwd, d))]);
     const section = await readLog(positionals[0], io);

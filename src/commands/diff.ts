@@ -1,7 +1,8 @@
-import { parseArgs } from 'node:util';
 import type { Command } from '../cli/command.js';
 import { InputError, UsageError } from '../cli/command.js';
 import { rootOption } from '../cli/root-option.js';
+import { parseCommandLine } from '../cli/options.js';
+import { DEVICE_OPTION, IDS_OPTION, JSON_OPTION, ROOT_OPTION, STORE_DIR_OPTION } from '../cli/common-options.js';
 import { loadSnapshotFile, SnapshotLoadError } from '../snapshot/load.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { fullFunctionAddress } from '../pci/address.js';
@@ -31,28 +32,33 @@ function storeCall<T>(fn: () => T): T {
   }
 }
 
+const OPTIONS = [
+  { name: 'last', description: 'compare the two newest snapshots of different boots in the store (what the boot unit logs)' },
+  { name: 'baseline', value: 'LABEL', description: 'compare the snapshot saved with --label LABEL with the newest one in the store', complete: 'none' },
+  { ...STORE_DIR_OPTION, description: 'with --last or --baseline, the snapshot store directory' },
+  { ...ROOT_OPTION, description: 'with --last or --baseline, find the store under DIR (a copy of a host\'s files)', default: '/' },
+  { ...DEVICE_OPTION, default: "the targets named by each snapshot's host configuration" },
+  IDS_OPTION,
+  JSON_OPTION,
+  { name: 'markdown', description: 'print the comparison as Markdown, for a ticket or a forum post' },
+  { name: 'summary', description: 'print one line for a log: the two kernels, the counts, the worst change' },
+] as const;
+
 /** Exit codes: 0 no regression, 1 at least one regression, 2 usage or unreadable input. */
 export const diffCommand: Command = {
   name: 'diff',
   summary: 'compare two snapshots layer by layer: what regressed, improved or changed (exit 1 on a regression)',
   usage:
     'vfio-doctor diff BEFORE.json AFTER.json | diff --last | diff --baseline LABEL  [--dir DIR] [--root DIR] [--device ADDR]... [--ids VVVV:DDDD]... [--json | --markdown | --summary]',
+  options: OPTIONS,
+  positionals: [{ name: 'BEFORE AFTER', description: 'two snapshot files (vfio-doctor snapshot -o FILE), the older first', complete: 'file' }],
+  examples: [
+    { command: 'vfio-doctor diff before.json after.json', says: 'what changed for passthrough between two snapshots (exit 1 on a regression)' },
+    { command: 'vfio-doctor diff --last', says: 'compare this boot with the previous one, from the snapshot store' },
+    { command: 'vfio-doctor diff --baseline baseline --markdown', says: 'compare the newest snapshot with the labelled known-good one, as Markdown' },
+  ],
   async run(argv, io) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      options: {
-        last: { type: 'boolean', default: false },
-        baseline: { type: 'string' },
-        dir: { type: 'string' },
-        root: { type: 'string' },
-        device: { type: 'string', multiple: true },
-        ids: { type: 'string', multiple: true },
-        json: { type: 'boolean', default: false },
-        markdown: { type: 'boolean', default: false },
-        summary: { type: 'boolean', default: false },
-      },
-      allowPositionals: true,
-    });
+    const { values, positionals } = parseCommandLine(argv, OPTIONS, { positionals: true });
     const modes = [positionals.length > 0, values.last, values.baseline !== undefined].filter(Boolean).length;
     if (modes !== 1) throw new UsageError('give two snapshot files, or --last, or --baseline LABEL (exactly one of them)');
     if (positionals.length > 0 && positionals.length !== 2) throw new UsageError(`expected two snapshot files (before and after), got ${positionals.length}`);

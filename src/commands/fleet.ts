@@ -1,4 +1,5 @@
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from '../cli/options.js';
+import { JSON_OPTION, POLICY_OPTION } from '../cli/common-options.js';
 import type { Command } from '../cli/command.js';
 import { InputError, UsageError } from '../cli/command.js';
 import { loadSnapshotFile, SnapshotLoadError } from '../snapshot/load.js';
@@ -33,21 +34,25 @@ export function analyseStored(snap: Snapshot, policy: Policy | null = null): Ana
   return { report: withPolicyFindings(report, judged.findings), policyFindings: judged.findings, policyEntries: judged.entries.map((e) => e.name) };
 }
 
+const OPTIONS = [
+  { name: 'kernel', value: 'RELEASE', description: 'the kernel to decide go / hold for: canaries booted on it are compared with their previous kernel', default: 'the newest kernel release any snapshot shows', complete: 'none' },
+  POLICY_OPTION,
+  JSON_OPTION,
+] as const;
+
 /** Exit codes: 0 no SKU holds, 1 a SKU holds the kernel, 2 usage or unreadable input. */
 export const fleetCommand: Command = {
   name: 'fleet',
   summary: 'snapshots of many hosts grouped by hardware SKU, with a canary go / hold decision per SKU for a kernel (exit 1 on hold)',
   usage: 'vfio-doctor fleet PATH... [--kernel RELEASE] [--policy FILE] [--json]',
+  options: OPTIONS,
+  positionals: [{ name: 'PATH...', description: 'snapshot store directories (one per host) or snapshot files', complete: 'file' }],
+  examples: [
+    { command: 'vfio-doctor fleet /srv/snapshots/*', says: 'group the hosts by hardware SKU and decide go / hold for the newest kernel any of them booted' },
+    { command: 'vfio-doctor fleet /srv/snapshots/* --kernel 6.8.12-5-pve', says: 'go or hold per SKU for that kernel, from the canaries already on it (exit 1 on hold)' },
+  ],
   async run(argv, io) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      options: {
-        kernel: { type: 'string' },
-        policy: { type: 'string' },
-        json: { type: 'boolean', default: false },
-      },
-      allowPositionals: true,
-    });
+    const { values, positionals } = parseCommandLine(argv, OPTIONS, { positionals: true });
     if (positionals.length === 0) throw new UsageError('give at least one snapshot store directory or snapshot file');
     if (values.kernel !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._+~-]*$/.test(values.kernel)) throw new UsageError(`--kernel ${values.kernel}: not a kernel release (e.g. 6.8.12-5-pve)`);
     let policy: Policy | null = null;

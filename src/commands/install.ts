@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Command, Io } from '../cli/command.js';
 import { InputError, UsageError } from '../cli/command.js';
 import { rootOption } from '../cli/root-option.js';
+import { parseCommandLine, type OptionSpec } from '../cli/options.js';
+import { ROOT_OPTION } from '../cli/common-options.js';
 import { installBootSnapshots, InstallError, SYSTEM_UNIT_DIR, uninstallBootSnapshots, type Step, type Target } from '../install/boot-snapshots.js';
 import { DEFAULT_KEEP, UNIT_NAME, UnitError } from '../install/unit.js';
 import { DEFAULT_STORE_DIR } from '../store/store.js';
-import { installKernelHook, KernelHookError, uninstallKernelHook } from '../preflight/kernel-hook.js';
+import { installKernelHook, KERNEL_HOOK_PATH, KernelHookError, uninstallKernelHook } from '../preflight/kernel-hook.js';
 
 // Exit codes: 0 done, 1 the unit file was handled but a systemctl step failed (the message says which
 // and what to run by hand), 2 bad usage or nothing could be written.
@@ -37,23 +38,39 @@ function wrap<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 // What install and uninstall both take: which pieces, --force, --root.
-const COMMON_OPTIONS = {
-  'boot-snapshots': { type: 'boolean', default: false },
-  'kernel-hook': { type: 'boolean', default: false },
-  force: { type: 'boolean', default: false },
-  root: { type: 'string' },
-} as const;
+const BOOT_SNAPSHOTS = { name: 'boot-snapshots', description: `the systemd unit ${UNIT_NAME}: a snapshot saved at every boot, and a comparison with the previous boot logged to the journal` } as const satisfies OptionSpec;
+const KERNEL_HOOK = { name: 'kernel-hook', description: `the kernel postinst hook ${KERNEL_HOOK_PATH}: every kernel package installed is checked with preflight before you reboot into it` } as const satisfies OptionSpec;
+const ROOT = { ...ROOT_OPTION, description: 'write the files under DIR (an image or a mounted host) and run no systemctl' } as const satisfies OptionSpec;
+
+const INSTALL_OPTIONS = [
+  BOOT_SNAPSHOTS,
+  { name: 'keep', value: 'N', description: 'with --boot-snapshots, how many unlabelled snapshots the unit keeps', default: String(DEFAULT_KEEP), complete: 'none' },
+  { name: 'dir', value: 'DIR', description: 'with --boot-snapshots, where the unit stores the snapshots (an absolute path on the host)', default: DEFAULT_STORE_DIR, complete: 'dir' },
+  { name: 'prometheus', value: 'FILE', description: "with --boot-snapshots, the unit also writes each boot's result in Prometheus text format to FILE (an absolute path, for node_exporter's textfile collector)", complete: 'file' },
+  KERNEL_HOOK,
+  { name: 'force', description: 'replace a unit or hook of the same name that vfio-doctor did not write, or wrote differently' },
+  ROOT,
+] as const;
+
+const UNINSTALL_OPTIONS = [
+  { ...BOOT_SNAPSHOTS, description: `remove the systemd unit ${UNIT_NAME} (the saved snapshots are kept)` },
+  { ...KERNEL_HOOK, description: `remove the kernel postinst hook ${KERNEL_HOOK_PATH}` },
+  { name: 'force', description: 'remove a unit of that name even if vfio-doctor did not write it' },
+  ROOT,
+] as const;
 
 export const installCommand: Command = {
   name: 'install',
   summary: 'install the boot-snapshot unit and/or the kernel postinst hook that runs preflight',
   usage: 'vfio-doctor install [--boot-snapshots [--keep N] [--dir DIR] [--prometheus FILE]] [--kernel-hook] [--force] [--root DIR]',
+  options: INSTALL_OPTIONS,
+  examples: [
+    { command: 'vfio-doctor install --boot-snapshots', says: 'save a snapshot at every boot and log what changed since the previous boot' },
+    { command: 'vfio-doctor install --kernel-hook', says: 'check every newly installed kernel with preflight before the reboot' },
+    { command: 'vfio-doctor install --boot-snapshots --keep 60 --dir /srv/vfio-snapshots', says: 'keep more snapshots, elsewhere' },
+  ],
   async run(argv, io) {
-    const { values } = parseArgs({
-      args: argv,
-      options: { ...COMMON_OPTIONS, keep: { type: 'string' }, dir: { type: 'string' }, prometheus: { type: 'string' } },
-      allowPositionals: false,
-    });
+    const { values } = parseCommandLine(argv, INSTALL_OPTIONS);
     if (!values['boot-snapshots'] && !values['kernel-hook']) throw new UsageError('nothing to install: name --boot-snapshots, --kernel-hook or both');
     const root = rootOption(values.root, io.cwd);
     if (values['kernel-hook']) {
@@ -88,12 +105,13 @@ export const uninstallCommand: Command = {
   name: 'uninstall',
   summary: 'remove the boot-snapshot unit and/or the kernel hook (saved snapshots are kept)',
   usage: 'vfio-doctor uninstall [--boot-snapshots] [--kernel-hook] [--force] [--root DIR]   (neither flag: both)',
+  options: UNINSTALL_OPTIONS,
+  examples: [
+    { command: 'vfio-doctor uninstall', says: 'remove both the boot unit and the kernel hook; saved snapshots stay' },
+    { command: 'vfio-doctor uninstall --kernel-hook', says: 'remove only the kernel hook' },
+  ],
   async run(argv, io) {
-    const { values } = parseArgs({
-      args: argv,
-      options: COMMON_OPTIONS,
-      allowPositionals: false,
-    });
+    const { values } = parseCommandLine(argv, UNINSTALL_OPTIONS);
     const root = rootOption(values.root, io.cwd);
     const both = !values['boot-snapshots'] && !values['kernel-hook'];
     if (values['kernel-hook'] || both) {

@@ -1,8 +1,9 @@
-import { parseArgs } from 'node:util';
 import path from 'node:path';
 import type { Command } from '../cli/command.js';
 import { InputError, UsageError } from '../cli/command.js';
 import { rootOption } from '../cli/root-option.js';
+import { parseCommandLine } from '../cli/options.js';
+import { ROOT_OPTION } from '../cli/common-options.js';
 import { collectSnapshot } from '../collect/collect.js';
 import { loadSnapshotFile, SnapshotLoadError } from '../snapshot/load.js';
 import type { Snapshot } from '../snapshot/types.js';
@@ -11,21 +12,25 @@ import { renderPolicyTemplate } from '../policy/init.js';
 import { parsePolicy } from '../policy/parse.js';
 import { writeReportFile } from '../output/report-file.js';
 
+const OPTIONS = [
+  ROOT_OPTION,
+  { name: 'snapshot', value: 'FILE', description: 'write the policy from a snapshot saved earlier instead of reading a host', complete: 'file' },
+  { name: 'output', short: 'o', value: 'FILE', description: 'write the policy to FILE, never over an existing file', default: 'standard output', complete: 'file' },
+] as const;
+
 /** Exit codes: 0 written, 1 the host is broken (a policy written from it would enshrine the breakage), 2 usage or input. */
 export const policyCommand: Command = {
   name: 'policy',
   summary: 'policy init: write a commented passthrough policy from this healthy host (stdout, or -o FILE without overwriting)',
   usage: 'vfio-doctor policy init [--root DIR | --snapshot FILE] [-o FILE]',
+  options: OPTIONS,
+  positionals: [{ name: 'init', description: 'the action: write a policy that describes this host as it is now', complete: 'none' }],
+  examples: [
+    { command: 'vfio-doctor policy init -o /etc/vfio-doctor/policy.yaml', says: 'write down the known-good state of this healthy host' },
+    { command: 'vfio-doctor policy init --snapshot pve1.json', says: 'write a policy from a saved snapshot, to standard output' },
+  ],
   async run(argv, io) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      options: {
-        root: { type: 'string' },
-        snapshot: { type: 'string' },
-        output: { type: 'string', short: 'o' },
-      },
-      allowPositionals: true,
-    });
+    const { values, positionals } = parseCommandLine(argv, OPTIONS, { positionals: true });
     if (positionals[0] !== 'init' || positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'which action? (init)' : `unknown action "${positionals.join(' ')}" (init)`);
     if (values.root !== undefined && values.snapshot !== undefined) throw new UsageError('--root and --snapshot exclude each other');
     let snap: Snapshot;

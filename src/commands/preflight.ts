@@ -1,29 +1,34 @@
-import { parseArgs } from 'node:util';
 import type { Command } from '../cli/command.js';
 import { UsageError } from '../cli/command.js';
 import { rootOption } from '../cli/root-option.js';
 import { fullFunctionAddress } from '../pci/address.js';
+import { parseCommandLine } from '../cli/options.js';
+import { DEVICE_OPTION, IDS_OPTION, JSON_OPTION, ROOT_OPTION } from '../cli/common-options.js';
 import { colourWanted, makeStyle } from '../render/style.js';
 import { runPreflight } from '../preflight/preflight.js';
 import { renderPreflightText } from '../preflight/render.js';
+
+const OPTIONS = [
+  ROOT_OPTION,
+  { name: 'kernel', value: 'VERSION', description: 'the installed kernel to judge, by its release (as in /lib/modules/VERSION)', default: 'the newest installed kernel other than the running one', complete: 'none' },
+  { name: 'initramfs', value: 'FILE', description: 'the initramfs image that kernel will boot with', default: "that kernel's image in /boot (initrd.img-VERSION, initramfs-VERSION.img, ...)", complete: 'file' },
+  DEVICE_OPTION,
+  IDS_OPTION,
+  JSON_OPTION,
+] as const;
 
 export const preflightCommand: Command = {
   name: 'preflight',
   summary: 'before the reboot: check a newly installed kernel, its initramfs and its command line for passthrough',
   usage: 'vfio-doctor preflight [--root DIR] [--kernel VERSION] [--initramfs FILE] [--device ADDR]... [--ids VVVV:DDDD]... [--json]',
+  options: OPTIONS,
+  examples: [
+    { command: 'vfio-doctor preflight', says: 'after a kernel update, before the reboot: will passthrough still work on the new kernel?' },
+    { command: 'vfio-doctor preflight --kernel 6.8.12-5-pve', says: 'judge one installed kernel by its release' },
+    { command: 'vfio-doctor preflight --device 01:00.0 --json', says: 'judge one device, as JSON (exit 1 on a predicted failure)' },
+  ],
   async run(argv, io) {
-    const { values } = parseArgs({
-      args: argv,
-      options: {
-        root: { type: 'string' },
-        kernel: { type: 'string' },
-        initramfs: { type: 'string' },
-        device: { type: 'string', multiple: true },
-        ids: { type: 'string', multiple: true },
-        json: { type: 'boolean', default: false },
-      },
-      allowPositionals: false,
-    });
+    const { values } = parseCommandLine(argv, OPTIONS);
     if (values.kernel !== undefined && !/^[\w.+~-]+$/.test(values.kernel)) throw new UsageError(`--kernel ${values.kernel}: not a kernel release (expected e.g. 6.12.9-amd64)`);
     for (const d of values.device ?? []) if (!fullFunctionAddress(d)) throw new UsageError(`--device ${d}: not a PCI address (expected 0000:01:00.0 or 01:00.0)`);
     const ids = (values.ids ?? []).flatMap((s) => s.split(',')).filter(Boolean);

@@ -1,9 +1,10 @@
-import { parseArgs } from 'node:util';
 import type { Command } from '../cli/command.js';
 import { InputError, UsageError } from '../cli/command.js';
 import { collectSnapshot } from '../collect/collect.js';
 import { AtomicWriteError, writeFileAtomic, TargetExistsError } from '../output/atomic-write.js';
 import { rootOption } from '../cli/root-option.js';
+import { parseCommandLine } from '../cli/options.js';
+import { ROOT_OPTION, STORE_DIR_OPTION } from '../cli/common-options.js';
 import { saveSnapshot, storeDir, StoreError } from '../store/store.js';
 
 function keepOption(value: string | undefined): number | null {
@@ -12,24 +13,28 @@ function keepOption(value: string | undefined): number | null {
   return Number(value);
 }
 
+const OPTIONS = [
+  ROOT_OPTION,
+  { name: 'output', short: 'o', value: 'FILE', description: 'write the snapshot to FILE (never over an existing file without --force); - is standard output', default: 'standard output', complete: 'file' },
+  { name: 'force', description: 'with -o, replace FILE if it exists' },
+  { name: 'save', description: 'store the snapshot in the snapshot store, named by time, kernel and boot, for diff --last and --baseline' },
+  { ...STORE_DIR_OPTION, description: 'with --save, the snapshot store directory' },
+  { name: 'label', value: 'TEXT', description: 'with --save, a label to find this snapshot by later (diff --baseline TEXT); labelled snapshots are never pruned', complete: 'none' },
+  { name: 'keep', value: 'N', description: 'with --save, keep only the newest N unlabelled snapshots in the store', default: 'keep them all', complete: 'none' },
+] as const;
+
 export const snapshotCommand: Command = {
   name: 'snapshot',
   summary: 'read the host into a passthrough health snapshot (JSON)',
   usage: 'vfio-doctor snapshot [--root DIR] [-o FILE] [--force] | snapshot --save [--dir DIR] [--label TEXT] [--keep N] [--root DIR]',
+  options: OPTIONS,
+  examples: [
+    { command: 'vfio-doctor snapshot -o pve1.json', says: 'capture this host for a later check --snapshot, or for someone else to look at' },
+    { command: 'vfio-doctor snapshot --save --label baseline', says: 'keep a known-good state before an update, for diff --baseline baseline' },
+    { command: 'vfio-doctor snapshot --root /mnt/capture', says: 'read a copied host tree instead of this host' },
+  ],
   async run(argv, io) {
-    const { values } = parseArgs({
-      args: argv,
-      options: {
-        root: { type: 'string' },
-        output: { type: 'string', short: 'o' },
-        force: { type: 'boolean', default: false },
-        save: { type: 'boolean', default: false },
-        dir: { type: 'string' },
-        label: { type: 'string' },
-        keep: { type: 'string' },
-      },
-      allowPositionals: false,
-    });
+    const { values } = parseCommandLine(argv, OPTIONS);
     const root = rootOption(values.root, io.cwd);
     if (values.force && !values.output) throw new UsageError('--force only applies with -o FILE');
     if (values.save && values.output) throw new UsageError('--save and -o exclude each other (--save names the file itself)');

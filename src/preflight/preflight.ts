@@ -5,6 +5,7 @@ import { buildContext } from '../analyze/context.js';
 import type { Finding } from '../analyze/finding.js';
 import { layerIndex, type Layer } from '../analyze/layers.js';
 import { InputError } from '../cli/command.js';
+import { requireKnownDevices } from '../cli/known-targets.js';
 import { collectSnapshot } from '../collect/collect.js';
 import { HostFs } from '../collect/host-fs.js';
 import { compareKernelVersions } from '../collect/sources/host.js';
@@ -64,6 +65,7 @@ function outcomeWithFindings(p: TargetPrediction, findings: Finding[]): TargetPr
 export async function runPreflight(opts: PreflightOptions): Promise<PreflightResult> {
   // The running kernel's image is not what preflight judges: the new kernel's is read below.
   const snap = await collectSnapshot({ ...(opts.root === undefined ? {} : { root: opts.root }), readInitramfs: false });
+  requireKnownDevices(snap, opts.devices ?? [], opts.root === undefined ? 'on this host' : `under ${opts.root}`);
   const running = snap.host.kernelRelease;
   const hfs = new HostFs(opts.root ?? '');
   let version = opts.kernel ?? null;

@@ -53,7 +53,7 @@ test('bad usage and bad input: one line, exit 2, no stack trace', async (t) => {
   const dir = tmp(t);
   const cases: [string[], RegExp][] = [
     [['snapshot', '--root', path.join(dir, 'missing')], /--root .*: no such directory/],
-    [['snapshot', '--bogus'], /Unknown option '--bogus'/],
+    [['snapshot', '--bogus'], /unknown option '--bogus'/],
     [['check', '--device', 'zz:zz'], /not a PCI address/],
     [['check', '--ids', '10de'], /expected VVVV:DDDD/],
     [['nosuchcommand'], /unknown command/],

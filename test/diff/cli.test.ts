@@ -126,7 +126,7 @@ test('diff: bad usage and unreadable input give one line and exit 2', async (t) 
     [['diff', good, good, '--json', '--markdown'], /exclude each other/],
     [['diff', good, good, '--dir', dir], /not with two files/],
     [['diff', good, good, '--device', 'zz'], /not a PCI address/],
-    [['diff', good, good, '--bogus'], /Unknown option '--bogus'/],
+    [['diff', good, good, '--bogus'], /unknown option '--bogus'/],
     [['diff', good, corrupt], /corrupt\.json: not valid JSON/],
     [['diff', old, good], /old\.json: snapshot schemaVersion 0 is not supported \(this vfio-doctor reads schemaVersion 1 to 2; it was written by vfio-doctor 0\.0\.1\)/],
     [['diff', good, newer], /newer\.json: snapshot schemaVersion 3 is not supported/],

@@ -36,11 +36,11 @@ test('check without --vm: every VM\'s devices are targets besides the inferred o
   assert.ok(gpu.reasons.some((x) => /vfio-pci ids/.test(x)));
 });
 
-test('check --vm with an unknown VM: exit 2, one line listing the VMs found', async (t) => {
+test('check --vm with an unknown VM: exit 2, one line listing the nearest VMs found', async (t) => {
   const root = await buildHost(host);
   t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   const r = await runCli(['check', '--root', root, '--vm', 'nosuch']);
   assert.equal(r.code, 2);
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
-  assert.match(r.stderr, /--vm nosuch: no such VM; VMs found: nas, win10/);
+  assert.match(r.stderr, /--vm nosuch: no such VM under \S+; the nearest: nas, win10\n/);
 });
