@@ -19,6 +19,8 @@ PACKAGES=(
   systemd                        # systemd-analyze verify for the boot-snapshot unit
   prometheus                     # promtool check metrics: the reference for check --prometheus files
   chromium                       # headless rendering of the --html reports
+  groff-base                     # groff: the man page renders without warnings
+  zsh fish                       # the generated zsh and fish completions parse (bash is already there)
 )
 # --no-update: the caller has just run apt-get update.
 if [ "${1:-}" != "--no-update" ]; then as_root apt-get update -qq; fi
