@@ -122,7 +122,7 @@ test('unreadable input: one line naming the file (InputError, exit 2)', async (t
 
 test('usage errors and a malformed knowledge-base entry', async (t) => {
   await assert.rejects(decodeCommand.run(['a.log', 'b.log'], fakeIo()), UsageError);
-  await assert.rejects(decodeCommand.run(['--bogus'], fakeIo()), (e: unknown) => (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION');
+  await assert.rejects(decodeCommand.run(['--bogus'], fakeIo()), (e: unknown) => e instanceof UsageError && /^unknown option '--bogus'/.test(e.message));
   const dir = tempDir(t);
   writeFileSync(path.join(dir, 'site.json'), JSON.stringify([{ id: 'site-x', title: 'x', layer: 'gpu' }]));
   await assert.rejects(
