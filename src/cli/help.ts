@@ -39,7 +39,7 @@ export function optionText(o: OptionSpec): string {
 
 export function commandHelp(cmd: Command): string {
   const termWidth = 24;
-  const usage = fillWords(cmd.usage, WIDTH - 7).map((l, i) => (i === 0 ? `Usage: ${l}` : `         ${l}`));
+  const usage = fillWords(cmd.usage, WIDTH - 9).map((l, i) => (i === 0 ? `Usage: ${l}` : `         ${l}`));
   const out = [...usage, '', ...fillWords(capitalise(cmd.summary) + '.', WIDTH), ''];
   if (cmd.positionals && cmd.positionals.length > 0) {
     out.push('Arguments:');
