@@ -8,6 +8,7 @@ import type { Target } from './targets.js';
 import { groupTable, type GroupRow } from './group-table.js';
 import { isKnownCause } from './causes.js';
 import { dropJudgedElsewhere } from './rules/messages/catalogue-messages.js';
+import { settledLayers, type SettledLayer } from './settled.js';
 
 export interface Report {
   verdict: Verdict;
@@ -16,6 +17,8 @@ export interface Report {
   targets: Target[];
   /** Per IOMMU group: could it be passed through. Filled always; shown when there are no targets. */
   groups: GroupRow[];
+  /** Layers a later-stage line proves working (a VM that opened its group), with that line. */
+  settled: SettledLayer[];
 }
 
 /** Pure: snapshot in, report out. The same on a live host, a --root tree, a sosreport or pasted text. */
@@ -36,6 +39,7 @@ export function analyze(snap: Snapshot, opts: AnalysisOptions = {}, rules: Rule[
     });
   }
   const sorted = sortFindings(dropJudgedElsewhere(findings));
-  const verdict = decideVerdict(sorted, unchecked);
-  return { verdict, findings: sorted, unchecked, targets: ctx.targets, groups: groupTable(ctx) };
+  const settled = settledLayers(snap);
+  const verdict = decideVerdict(sorted, unchecked, settled.map((x) => x.layer));
+  return { verdict, findings: sorted, unchecked, targets: ctx.targets, groups: groupTable(ctx), settled };
 }

@@ -32,7 +32,7 @@ export function sortFindings(findings: Finding[]): Finding[] {
  * otherwise healthy. Informational findings never decide. Findings of later layers than a failing
  * one are marked untrusted: they may be consequences of the earlier break.
  */
-export function decideVerdict(sorted: Finding[], unchecked: Unchecked[] = []): Verdict {
+export function decideVerdict(sorted: Finding[], unchecked: Unchecked[] = [], settled: readonly Layer[] = []): Verdict {
   const decisive = sorted.find((f) => f.severity === 'fail') ?? sorted.find((f) => f.severity === 'warn');
   const firstFail = sorted.find((f) => f.severity === 'fail');
   for (const f of sorted) {
@@ -46,8 +46,9 @@ export function decideVerdict(sorted: Finding[], unchecked: Unchecked[] = []): V
   // Without a failure, silence is not health: an unchecked layer before the first warning leaves it open.
   const firstWarnLayer = decisive ? layerIndex(decisive.layer) : LAYERS.length;
   // Checks that could have failed come first: they are what keeps the verdict open.
+  // A layer a later-stage line proves working (settled.ts) is not held open by the checks it lacks.
   const missing = unchecked
-    .filter((u) => layerIndex(u.layer) <= firstWarnLayer)
+    .filter((u) => layerIndex(u.layer) <= firstWarnLayer && !settled.includes(u.layer))
     .sort((a, b) => Number(b.couldFail) - Number(a.couldFail) || layerIndex(a.layer) - layerIndex(b.layer));
   if (missing.length > 0) {
     return {

@@ -39,6 +39,8 @@ export function jsonReport(s: Snapshot, r: Report): unknown {
     })),
     targets: r.targets,
     groups: r.groups,
+    // Layers a later-stage line proves working, and the line.
+    settled: (r.settled ?? []).map((x) => ({ layer: x.layer, by: x.by, evidence: x.evidence })),
     unchecked: [
       ...r.unchecked.map((u) => ({ check: u.id, layer: u.layer, subject: u.subject, reason: u.reason, settle: u.settle })),
       ...Object.entries(s.sources)

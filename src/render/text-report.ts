@@ -74,12 +74,15 @@ export function renderTextReport(s: Snapshot, r: Report, st: Style): string {
     const warns = fs.filter((f) => f.severity === 'warn').length;
     const skipped = r.unchecked.filter((u) => u.layer === layer).length;
     const after = firstFail !== null && LAYERS.indexOf(layer) > LAYERS.indexOf(firstFail);
+    const proven = (r.settled ?? []).find((x) => x.layer === layer);
     let mark = st.green('ok  ');
     if (fails) mark = st.red('FAIL');
     else if (warns) mark = st.yellow('WARN');
     else if (after) mark = st.dim('--  ');
+    else if (proven) mark = st.green('ok  ');
     else if (skipped) mark = st.yellow('?   ');
-    const note = [fails ? `${fails} failing` : '', warns ? `${warns} warning` : '', skipped ? `${skipped} not checked` : '', after ? `not trusted until ${firstFail} is fixed` : '']
+    const provenBy = proven && !fails && !warns ? `shown working by ${proven.evidence.source}${proven.evidence.line !== undefined ? `:${proven.evidence.line}` : ''}` : '';
+    const note = [fails ? `${fails} failing` : '', warns ? `${warns} warning` : '', provenBy || (skipped ? `${skipped} not checked` : ''), after ? `not trusted until ${firstFail} is fixed` : '']
       .filter(Boolean)
       .join(', ');
     out.push(`  ${mark} ${layer.padEnd(10)} ${st.dim(LAYER_QUESTIONS[layer])}${note ? `  (${note})` : ''}`);

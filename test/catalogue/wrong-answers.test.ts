@@ -27,3 +27,23 @@ test('"lspci: command not found" under an lspci prompt is a missing tool, not an
   assert.ok(!sections.some((s) => s.kind.startsWith('lspci')), JSON.stringify(sections));
   assert.equal(snapshot.pci.length, 0);
 });
+
+test('later evidence settles earlier layers: a VM that opened its group and failed at DMA mapping proves firmware to isolation', async () => {
+  const line = 'qemu-system-x86_64: -device vfio-pci,host=0000:0c:00.0,id=hostdev0: vfio 0000:0c:00.0: failed to setup container for group 17: memory listener initialization failed: Region pc.ram: vfio_dma_map(0x55d0, 0x0, 0x80000000, 0x7f00) = -12 (Cannot allocate memory)';
+  const { report } = await analyzeText(`${line}\n`);
+  assert.deepEqual(report.settled.map((x) => x.layer), ['firmware', 'kernel', 'modules', 'binding', 'isolation']);
+  assert.ok(report.settled.every((x) => x.evidence.line === 1 && x.by === 'qemu-dma-map'));
+  assert.equal(report.verdict.layer, 'hypervisor');
+  assert.equal(report.verdict.cause, 'memlock-limit');
+});
+
+test('a settled layer does not hold an undetermined verdict open; an unsettled one still does', async () => {
+  // "group 1 is not viable" proves firmware, kernel and modules; the binding layer is what it blames.
+  const viable = await analyzeText('kvm: -device vfio-pci,host=0000:01:00.0: vfio 0000:01:00.0: group 1 is not viable\n');
+  assert.ok(!viable.report.verdict.missing.some((m) => ['firmware', 'kernel', 'modules'].includes(m.layer)), JSON.stringify(viable.report.verdict));
+  // A modprobe error proves nothing about the IOMMU: the firmware layer stays open.
+  const modprobe = await analyzeText('modprobe: FATAL: Module vfio_virqfd not found in directory /lib/modules/6.8.12-4-pve\n');
+  assert.deepEqual(modprobe.report.settled, []);
+  assert.equal(modprobe.report.verdict.status, 'undetermined');
+  assert.equal(modprobe.report.verdict.layer, 'firmware');
+});
