@@ -4,8 +4,8 @@ import type { Example, OptionSpec, PositionalSpec } from './options.js';
 export interface Io {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
-  /** Read all of standard input (for "-" arguments). */
-  readStdin: () => Promise<Buffer>;
+  /** Read all of standard input (for "-" arguments), refusing more than maxBytes (default: MAX_INPUT_BYTES). */
+  readStdin: (maxBytes?: number) => Promise<Buffer>;
   env: Record<string, string | undefined>;
   /** Whether stdout is a terminal (colour decisions). */
   isTty: boolean;

@@ -1,5 +1,6 @@
 import { InputError, UsageError, type Command, type Io } from './command.js';
 import { COMMANDS } from './registry.js';
+import { InputReadError, MAX_INPUT_BYTES, readStreamCapped } from '../io/read-input.js';
 import { VERSION } from '../version.js';
 import { terminalSafe } from '../render/terminal-safe.js';
 import { commandHelp, mainHelp } from './help.js';
@@ -47,7 +48,7 @@ export async function main(argv: string[], rawIo: Io): Promise<number> {
       io.stderr(`vfio-doctor ${cmd.name}: ${(err as Error).message}\nUsage: ${cmd.usage}\n`);
       return 2;
     }
-    if (err instanceof InputError) {
+    if (err instanceof InputError || err instanceof InputReadError) {
       io.stderr(`vfio-doctor ${cmd.name}: ${err.message}\n`);
       return 2;
     }
@@ -72,11 +73,8 @@ export function processIo(): Io {
   return {
     stdout: (t) => void process.stdout.write(t),
     stderr: (t) => void process.stderr.write(t),
-    readStdin: async () => {
-      const chunks: Buffer[] = [];
-      for await (const c of process.stdin) chunks.push(c as Buffer);
-      return Buffer.concat(chunks);
-    },
+    // Stops reading at the cap, so "yes | vfio-doctor analyze -" ends with a message, not an exhausted machine.
+    readStdin: (maxBytes = MAX_INPUT_BYTES) => readStreamCapped(process.stdin, maxBytes),
     env: process.env,
     isTty: Boolean(process.stdout.isTTY),
     cwd: process.cwd(),

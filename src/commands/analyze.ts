@@ -10,28 +10,26 @@ import { renderTextReport } from '../render/text-report.js';
 import { colourWanted, makeStyle, type Style } from '../render/style.js';
 import { exitCodeFor } from './check.js';
 import { readPaste, type PasteInput } from '../paste/read-paste.js';
-import { PasteInputError } from '../paste/text.js';
+import { looksBinary, PasteInputError } from '../paste/text.js';
+import { MAX_INPUT_BYTES, readInputFile } from '../io/read-input.js';
 import { analyzeCaptured } from '../paste/targets.js';
 import type { NotUnderstood, SectionFound } from '../paste/types.js';
 
-const MAX_INPUT_BYTES = 256 << 20;
+const BINARY = 'binary data, not command output (expected text such as lspci, dmesg or a log)';
 
 async function readInput(name: string, io: Io): Promise<PasteInput> {
-  if (name === '-') return { name: '-', bytes: await io.readStdin() };
+  if (name === '-') return { name: '-', bytes: await io.readStdin(MAX_INPUT_BYTES) };
   const file = path.resolve(io.cwd, name);
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(file);
-  } catch {
-    throw new InputError(`${name}: no such file`);
+  if (fs.statSync(file, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new InputError(`${name}: is a directory (for a sosreport directory use "vfio-doctor check --sos ${name}")`);
   }
-  if (st.isDirectory()) throw new InputError(`${name}: is a directory (for a sosreport directory use "vfio-doctor check --sos ${name}")`);
-  if (st.size > MAX_INPUT_BYTES) throw new InputError(`${name}: ${st.size} bytes is more than pasted output can be (limit ${MAX_INPUT_BYTES >> 20} MiB)`);
-  try {
-    return { name, bytes: fs.readFileSync(file) };
-  } catch (err) {
-    throw new InputError(`${name}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
+  // A named FIFO or device is refused rather than read forever; a stream goes through standard input.
+  const bytes = readInputFile(name, file, {
+    maxBytes: MAX_INPUT_BYTES,
+    streamHint: `to analyse a stream, pipe it: ... | vfio-doctor analyze -`,
+    sniff: (head) => (looksBinary(head) ? BINARY : null),
+  });
+  return { name, bytes };
 }
 
 function sectionLines(sections: SectionFound[], st: Style): string[] {

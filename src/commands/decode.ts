@@ -2,7 +2,8 @@
 // Reads a kernel log in any common format (dmesg, dmesg -T, journalctl -k, kern.log, JSON), decodes every
 // IOMMU/VFIO/PCI passthrough line, groups the events by device and lists the known problems that match.
 
-import { stat } from 'node:fs/promises';
+import fs from 'node:fs';
+import { InputReadError, MAX_INPUT_BYTES, openInputFile } from '../io/read-input.js';
 import path from 'node:path';
 import { parseCommandLine } from '../cli/options.js';
 import { JSON_OPTION } from '../cli/common-options.js';
@@ -52,21 +53,25 @@ function knowledgeBase(dirs: string[]): KbEntry[] {
 }
 
 async function readLog(file: string | undefined, io: Parameters<Command['run']>[1]): Promise<KernelLogSection> {
-  let input: string | Buffer;
+  let input: NodeJS.ReadableStream | Buffer;
   let from: string;
   if (file === undefined || file === '-') {
-    input = await io.readStdin();
+    input = await io.readStdin(MAX_INPUT_BYTES);
     from = 'standard input';
   } else {
     from = file;
-    input = path.resolve(io.cwd, file);
+    const local = path.resolve(io.cwd, file);
+    if (fs.statSync(local, { throwIfNoEntry: false })?.isDirectory()) throw new InputError(`${file}: is a directory, not a log file`);
+    // Only a regular file is opened (a named FIFO would block here forever); a file is streamed, so
+    // its size does not matter.
+    let fd: number;
     try {
-      const st = await stat(input);
-      if (st.isDirectory()) throw new InputError(`${file}: is a directory, not a log file`);
+      ({ fd } = openInputFile(file, local, { streamHint: 'to decode a stream, pipe it: ... | vfio-doctor decode -' }));
     } catch (e) {
-      if (e instanceof InputError) throw e;
-      throw new InputError(`${file}: cannot read: ${describe(e)}`);
+      if (e instanceof InputReadError) throw new InputError(`${file}: cannot read: ${e.message.slice(file.length + 2)}`);
+      throw e;
     }
+    input = fs.createReadStream('', { fd, highWaterMark: 64 * 1024 });
   }
   let result;
   try {

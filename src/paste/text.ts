@@ -12,7 +12,7 @@ const OSC = /\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g;
 const OTHER_CONTROL = /[\x00-\x08\x0b-\x1f\x7f]/g;
 
 /** Whether the bytes look like text: no NUL, and (when not UTF-8) few control bytes. */
-function looksBinary(bytes: Buffer): boolean {
+export function looksBinary(bytes: Buffer): boolean {
   const head = bytes.subarray(0, Math.min(bytes.length, 64 * 1024));
   if (head.includes(0)) return true;
   if (isUtf8(head)) return false;
