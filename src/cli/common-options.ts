@@ -44,6 +44,13 @@ export const POLICY_OPTION = {
   complete: 'file',
 } as const satisfies OptionSpec;
 
+export const HTML_OPTION = {
+  name: 'html',
+  value: 'FILE',
+  description: 'also write the report as one self-contained HTML page to FILE (no network; prints well); an existing FILE is not overwritten',
+  complete: 'file',
+} as const satisfies OptionSpec;
+
 export const STORE_DIR_OPTION = {
   name: 'dir',
   value: 'DIR',

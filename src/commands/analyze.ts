@@ -1,11 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseCommandLine } from '../cli/options.js';
-import { DEVICE_OPTION, IDS_OPTION, JSON_OPTION, STRICT_OPTION } from '../cli/common-options.js';
+import { DEVICE_OPTION, HTML_OPTION, IDS_OPTION, JSON_OPTION, STRICT_OPTION } from '../cli/common-options.js';
 import type { Command, Io } from '../cli/command.js';
 import { InputError, UsageError } from '../cli/command.js';
 import { fullFunctionAddress } from '../pci/address.js';
 import { jsonReport } from '../render/json-report.js';
+import { htmlReport } from '../render/html.js';
+import { writeReportFile } from '../output/report-file.js';
 import { renderTextReport } from '../render/text-report.js';
 import { colourWanted, makeStyle, type Style } from '../render/style.js';
 import { exitCodeFor } from './check.js';
@@ -50,12 +52,12 @@ function notUnderstoodLines(items: NotUnderstood[], st: Style): string[] {
   return out;
 }
 
-const OPTIONS = [DEVICE_OPTION, IDS_OPTION, JSON_OPTION, STRICT_OPTION] as const;
+const OPTIONS = [DEVICE_OPTION, IDS_OPTION, HTML_OPTION, JSON_OPTION, STRICT_OPTION] as const;
 
 export const analyzeCommand: Command = {
   name: 'analyze',
   summary: 'diagnose from captured text: pasted command output, logs and error messages (files or - for stdin)',
-  usage: 'vfio-doctor analyze FILE... [--device ADDR]... [--ids VVVV:DDDD]... [--json] [--strict]',
+  usage: 'vfio-doctor analyze FILE... [--device ADDR]... [--ids VVVV:DDDD]... [--html FILE] [--json] [--strict]',
   options: OPTIONS,
   positionals: [{ name: 'FILE...', description: 'files of pasted output: command output (lspci, dmesg, ls -l /dev/vfio, ...), logs and error messages, in any order; - reads standard input', complete: 'file' }],
   examples: [
@@ -81,6 +83,7 @@ export const analyzeCommand: Command = {
     }
     const { snapshot, sections, notUnderstood } = result;
     const report = analyzeCaptured(snapshot, { devices: values.device ?? [], ids });
+    if (values.html !== undefined) writeReportFile(values.html, htmlReport(snapshot, report), io.cwd, { replace: false });
     if (values.json) {
       io.stdout(JSON.stringify({ ...(jsonReport(snapshot, report) as object), sectionsFound: sections, notUnderstood }, null, 2) + '\n');
     } else {

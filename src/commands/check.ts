@@ -4,7 +4,7 @@ import { InputError, UsageError } from '../cli/command.js';
 import { rootOption } from '../cli/root-option.js';
 import { parseCommandLine } from '../cli/options.js';
 import { requireKnownDevices, unknownVm } from '../cli/known-targets.js';
-import { DEVICE_OPTION, IDS_OPTION, JSON_OPTION, POLICY_OPTION, ROOT_OPTION, STRICT_OPTION } from '../cli/common-options.js';
+import { DEVICE_OPTION, HTML_OPTION, IDS_OPTION, JSON_OPTION, POLICY_OPTION, ROOT_OPTION, STRICT_OPTION } from '../cli/common-options.js';
 import { collectSnapshot } from '../collect/collect.js';
 import { loadSnapshotFile, SnapshotLoadError } from '../snapshot/load.js';
 import { analyze } from '../analyze/analyze.js';
@@ -20,6 +20,7 @@ import { analyzeCaptured } from '../paste/targets.js';
 import { focusOnVm } from '../hypervisor/vms.js';
 import { loadPolicyFile } from '../policy/load.js';
 import { prometheusText } from '../render/prometheus.js';
+import { htmlReport } from '../render/html.js';
 import { writeReportFile } from '../output/report-file.js';
 import { PolicyError } from '../policy/parse.js';
 import { evaluatePolicy, withPolicyFindings } from '../policy/evaluate.js';
@@ -40,6 +41,7 @@ const OPTIONS = [
   POLICY_OPTION,
   { name: 'prometheus', value: 'FILE', description: "also write the result in Prometheus text format to FILE, replaced atomically (for node_exporter's textfile collector)", complete: 'file' },
   { name: 'vm', value: 'NAME|VMID', description: "judge only the devices of this VM (a libvirt domain name or a Proxmox VE VMID)", default: 'every VM defined on the host', complete: 'none' },
+  HTML_OPTION,
   JSON_OPTION,
   STRICT_OPTION,
 ] as const;
@@ -47,7 +49,7 @@ const OPTIONS = [
 export const checkCommand: Command = {
   name: 'check',
   summary: 'diagnose passthrough layer by layer: the first broken layer, its evidence and the fix',
-  usage: 'vfio-doctor check [--root DIR | --snapshot FILE | --sos DIR|ARCHIVE] [--device ADDR]... [--ids VVVV:DDDD]... [--vm NAME|VMID] [--policy FILE] [--prometheus FILE] [--json] [--strict]',
+  usage: 'vfio-doctor check [--root DIR | --snapshot FILE | --sos DIR|ARCHIVE] [--device ADDR]... [--ids VVVV:DDDD]... [--vm NAME|VMID] [--policy FILE] [--prometheus FILE] [--html FILE] [--json] [--strict]',
   options: OPTIONS,
   examples: [
     { command: 'vfio-doctor check', says: "diagnose this host; the targets come from its own configuration (run as root to see everything)" },
@@ -106,6 +108,7 @@ export const checkCommand: Command = {
     }
     // Written before the report is printed: a closed stdout must not cost the monitoring its file.
     if (values.prometheus !== undefined) writeReportFile(values.prometheus, prometheusText(snap, report), io.cwd, { replace: true });
+    if (values.html !== undefined) writeReportFile(values.html, htmlReport(snap, report), io.cwd, { replace: false });
     if (values.json) io.stdout(JSON.stringify(jsonReport(snap, report), null, 2) + '\n');
     else io.stdout(renderTextReport(snap, report, makeStyle(colourWanted(io.isTty, io.env))));
     return exitCodeFor(report, values.strict);

@@ -1,5 +1,5 @@
 import { parseCommandLine } from '../cli/options.js';
-import { JSON_OPTION, POLICY_OPTION } from '../cli/common-options.js';
+import { HTML_OPTION, JSON_OPTION, POLICY_OPTION } from '../cli/common-options.js';
 import type { Command } from '../cli/command.js';
 import { InputError, UsageError } from '../cli/command.js';
 import { loadSnapshotFile, SnapshotLoadError } from '../snapshot/load.js';
@@ -9,6 +9,8 @@ import { analyzeCaptured } from '../paste/targets.js';
 import { buildFleetReport, fleetExitCode, type Analysed } from '../fleet/fleet.js';
 import { FleetInputError, snapshotFiles } from '../fleet/inputs.js';
 import { renderFleetText } from '../fleet/render-text.js';
+import { htmlFleet } from '../render/html.js';
+import { writeReportFile } from '../output/report-file.js';
 import { colourWanted, makeStyle } from '../render/style.js';
 import { VERSION } from '../version.js';
 import { loadPolicyFile } from '../policy/load.js';
@@ -37,6 +39,7 @@ export function analyseStored(snap: Snapshot, policy: Policy | null = null): Ana
 const OPTIONS = [
   { name: 'kernel', value: 'RELEASE', description: 'the kernel to decide go / hold for: canaries booted on it are compared with their previous kernel', default: 'the newest kernel release any snapshot shows', complete: 'none' },
   POLICY_OPTION,
+  HTML_OPTION,
   JSON_OPTION,
 ] as const;
 
@@ -44,7 +47,7 @@ const OPTIONS = [
 export const fleetCommand: Command = {
   name: 'fleet',
   summary: 'snapshots of many hosts grouped by hardware SKU, with a canary go / hold decision per SKU for a kernel (exit 1 on hold)',
-  usage: 'vfio-doctor fleet PATH... [--kernel RELEASE] [--policy FILE] [--json]',
+  usage: 'vfio-doctor fleet PATH... [--kernel RELEASE] [--policy FILE] [--html FILE] [--json]',
   options: OPTIONS,
   positionals: [{ name: 'PATH...', description: 'snapshot store directories (one per host) or snapshot files', complete: 'file' }],
   examples: [
@@ -70,6 +73,7 @@ export const fleetCommand: Command = {
       throw err;
     }
     const report = buildFleetReport(files, { kernel: values.kernel ?? null, load, analyse: (snap) => analyseStored(snap, policy), policy: values.policy ?? null });
+    if (values.html !== undefined) writeReportFile(values.html, htmlFleet(report), io.cwd, { replace: false });
     if (values.json) io.stdout(JSON.stringify({ tool: { name: 'vfio-doctor', version: VERSION }, ...report }, null, 2) + '\n');
     else io.stdout(renderFleetText(report, makeStyle(colourWanted(io.isTty, io.env))));
     return fleetExitCode(report);
