@@ -1,10 +1,13 @@
 // A sosreport arrives as a directory or as the archive sos writes (.tar.xz, or .tar.gz / .tar.bz2 with
-// other compression settings). Archives are unpacked with the system tar into a private temporary
-// directory that is removed afterwards; tar runs with an argument array and a time limit.
+// other compression settings). From an archive only the members vfio-doctor reads are taken, within
+// size limits (archive-stream.ts), into a private temporary directory that is removed afterwards, on
+// any error, and on SIGINT, SIGTERM and SIGHUP.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runCommand } from '../collect/run-command.js';
+import { ArchiveFormatError, ArchiveLimitError, DEFAULT_LIMITS, unpackWanted, type UnpackLimits } from './archive-stream.js';
+
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 export class SosInputError extends Error {}
 
@@ -31,7 +34,7 @@ export function findSosRoot(dir: string): string | null {
   return subs.length === 1 ? subs[0]! : null;
 }
 
-export async function openSos(input: string, opts: { timeoutMs?: number } = {}): Promise<OpenedSos> {
+export async function openSos(input: string, opts: { limits?: UnpackLimits } = {}): Promise<OpenedSos> {
   let st: fs.Stats;
   try {
     st = fs.statSync(input);
@@ -45,20 +48,28 @@ export async function openSos(input: string, opts: { timeoutMs?: number } = {}):
   }
   if (!ARCHIVE.test(input)) throw new SosInputError(`${input}: not a sosreport archive (expected .tar.xz, .tar.gz, .tar.bz2 or a directory)`);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vfio-doctor-sos-'));
-  const cleanup = () => fs.rmSync(tmp, { recursive: true, force: true });
+  let abortUnpack: (() => void) | null = null;
+  // Ctrl-C, a closed terminal or a kill while the report is read: the private copy goes, the
+  // decompressor stops, and the signal then ends the process as it would have.
+  const onSignal = (sig: NodeJS.Signals) => {
+    abortUnpack?.();
+    cleanup();
+    process.kill(process.pid, sig);
+  };
+  const cleanup = () => {
+    for (const sig of SIGNALS) process.removeListener(sig, onSignal);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  };
+  for (const sig of SIGNALS) process.once(sig, onSignal);
   try {
-    // GNU tar refuses members with ".." and strips leading "/" by default; ownership and modes from the
-    // archive are not applied, so a hostile archive cannot plant setuid files or foreign owners.
-    const r = await runCommand(['tar', '-xf', path.resolve(input), '-C', tmp, '--no-same-owner', '--no-same-permissions'], { timeoutMs: opts.timeoutMs ?? 300_000, maxBytes: 1 << 20 });
-    if (r.record.status !== 'read') {
-      const why = r.record.status === 'absent' ? 'the tar command is not installed' : r.timedOut ? 'tar timed out' : (r.stderr.split('\n').find((l) => l.trim() !== '') ?? r.record.message ?? 'tar failed').trim();
-      throw new SosInputError(`${input}: cannot unpack the archive (${why})`);
-    }
-    const root = findSosRoot(tmp);
+    const top = await unpackWanted(path.resolve(input), tmp, opts.limits ?? DEFAULT_LIMITS, (h) => (abortUnpack = h.abort), input);
+    abortUnpack = null;
+    const root = findSosRoot(top) ?? findSosRoot(tmp);
     if (!root) throw new SosInputError(`${input}: the archive holds no sosreport (no sos_commands/ directory)`);
     return { root, cleanup };
   } catch (err) {
     cleanup();
+    if (err instanceof ArchiveLimitError || err instanceof ArchiveFormatError) throw new SosInputError(err.message);
     throw err;
   }
 }
