@@ -11,7 +11,21 @@ export interface Evidence {
   line?: number;
 }
 
-export interface Finding {
+/** A value that differs between two snapshots (the evidence of a diff change). */
+export interface ChangedValue {
+  what: string;
+  /** null: absent or not set in that snapshot. */
+  before: string | null;
+  after: string | null;
+  /** Host path or log the value came from, when there is one. */
+  source?: string;
+}
+
+/**
+ * What every rule reports — analyze rules, preflight checks and diff change classes — and every
+ * renderer prints (src/render/finding.ts). Diff changes carry before/after values as evidence.
+ */
+export interface Finding<E extends Evidence | ChangedValue = Evidence> {
   /** The rule's stable id. */
   id: string;
   layer: Layer;
@@ -20,7 +34,7 @@ export interface Finding {
   /** The device the finding is about, when it is about one. */
   subject: string | null;
   title: string;
-  evidence: Evidence[];
+  evidence: E[];
   /** What to do next, in words. */
   decision: string;
   /** The exact commands for this host's distribution family, in order. */

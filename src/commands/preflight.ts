@@ -6,7 +6,7 @@ import { parseCommandLine } from '../cli/options.js';
 import { DEVICE_OPTION, IDS_OPTION, JSON_OPTION, ROOT_OPTION } from '../cli/common-options.js';
 import { colourWanted, makeStyle } from '../render/style.js';
 import { runPreflight } from '../preflight/preflight.js';
-import { renderPreflightText } from '../preflight/render.js';
+import { preflightJson, renderPreflightText } from '../preflight/render.js';
 
 const OPTIONS = [
   ROOT_OPTION,
@@ -48,7 +48,7 @@ export const preflightCommand: Command = {
       return 0;
     }
     const r = result.report;
-    if (values.json) io.stdout(JSON.stringify(r, null, 2) + '\n');
+    if (values.json) io.stdout(JSON.stringify(preflightJson(r), null, 2) + '\n');
     else io.stdout(renderPreflightText(r, makeStyle(colourWanted(io.isTty, io.env))));
     return r.verdict === 'fail' ? 1 : 0;
   },

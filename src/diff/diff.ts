@@ -81,6 +81,8 @@ export function diffSnapshots(before: Snapshot, after: Snapshot, opts: DiffOptio
   const counts: Record<ChangeKind, number> = { regression: 0, improvement: 0, neutral: 0 };
   for (const c of changes) counts[c.kind]++;
   const first = changes.find((c) => c.kind === 'regression');
+  // As in check: a later layer's change may follow from the first regression, so it waits for that fix.
+  if (first) for (const c of changes) if (layerIndex(c.layer) > layerIndex(first.layer)) Object.assign(c, { trusted: false, untrustedUntil: first.layer });
   return {
     before: summary(before, opts.beforeFile ?? null),
     after: summary(after, opts.afterFile ?? null),

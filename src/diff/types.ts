@@ -1,4 +1,5 @@
 import type { Layer } from '../analyze/layers.js';
+import type { ChangedValue, Finding } from '../analyze/finding.js';
 
 // The result of comparing two snapshots. These names are JSON interface (`vfio-doctor diff --json`):
 // scripts and change-request tooling read them, so they only ever grow.
@@ -7,26 +8,18 @@ import type { Layer } from '../analyze/layers.js';
 export type ChangeKind = 'regression' | 'improvement' | 'neutral';
 
 /** One observed difference: the value before and after, and where it was read. */
-export interface DiffEvidence {
-  what: string;
-  /** null: absent or not set in that snapshot. */
-  before: string | null;
-  after: string | null;
-  /** Host path or log the value came from, when there is one. */
-  source?: string;
-}
+export type DiffEvidence = ChangedValue;
 
-export interface Change {
-  /** Stable id of the change class and direction (e.g. "iommu-group-merged"); listed in docs/diff.md. */
-  id: string;
-  layer: Layer;
+/**
+ * A finding of a diff change class. `id` is the change id (e.g. "iommu-group-merged", listed in
+ * docs/findings.md); `subject` is addressed as in the later snapshot (the earlier one when it is gone);
+ * `severity` follows `kind` (a regression fails); a change in a layer after the first regression is not
+ * trusted until that layer is fixed, as in check.
+ */
+export interface Change extends Omit<Finding<DiffEvidence>, 'cause'> {
   kind: ChangeKind;
   /** A cause name from DESIGN.md when the change is that cause appearing (or going away); else null. */
   cause: string | null;
-  /** The PCI function it is about, as addressed in the later snapshot (the earlier one when it is gone). */
-  subject: string | null;
-  title: string;
-  evidence: DiffEvidence[];
 }
 
 export interface SideSummary {

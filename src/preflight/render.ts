@@ -2,6 +2,7 @@
 
 import type { Finding } from '../analyze/finding.js';
 import type { Style } from '../render/style.js';
+import { findingJson, findingText } from '../render/finding.js';
 import type { PreflightReport, TargetPrediction } from './types.js';
 
 const OUTCOME: Record<TargetPrediction['outcome'], string> = { works: 'ok', fails: 'FAILS', 'at-risk': 'at risk' };
@@ -11,15 +12,6 @@ function paint(s: Style, severity: Finding['severity'] | TargetPrediction['outco
   if (severity === 'warn' || severity === 'at-risk') return s.yellow(text);
   if (severity === 'works') return s.green(text);
   return s.dim(text);
-}
-
-function renderFinding(f: Finding, s: Style): string[] {
-  const tag = { fail: 'FAIL', warn: 'WARN', info: 'INFO' }[f.severity];
-  const lines = [`${paint(s, f.severity, tag)}  [${f.layer}] ${f.cause}: ${f.title}${f.trusted ? '' : s.dim(`  (not trusted until the ${f.untrustedUntil} layer is fixed)`)}`];
-  for (const e of f.evidence) lines.push(s.dim(`      ${e.source}${e.line !== undefined ? `:${e.line}` : ''}: ${e.text}`));
-  lines.push(`      → ${f.decision}`);
-  for (const c of f.commands) lines.push(s.cyan(`        ${c}`));
-  return lines;
 }
 
 export function renderPreflightText(r: PreflightReport, s: Style): string {
@@ -41,7 +33,7 @@ export function renderPreflightText(r: PreflightReport, s: Style): string {
   const order = { fail: 0, warn: 1, info: 2 } as const;
   const findings = [...r.findings].sort((a, b) => order[a.severity] - order[b.severity]);
   if (findings.length > 0) out.push('');
-  for (const f of findings) out.push(...renderFinding(f, s), '');
+  for (const f of findings) out.push(...findingText(f, s), '');
   if (findings.length === 0) out.push('');
   const verdict =
     r.verdict === 'fail'
@@ -51,4 +43,9 @@ export function renderPreflightText(r: PreflightReport, s: Style): string {
         : s.green(`Verdict: pass — nothing found that breaks passthrough on ${r.kernel}.`);
   out.push(verdict);
   return out.join('\n') + '\n';
+}
+
+/** The --json shape of preflight: the report, its findings printed as every command prints them. */
+export function preflightJson(r: PreflightReport): unknown {
+  return { ...r, findings: r.findings.map(findingJson) };
 }

@@ -1,6 +1,7 @@
 import type { Snapshot } from '../snapshot/types.js';
 import type { Report } from '../analyze/analyze.js';
 import { VERSION } from '../version.js';
+import { findingJson } from './finding.js';
 
 /** The --json shape of check (and analyze): stable, documented in docs/json-output.md. */
 export function jsonReport(s: Snapshot, r: Report): unknown {
@@ -24,19 +25,7 @@ export function jsonReport(s: Snapshot, r: Report): unknown {
       severity: r.verdict.severity,
       missing: r.verdict.missing.map((u) => ({ check: u.id, layer: u.layer, subject: u.subject, reason: u.reason, settle: u.settle })),
     },
-    findings: r.findings.map((f) => ({
-      id: f.id,
-      layer: f.layer,
-      cause: f.cause,
-      severity: f.severity,
-      subject: f.subject,
-      title: f.title,
-      evidence: f.evidence,
-      decision: f.decision,
-      commands: f.commands,
-      trusted: f.trusted,
-      untrustedUntil: f.untrustedUntil,
-    })),
+    findings: r.findings.map(findingJson),
     targets: r.targets,
     groups: r.groups,
     // Layers a later-stage line proves working, and the line.

@@ -1,8 +1,8 @@
 import type { Snapshot } from '../snapshot/types.js';
 import type { Report } from '../analyze/analyze.js';
-import type { Finding } from '../analyze/finding.js';
 import { LAYERS, LAYER_QUESTIONS } from '../analyze/layers.js';
 import type { Style } from './style.js';
+import { findingText } from './finding.js';
 
 function hostLine(s: Snapshot): string {
   const parts = [
@@ -14,23 +14,6 @@ function hostLine(s: Snapshot): string {
   ].filter(Boolean);
   const origin = s.origin.kind === 'live' ? 'live' : s.origin.kind === 'root' ? `--root ${s.origin.root}` : s.origin.kind === 'sos' ? `sosreport ${s.origin.path}` : `pasted ${s.origin.files.join(', ')}`;
   return `${parts.join(', ')} (${origin}${s.privileged === false ? ', not root' : ''})`;
-}
-
-function sevLabel(f: Finding, st: Style): string {
-  if (f.severity === 'fail') return st.red('FAIL');
-  if (f.severity === 'warn') return st.yellow('WARN');
-  return st.dim('INFO');
-}
-
-function findingBlock(f: Finding, st: Style, indent: string): string[] {
-  const lines: string[] = [];
-  lines.push(`${indent}${sevLabel(f, st)} ${st.bold(f.title)}`);
-  lines.push(`${indent}     ${st.dim(`${f.layer} / ${f.cause} (${f.id})${f.subject ? ` — ${f.subject}` : ''}`)}`);
-  if (!f.trusted && f.untrustedUntil) lines.push(`${indent}     ${st.yellow(`not trusted until the ${f.untrustedUntil} layer is fixed`)}`);
-  for (const e of f.evidence) lines.push(`${indent}     ${st.dim('│')} ${e.source}${e.line !== undefined ? `:${e.line}` : ''}: ${e.text}`);
-  if (f.decision) lines.push(`${indent}     ${f.decision}`);
-  for (const c of f.commands) lines.push(`${indent}       ${c.startsWith('#') ? st.dim(c) : st.cyan(`$ ${c}`)}`);
-  return lines;
 }
 
 export function renderTextReport(s: Snapshot, r: Report, st: Style): string {
@@ -63,7 +46,7 @@ export function renderTextReport(s: Snapshot, r: Report, st: Style): string {
     out.push(`${label} ${st.dim(`(${v.cause})`)}`);
   }
   const decisive = v.findingId ? r.findings.find((f) => f.id === v.findingId && f.subject === v.subject) : undefined;
-  if (decisive) out.push(...findingBlock(decisive, st, '  '));
+  if (decisive) out.push(...findingText(decisive, st, '  '));
   out.push('');
 
   out.push(st.bold('The chain'));
@@ -92,7 +75,7 @@ export function renderTextReport(s: Snapshot, r: Report, st: Style): string {
   const others = r.findings.filter((f) => !(f.id === v.findingId && f.subject === v.subject));
   if (others.length > 0) {
     out.push(st.bold(`Other findings (${others.length})`));
-    for (const f of others) out.push(...findingBlock(f, st, '  '));
+    for (const f of others) out.push(...findingText(f, st, '  '));
     out.push('');
   }
 

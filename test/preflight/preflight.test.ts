@@ -44,7 +44,8 @@ test('mini-story 1: nouveau in the new initramfs, vfio modules not: fails naming
   const r = await runCli(['preflight', '--root', root]);
   assert.equal(r.code, 1);
   assert.match(r.stdout, new RegExp(`${GPU}.*\\n\\s+→ nouveau\\s+FAILS`));
-  assert.match(r.stdout, /initramfs-missing-vfio: 0000:01:00\.0 .*nouveau but no vfio-pci/);
+  // The finding as every command prints it: title, then layer / cause (id).
+  assert.match(r.stdout, /FAIL 0000:01:00\.0 .*nouveau but no vfio-pci.*\n\s+modules \/ initramfs-missing-vfio \(preflight\.initramfs-race\) — 0000:01:00\.0\n/);
   assert.match(r.stdout, /update-initramfs -u -k 6\.12\.9-amd64/);
   const { report } = await preflight(root);
   const f = report.findings.find((x) => x.cause === 'initramfs-missing-vfio')!;

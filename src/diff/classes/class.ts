@@ -26,7 +26,8 @@ export function change(
   evidence: DiffEvidence[],
   extra: { cause?: string | null; subject?: string | null } = {},
 ): Change {
-  return { id, layer, kind, cause: extra.cause ?? null, subject: extra.subject ?? null, title, evidence };
+  const severity = kind === 'regression' ? 'fail' : 'info';
+  return { id, layer, kind, cause: extra.cause ?? null, severity, subject: extra.subject ?? null, title, evidence, decision: '', commands: [], trusted: true, untrustedUntil: null };
 }
 
 export function label(d: PciDevice | undefined, address: string): string {

@@ -1,13 +1,8 @@
 import { LAYERS, LAYER_QUESTIONS } from '../../analyze/layers.js';
 import type { Style } from '../../render/style.js';
-import type { Change, DiffReport } from '../types.js';
-import { beforeAfter, countsLine, sideLine } from './words.js';
-
-function mark(c: Change, st: Style): string {
-  if (c.kind === 'regression') return st.red('REGRESSION ');
-  if (c.kind === 'improvement') return st.green('IMPROVEMENT');
-  return st.dim('neutral    ');
-}
+import type { DiffReport } from '../types.js';
+import { countsLine, sideLine } from './words.js';
+import { findingText } from '../../render/finding.js';
 
 export function renderDiffText(r: DiffReport, st: Style): string {
   const out: string[] = [];
@@ -23,11 +18,7 @@ export function renderDiffText(r: DiffReport, st: Style): string {
     const cs = r.changes.filter((c) => c.layer === layer);
     if (cs.length === 0) continue;
     out.push(`${st.bold(layer)} ${st.dim(`— ${LAYER_QUESTIONS[layer]}`)}`);
-    for (const c of cs) {
-      out.push(`  ${mark(c, st)} ${c.kind === 'regression' ? st.bold(c.title) : c.title}`);
-      out.push(`              ${st.dim(`${c.id}${c.cause ? ` / ${c.cause}` : ''}${c.subject ? ` — ${c.subject}` : ''}`)}`);
-      for (const e of c.evidence) out.push(`              ${st.dim('│')} ${beforeAfter(e)}${e.source ? st.dim(`  [${e.source}]`) : ''}`);
-    }
+    for (const c of cs) out.push(...findingText(c, st, '  '));
     out.push('');
   }
   if (r.notes.length > 0) {

@@ -1,4 +1,4 @@
-import type { DiffEvidence, DiffReport, SideSummary } from '../types.js';
+import type { DiffReport, SideSummary } from '../types.js';
 
 // Phrases shared by the text, Markdown and one-line renderings, so they say the same thing.
 
@@ -21,9 +21,4 @@ export function countsLine(r: DiffReport): string {
   const { regression, improvement, neutral } = r.counts;
   const first = r.firstRegressionLayer ? ` (first at the ${r.firstRegressionLayer} layer)` : '';
   return `${plural(regression, 'regression')}${first}, ${plural(improvement, 'improvement')}, ${neutral} neutral`;
-}
-
-export function beforeAfter(e: DiffEvidence): string {
-  if (e.before === null && e.after === null) return e.what;
-  return `${e.what}: ${e.before ?? '(none)'} → ${e.after ?? '(none)'}`;
 }
