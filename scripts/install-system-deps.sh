@@ -15,6 +15,7 @@ PACKAGES=(
   libvirt-clients                # virt-host-validate as the IOMMU-usability reference
   sosreport                      # sos report: a real sosreport for check --sos
   util-linux                     # dmesg, unshare, setpriv
+  strace                         # the read-only proof: check/analyze/preflight/snapshot make no write syscall
   time                           # /usr/bin/time: peak memory of the tools compared in bench/
   systemd                        # systemd-analyze verify for the boot-snapshot unit
   prometheus                     # promtool check metrics: the reference for check --prometheus files
