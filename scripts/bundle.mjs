@@ -13,6 +13,7 @@ await build({
   outfile: out,
   // yaml ships CommonJS for Node: its require() of Node built-ins needs a real require in an ES module.
   banner: { js: "#!/usr/bin/env node\nimport { createRequire as __vfioDoctorRequire } from 'node:module';\nconst require = __vfioDoctorRequire(import.meta.url);" },
+  define: { __VFIO_DOCTOR_SINGLE_EXECUTABLE__: 'false' },
   legalComments: 'none',
   logLevel: 'warning',
 });

@@ -39,7 +39,9 @@ export function optionText(o: OptionSpec): string {
 
 export function commandHelp(cmd: Command): string {
   const termWidth = 24;
-  const usage = fillWords(cmd.usage, WIDTH - 9).map((l, i) => (i === 0 ? `Usage: ${l}` : `         ${l}`));
+  // An innermost [--option VALUE] group stays on one line.
+  const glued = cmd.usage.replace(/\[[^[\]]*\]/g, (g) => g.replace(/ /g, '\u0001'));
+  const usage = fillWords(glued, WIDTH - 9).map((l, i) => (i === 0 ? `Usage: ${l}` : `         ${l}`).replace(/\u0001/g, ' '));
   const out = [...usage, '', ...fillWords(capitalise(cmd.summary) + '.', WIDTH), ''];
   if (cmd.positionals && cmd.positionals.length > 0) {
     out.push('Arguments:');

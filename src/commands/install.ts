@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Command, Io } from '../cli/command.js';
 import { InputError, UsageError } from '../cli/command.js';
 import { rootOption } from '../cli/root-option.js';
+import { isSingleExecutable } from '../cli/single-executable.js';
 import { parseCommandLine, type OptionSpec } from '../cli/options.js';
 import { ROOT_OPTION } from '../cli/common-options.js';
 import { installBootSnapshots, InstallError, SYSTEM_UNIT_DIR, uninstallBootSnapshots, type Step, type Target } from '../install/boot-snapshots.js';
@@ -19,6 +20,7 @@ function target(root: string | undefined): Target {
 
 /** The unit runs this very script: its path as invoked (a symlink stays a symlink, so upgrades follow it). */
 function cliPath(): string {
+  if (isSingleExecutable()) return process.execPath;
   const arg = process.argv[1];
   if (!arg) throw new InputError('cannot tell where the vfio-doctor script is (process.argv[1] is empty)');
   const abs = path.resolve(arg);
@@ -85,7 +87,7 @@ export const installCommand: Command = {
     if (values.dir !== undefined && !values.dir.startsWith('/')) throw new UsageError(`--dir ${values.dir}: the unit needs an absolute path`);
     if (values.prometheus !== undefined && !values.prometheus.startsWith('/')) throw new UsageError(`--prometheus ${values.prometheus}: the unit needs an absolute path (e.g. /var/lib/prometheus/node-exporter/vfio-doctor.prom)`);
     const t = target(root);
-    const r = await wrap(() => installBootSnapshots(t, { node: process.execPath, cli: cliPath(), dir: values.dir ?? null, keep: Number(keepText), prometheus: values.prometheus ?? null }, { force: values.force }));
+    const r = await wrap(() => installBootSnapshots(t, { node: process.execPath, cli: isSingleExecutable() ? null : cliPath(), dir: values.dir ?? null, keep: Number(keepText), prometheus: values.prometheus ?? null }, { force: values.force }));
     io.stdout(`${r.unchanged ? 'unchanged' : 'wrote'} ${r.unitFile}\n`);
     printSteps(io, r.steps);
     if (!r.ok) {

@@ -9,8 +9,8 @@ export const DEFAULT_KEEP = 30;
 export interface UnitOptions {
   /** Absolute path of the Node.js binary (process.execPath). */
   node: string;
-  /** Absolute path of the vfio-doctor script (process.argv[1], resolved). */
-  cli: string;
+  /** Absolute path of the vfio-doctor script (process.argv[1], resolved); null when `node` is the single executable, script included. */
+  cli: string | null;
   /** Store directory as seen on the host at boot; null for the default (/var/lib/vfio-doctor/snapshots). */
   dir: string | null;
   keep: number;
@@ -29,11 +29,11 @@ export function systemdArg(arg: string): string {
 }
 
 function command(prefix: string, o: UnitOptions, args: string[]): string {
-  return `ExecStart=${prefix}${[o.node, o.cli, ...args].map(systemdArg).join(' ')}`;
+  return `ExecStart=${prefix}${[o.node, ...(o.cli !== null ? [o.cli] : []), ...args].map(systemdArg).join(' ')}`;
 }
 
 export function renderUnit(o: UnitOptions): string {
-  if (!o.node.startsWith('/') || !o.cli.startsWith('/')) throw new UnitError('the unit needs absolute paths for node and the vfio-doctor script');
+  if (!o.node.startsWith('/') || (o.cli !== null && !o.cli.startsWith('/'))) throw new UnitError('the unit needs absolute paths for node and the vfio-doctor script');
   if (o.prometheus && !o.prometheus.startsWith('/')) throw new UnitError(`--prometheus ${o.prometheus}: the unit needs an absolute path`);
   const dirArgs = o.dir !== null ? ['--dir', o.dir] : [];
   const storage =
