@@ -17,6 +17,8 @@ export interface CatalogueHit {
   variant: ErrnoVariant | null;
   /** Input lines the message occupies (1, or more when it was re-joined). */
   span: number;
+  /** The lines as given (prefixes kept), re-joined the way the message was. */
+  raw: string;
 }
 
 export interface PlacedHit extends CatalogueHit {
@@ -55,7 +57,7 @@ export function matchMessage(raw: string, entries: readonly CatalogueEntry[] = b
   const n = normaliseLine(raw);
   if (n.empty) return null;
   const found = findEntry(n.message, entries);
-  return found ? hit(found.entry, n.message, n.device, 1) : null;
+  return found ? hit(found.entry, n.message, n.device, 1, raw) : null;
 }
 
 const MAX_JOIN = 3;
@@ -83,6 +85,7 @@ export function matchAt(lines: readonly string[], at: number, entries: readonly 
   if (first.empty) return null;
   const alone = findEntry(first.message, entries);
   let joined = first.message;
+  let raw = continuationText(lines[at]!);
   for (let k = 1; k < MAX_JOIN && at + k < lines.length; k++) {
     const next = normaliseLine(lines[at + k]!);
     // A line with a prefix of its own starts a new message.
@@ -98,17 +101,18 @@ export function matchAt(lines: readonly string[], at: number, entries: readonly 
       if (!f) continue;
       const spans = f.index < boundary && f.end > boundary;
       const more = !spans && alone !== null && f.entry === alone.entry && findEntry(next.message, entries)?.entry === f.entry;
-      if (spans || more || announces) return hit(f.entry, text, first.device ?? deviceIn(text), k + 1);
+      if (spans || more || announces) return hit(f.entry, text, first.device ?? deviceIn(text), k + 1, raw + sep + tail);
     }
     joined = `${joined} ${tail}`;
+    raw = `${raw} ${tail}`;
   }
-  return alone ? hit(alone.entry, first.message, first.device, 1) : null;
+  return alone ? hit(alone.entry, first.message, first.device, 1, continuationText(lines[at]!)) : null;
 }
 
-function hit(entry: CatalogueEntry, message: string, device: string | null, span: number): CatalogueHit {
+function hit(entry: CatalogueEntry, message: string, device: string | null, span: number, raw: string): CatalogueHit {
   const errno = errnoIn(message);
   const variant = errno && entry.errno ? (entry.errno[errno] ?? null) : null;
-  return { entry, message, device, errno, variant, span };
+  return { entry, message, device, errno, variant, span, raw };
 }
 
 // strerror texts, longest first ("No such device or address" before "No such device"), plus the words

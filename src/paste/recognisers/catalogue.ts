@@ -46,8 +46,8 @@ function recogniser(id: string, label: string, wrappedOnly: boolean): Recogniser
       return {
         length: h.span,
         apply(facts, _where, taken) {
-          // One line keeps its own text (prefixes and all); a re-joined one becomes the joined message.
-          record(facts, taken[0]!, h, h.span === 1 ? taken[0]!.text.trim() : h.message);
+          // The text as given, prefixes and all (they name the device), re-joined when it was wrapped.
+          record(facts, taken[0]!, h, h.raw);
         },
       };
     },

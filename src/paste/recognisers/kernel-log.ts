@@ -3,6 +3,7 @@
 // and bare kernel messages without any stamp ("vfio-pci 0000:c3:00.0: BAR 0: can't reserve ...").
 // Journal lines of other programs (libvirtd, qemu, systemd-modules-load) become tool messages.
 import { parsePrefix } from '../../log/prefix.js';
+import { matchAt, matchMessage } from '../../catalogue/match.js';
 import { whereText, type InputLine, type Recogniser } from '../types.js';
 import { classifyTool, PASSTHROUGH_WORDS, toolOfIdent } from '../tools.js';
 import type { ToolName } from '../../snapshot/types.js';
@@ -48,10 +49,24 @@ export const kernelLog: Recogniser = {
     const kinds: { line: InputLine; kind: LineKind }[] = [];
     let i = at;
     while (i < lines.length) {
+      // A service's JSON record (no journald MESSAGE field) is the structured-log reader's.
+      if (i > at && lines[i]!.text.trimStart().startsWith('{') && !lines[i]!.text.includes('"MESSAGE"')) break;
+      // A message wrapped from the previous line is the wrapped-message reader's, both lines together
+      // (its second half may look like a kernel line of its own: "platform RMRR requirement.").
+      if (i > at && matchAt([lines[i - 1]!.text, lines[i]!.text], 0)?.span === 2) {
+        kinds.pop();
+        i--;
+        break;
+      }
       const k = classifyLogLine(lines[i]!.text);
       if (!k) break;
       kinds.push({ line: lines[i]!, kind: k });
       i++;
+    }
+    // The same where the run ends at a line of no log format.
+    if (i < lines.length && i > at && kinds.length === i - at && matchAt([lines[i - 1]!.text, lines[i]!.text], 0)?.span === 2) {
+      kinds.pop();
+      i--;
     }
     if (kinds.length === 0) return null;
     return {
@@ -59,7 +74,13 @@ export const kernelLog: Recogniser = {
       apply(facts, where) {
         let kernel = 0;
         for (const { line, kind } of kinds) {
-          if (kind.kind === 'kernel') {
+          // A user-space message the catalogue knows (a libvirt or QEMU line pasted among dmesg lines, a
+          // compiler error behind a stamp) is a tool message, whatever stamp it carries: the kernel-log
+          // prefilter, or the other-program filter, would drop it.
+          const known = kind.kind !== 'tool' ? matchMessage(line.text) : null;
+          if (known && known.entry.origin !== 'kernel') {
+            facts.addTool({ tool: 'other', source: line.file, line: line.n, text: line.text.trim() });
+          } else if (kind.kind === 'kernel') {
             facts.kernelLines.push(line);
             kernel++;
           } else if (kind.kind === 'tool') facts.addTool({ tool: kind.tool, source: line.file, line: line.n, text: line.text.trim() });

@@ -4,6 +4,7 @@
 import type { ToolName } from '../../snapshot/types.js';
 import type { Recogniser } from '../types.js';
 import { classifyTool, PASSTHROUGH_WORDS } from '../tools.js';
+import { matchMessage } from '../../catalogue/match.js';
 
 const LOGFMT = /^(?:time|ts|timestamp)=("[^"]*"|\S+)\s+level=\w+\s+msg=("(?:[^"\\]|\\.)*"|\S+)(.*)$/;
 
@@ -45,7 +46,7 @@ function toolOf(r: Record): ToolName | null {
   if (/\beal\b|dpdk/.test(logger)) return 'dpdk';
   if (/virt-(launcher|handler|controller|api)/.test(logger)) return 'kubevirt';
   const text = [r.message, r.fields.get('reason') ?? '', r.fields.get('error') ?? ''].join(' ');
-  return classifyTool(r.message) ?? (PASSTHROUGH_WORDS.test(text) ? 'other' : null);
+  return classifyTool(r.message) ?? (PASSTHROUGH_WORDS.test(text) || matchMessage(text) !== null ? 'other' : null);
 }
 
 /** The message with the fields that name a device or an error, so the evidence reads on its own. */
