@@ -63,6 +63,16 @@ function checked(literal: string, owner: string): string {
 
 export const ANCHORS: readonly Anchor[] = buildAnchors(RULES, CONTEXT_ANCHORS);
 
+const ANY_ANCHOR = new RegExp(ANCHORS.map((a) => a.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
+
+/**
+ * Whether a line holds any anchor: a line that holds none is decoded by no rule. For callers that see
+ * every line of a paste as a string; the collector uses the byte scanner instead.
+ */
+export function holdsAnchor(text: string): boolean {
+  return ANY_ANCHOR.test(text);
+}
+
 /** The anchors as a grep -F pattern list: the same first stage, for comparisons in tests and benches. */
 export function anchorTexts(): string[] {
   return ANCHORS.map((a) => a.text);

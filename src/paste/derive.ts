@@ -1,6 +1,8 @@
 // Facts that sections state in passing: the kernel log names drivers, IOMMU groups, the command line and
 // the release; tool errors name the devices being assigned and their groups. Each is taken only where no
 // more direct section said otherwise.
+import { holdsAnchor } from '../log/anchors.js';
+import { decodeKnown } from '../log/events/index.js';
 import { parsePrefix } from '../log/prefix.js';
 import { parseCmdline } from '../parse/cmdline.js';
 import { DRIVER_FROM, type PasteFacts } from './facts.js';
@@ -10,13 +12,17 @@ import { ADDR, addr, nodedevAddress, seeDevice } from './recognisers/common.js';
 const NOT_DRIVERS = new Set(['pci', 'pci_bus', 'iommu', 'acpi', 'platform']);
 
 // Built once: a paste can have millions of lines, and a pattern compiled per line costs more than the match.
-const ADDING_DEVICE = new RegExp(`^iommu: Adding device (${ADDR}) to group (\\d+)`);
 const QEMU_HOST = new RegExp(`host=(${ADDR})`);
 const TOOL_GROUP = new RegExp(`(${ADDR})\\S*:? .*\\bgroup (\\d+)\\b`);
 const FULL_ADDRESS = /\b([0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])\b/g;
 const PROBE_EINVAL = new RegExp(`vfio[-_]pci:? probe of (${ADDR}) failed with error -22`);
 
-const WORTH_PARSING = /[0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]|Linux version|ommand line|Secure boot|locked down|Lockdown|ACPI: [A-Z0-9]{4} 0x|DMAR: /;
+// The ACPI table list at boot ("ACPI: FACS 0x… 000040") is not a log event (collection drops it as noise),
+// but in a paste it tells that the firmware's tables were listed, so a missing DMAR/IVRS means absent.
+const ACPI_TABLE_LISTED = /^ACPI: [A-Z0-9]{4} 0x[0-9A-Fa-f]+ /;
+// Most lines of a full log hold no PCI address (a device prefix), no table listing and no anchor of the
+// log-event table: those say nothing here, and are skipped before their prefix is parsed.
+const DEVICE_OR_TABLE = /[0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]|ACPI: [A-Z0-9]{4} 0x/;
 
 export interface AcpiTableEvidence {
   listed: boolean;
@@ -25,44 +31,58 @@ export interface AcpiTableEvidence {
   where: string | null;
 }
 
+/** What the kernel log's lines state in passing, read through the log-event table (src/log/events). */
 export function deriveFromKernelLog(facts: PasteFacts): AcpiTableEvidence {
   const tables: AcpiTableEvidence = { listed: false, DMAR: false, IVRS: false, where: null };
   let cmdlineFromLog: string | null = null;
   for (const l of facts.kernelLines) {
-    // Most lines of a full log say nothing this loop looks for: skip them before parsing their prefix.
-    if (!WORTH_PARSING.test(l.text)) continue;
+    if (!DEVICE_OR_TABLE.test(l.text) && !holdsAnchor(l.text)) continue;
     const p = parsePrefix(l.text.trim());
     const where = `${l.file}:${l.n}`;
-    const text = p.text.trim();
-    const message = p.message.trim();
     if (p.device?.address) {
-      const a = p.device.address;
       const drv = p.device.driver;
-      if (!NOT_DRIVERS.has(drv)) facts.setDriver(a, drv, DRIVER_FROM.log, where);
-      let m = /^Adding to iommu group (\d+)/.exec(text);
-      if (m) facts.addToGroup(Number(m[1]), a);
-      m = /^\[([0-9a-fA-F]{4}):([0-9a-fA-F]{4})\] type ([0-9a-fA-F]{2}) class 0x([0-9a-fA-F]{6})/.exec(text);
-      if (m) seeDevice(facts, a, where, { vendorId: m[1], deviceId: m[2], classCode: m[4] });
-      else facts.device(a, where);
+      if (!NOT_DRIVERS.has(drv)) facts.setDriver(p.device.address, drv, DRIVER_FROM.log, where);
     }
-    let m = ADDING_DEVICE.exec(message);
-    if (m && addr(m[1]!)) facts.addToGroup(Number(m[2]), addr(m[1]!)!);
-    m = /^Linux version (\S+)/.exec(message);
-    if (m) facts.kernelRelease ??= m[1]!;
-    m = /^(?:Kernel )?[Cc]ommand line: (.*)$/.exec(message);
-    if (m) cmdlineFromLog = m[1]!;
-    if (/\bSecure boot enabled\b/.test(message)) facts.secureBoot ??= true;
-    if (/\bSecure boot disabled\b/.test(message)) facts.secureBoot ??= false;
-    if (/^Kernel is locked down from /.test(message) || /^Lockdown: .* is restricted/.test(message)) facts.lockdown ??= 'integrity';
-    m = /^ACPI: ([A-Z0-9]{4}) 0x[0-9A-Fa-f]+ /.exec(message);
-    if (m) {
+    if (ACPI_TABLE_LISTED.test(p.message.trim())) {
       tables.listed = true;
       tables.where ??= where;
-      if (m[1] === 'DMAR') tables.DMAR = true;
-      if (m[1] === 'IVRS') tables.IVRS = true;
     }
-    // The DMAR table is parsed (and these lines printed) whenever it exists, even with DMA remapping off.
-    if (/^DMAR: (?:Host address width|DRHD base)/.test(message)) tables.DMAR = true;
+    const e = decodeKnown(l.text, l.n, p)?.event ?? null;
+    if (p.device?.address && e?.kind !== 'pci-device') facts.device(p.device.address, where);
+    if (!e) continue;
+    const f = e.fields;
+    switch (e.kind) {
+      case 'pci-device': {
+        const [vendorId, deviceId] = String(f['id']).split(':');
+        if (e.device) seeDevice(facts, e.device, where, { vendorId, deviceId, classCode: String(f['class']).replace(/^0x/, '') });
+        break;
+      }
+      case 'iommu-group-add':
+        if (e.device && addr(e.device)) facts.addToGroup(Number(f['group']), addr(e.device) as string);
+        break;
+      case 'kernel-version':
+        facts.kernelRelease ??= String(f['release']);
+        break;
+      case 'kernel-cmdline':
+        cmdlineFromLog = String(f['cmdline']);
+        break;
+      case 'secure-boot-state':
+        if (f['state'] !== 'unknown') facts.secureBoot ??= f['state'] === 'enabled';
+        break;
+      case 'lockdown-enabled':
+      case 'lockdown-denied':
+        facts.lockdown ??= 'integrity';
+        break;
+      // The DMAR table is parsed (and these lines printed) whenever it exists, even with DMA remapping off.
+      case 'acpi-dmar-table':
+      case 'dmar-table':
+      case 'dmar-drhd':
+        tables.DMAR = true;
+        break;
+      case 'acpi-ivrs-table':
+        tables.IVRS = true;
+        break;
+    }
   }
   if (cmdlineFromLog !== null && !facts.cmdline) {
     facts.cmdline = parseCmdline(cmdlineFromLog);

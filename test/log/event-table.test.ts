@@ -10,9 +10,10 @@ import { ANCHORS, anchorTexts, buildAnchors } from '../../src/log/anchors.js';
 import { CONTEXT_ANCHORS } from '../../src/log/events/context.js';
 import { LOG_DIFF_CLASSES } from '../../src/log/events/diff-classes.js';
 import { ruleFor } from '../../src/log/events/engine.js';
-import { decodeLine, decodeLines, RULES, type LogEvent } from '../../src/log/events/index.js';
+import { decodeKnown, decodeLine, decodeLines, RULES, type LogEvent } from '../../src/log/events/index.js';
 import { parsePrefix } from '../../src/log/prefix.js';
 import { isRelevantLine, scanKernelLog } from '../../src/log/relevant.js';
+import { classifyLogLine } from '../../src/paste/recognisers/kernel-log.js';
 import type { KernelLogLine } from '../../src/snapshot/types.js';
 
 /** One of each prefix style of src/log/prefix.ts, in front of a bare message. */
@@ -152,4 +153,21 @@ test('framebuffer-handover and module-key-rejected lines survive a large log', a
   const { lines } = await scanKernelLog(Buffer.from(rows.join('\n')));
   const kinds = decodeLines(lines).map((e) => e.kind);
   assert.deepEqual(kinds, ['fb-handover', 'module-key-rejected', 'fb-handover']);
+});
+
+test('the paste recogniser takes every kernel example for a kernel-log line, and no user-space one', () => {
+  for (const r of RULES) {
+    for (const ex of r.examples) {
+      const kind = classifyLogLine(ex)?.kind ?? null;
+      if ((r.origin ?? 'kernel') === 'kernel') assert.equal(kind, 'kernel', `${r.kind}: ${ex}`);
+      else assert.notEqual(kind, 'kernel', `${r.kind}: ${ex}`);
+    }
+  }
+});
+
+test('the diff class of a line is the one its row declares', () => {
+  assert.equal(decodeKnown('vfio-pci 0000:03:00.0: not ready 65535ms after FLR; giving up')?.diff, 'reset-error');
+  assert.equal(decodeKnown('Lockdown: modprobe: unsigned module loading is restricted; see man kernel_lockdown.7')?.diff, 'module-error');
+  assert.equal(decodeKnown('Lockdown: systemd: hibernation is restricted; see man kernel_lockdown.7')?.diff, null);
+  assert.equal(decodeKnown('fb0: switching to amdgpudrmfb from EFI VGA')?.diff, null);
 });

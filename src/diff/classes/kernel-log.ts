@@ -1,65 +1,22 @@
-import { LAYERS, type Layer } from '../../analyze/layers.js';
+import { LAYERS } from '../../analyze/layers.js';
+import { decodeKnown } from '../../log/events/index.js';
+import { LOG_DIFF_CLASSES, logDiffClass, type LogDiffClass } from '../../log/events/diff-classes.js';
+import { parsePrefix } from '../../log/prefix.js';
 import type { Snapshot } from '../../snapshot/types.js';
 import type { DiffEvidence } from '../types.js';
-import { messageDevice, messageKind, messageOf } from '../log-lines.js';
+import { messageDevice, messageKind, messageOfParsed } from '../log-lines.js';
 import { change, type ChangeClass } from './class.js';
 
 // Faults and errors in the later boot's log that the earlier boot did not have. Lines are compared as
 // messages (no timestamps). A message whose kind was already logged before (the same fault on the same
-// device at another address) is shown as recurring, not as a regression: it is not new.
+// device at another address) is shown as recurring, not as a regression: it is not new. Which class a
+// line falls in is declared by the log-event row that decodes it (src/log/events, `diff`).
 
-interface Category {
-  id: string;
-  layer: Layer;
-  cause: string | null;
-  title: string;
-  re: RegExp;
-}
-
-/** First match wins: the specific kinds come before the general ones. */
-const CATEGORIES: Category[] = [
-  {
-    id: 'dma-fault',
-    layer: 'device',
-    cause: 'dma-fault',
-    title: 'DMA / IOMMU faults',
-    re: /DMAR: ?\[(?:DMA (?:Read|Write)|INTR-REMAP)|DRHD: handling fault|INTR-REMAP: ?Request|Event logged \[|IO_PAGE_FAULT|dmar_fault: \d+ callbacks|smmu.*(?:fault|Unhandled context)/,
-  },
-  { id: 'firmware-bug', layer: 'firmware', cause: null, title: 'firmware bugs reported by the kernel', re: /\[Firmware Bug\]|\[Firmware Warn\]/ },
-  { id: 'bar-conflict', layer: 'device', cause: 'bar-conflict', title: 'BAR reservation failures', re: /BAR \d+: (?:can't reserve|no space|failed to assign)|can't claim BAR|(?:claim|reserve) BAR.*fail/ },
-  { id: 'd3', layer: 'device', cause: 'stuck-in-d3', title: 'power-state errors', re: /stuck in D3|(?:Unable|Refused|[Ff]ailed|can't) to change power state|Refused to change power state/ },
-  {
-    id: 'reset-error',
-    layer: 'device',
-    cause: 'reset-failed',
-    title: 'reset errors',
-    re: /not ready \d+ ?ms after (?:FLR|bus reset|secondary bus reset|resume|D3hot|Function Level Reset)|(?:reset|FLR) (?:failed|timed out|timeout)|[Ff]ailed to reset|timed out waiting for pending transaction|reset recovery/,
-  },
-  { id: 'probe-failure', layer: 'binding', cause: null, title: 'driver probe failures', re: /probe of \S+ failed|probe.*\bfail(?:ed|ure)\b|[Ff]ailed to probe/ },
-  {
-    id: 'module-error',
-    layer: 'modules',
-    cause: 'module-signature-rejected',
-    title: 'module load errors',
-    re: /module verification failed|Loading of (?:unsigned )?module .*(?:rejected|restricted)|Required key not available|Key was rejected|Unknown symbol|disagrees about version|Invalid module format|[Mm]odule \S+ not found/,
-  },
-  {
-    id: 'iommu-error',
-    layer: 'kernel',
-    cause: null,
-    title: 'IOMMU and interrupt-remapping errors',
-    re: /No interrupt remapping support|Failed to (?:enable|setup) irq remapping|Not enabling interrupt remapping|Completion-Wait loop timed out|Command buffer timeout|Failed to add to iommu group|AMD-Vi: .*disabled|IOMMU.*(?:not found|failed)/,
-  },
-  { id: 'aer', layer: 'device', cause: null, title: 'uncorrectable PCIe errors (AER)', re: /AER:.*(?:Uncorrect|Fatal)/ },
-];
-const LOG_CAUSES = [...new Set(CATEGORIES.map((c) => c.cause).filter((c): c is string => c !== null))];
-const LOG_LAYERS = LAYERS.filter((l) => CATEGORIES.some((c) => c.layer === l));
-
-/** Any category at all: one pass over a line instead of one per category, for the many lines that are none. */
-const ANY = new RegExp(CATEGORIES.map((c) => `(?:${c.re.source})`).join('|'));
+const LOG_CAUSES = [...new Set(LOG_DIFF_CLASSES.map((c) => c.cause).filter((c): c is NonNullable<typeof c> => c !== null))];
+const LOG_LAYERS = LAYERS.filter((l) => LOG_DIFF_CLASSES.some((c) => c.layer === l));
 
 interface Classified {
-  category: Category;
+  category: LogDiffClass;
   message: string;
   kind: string;
   device: string | null;
@@ -71,11 +28,13 @@ function classify(s: Snapshot): { all: Set<string>; kinds: Set<string>; hits: Cl
   const kinds = new Set<string>();
   const hits: Classified[] = [];
   for (const l of s.kernelLog?.lines ?? []) {
-    const message = messageOf(l.text);
+    const parsed = parsePrefix(l.text.trim());
+    const message = messageOfParsed(parsed);
     if (all.has(message)) continue;
     all.add(message);
-    const category = ANY.test(message) ? CATEGORIES.find((c) => c.re.test(message)) : undefined;
-    if (!category) continue;
+    const id = decodeKnown(l.text, l.n, parsed)?.diff;
+    if (!id) continue;
+    const category = logDiffClass(id);
     const kind = messageKind(message);
     kinds.add(kind);
     hits.push({ category, message, kind, device: messageDevice(message), line: l.n });

@@ -11,10 +11,15 @@ export interface SourceLine {
 
 /** Applies the first rule whose literals and regex match. */
 export function applyRules(rules: readonly Rule[], line: SourceLine, parsed: ParsedLine = parsePrefix(line.text)): LogEvent | null {
+  return decodeWithRule(rules, line, parsed)?.event ?? null;
+}
+
+/** The event and the row of the table that decoded it: what the diff and paste derivation look up. */
+export function decodeWithRule(rules: readonly Rule[], line: SourceLine, parsed: ParsedLine = parsePrefix(line.text)): { event: LogEvent; rule: Rule } | null {
   const ctx: RuleContext = { parsed, text: parsed.text };
   for (const rule of rules) {
     const m = matchRule(rule, ctx);
-    if (m) return buildEvent(rule, m, ctx, line);
+    if (m) return { event: buildEvent(rule, m, ctx, line), rule };
   }
   return null;
 }

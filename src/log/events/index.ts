@@ -2,10 +2,10 @@
 // kernels split over two lines).
 
 import type { KernelLogLine } from '../../snapshot/types.js';
-import { parsePrefix } from '../prefix.js';
+import { parsePrefix, type ParsedLine } from '../prefix.js';
 import { AMD_VI_RULES } from './amd-vi.js';
 import { BOOT_RULES } from './boot.js';
-import { applyRules } from './engine.js';
+import { applyRules, decodeWithRule } from './engine.js';
 import { FALLBACK_RULES } from './fallback.js';
 import { FRAMEBUFFER_RULES } from './framebuffer.js';
 import { INTEL_DMAR_RULES, joinOldFault } from './intel-dmar.js';
@@ -14,7 +14,8 @@ import { IRQ_REMAP_RULES } from './irq-remap.js';
 import { MODULE_RULES } from './modules.js';
 import { PCI_RULES } from './pci.js';
 import { SECURITY_RULES } from './security.js';
-import type { LogEvent, Rule } from './types.js';
+import type { LogDiffClassId } from './diff-classes.js';
+import type { LineOrigin, LogEvent, Rule } from './types.js';
 import { VFIO_RULES } from './vfio.js';
 
 export type { EventFamily, FieldValue, Fields, LineOrigin, LogEvent, Rule, Severity, Signal } from './types.js';
@@ -41,6 +42,22 @@ export const RULES: readonly Rule[] = [
 /** Decodes one line of any supported log format; null when it is not a line vfio-doctor knows. */
 export function decodeLine(text: string, n = 0): LogEvent | null {
   return applyRules(RULES, { n, text }, parsePrefix(text));
+}
+
+export interface DecodedLine {
+  event: LogEvent;
+  /** The diff class a new occurrence of this line falls in (null: not compared between boots). */
+  diff: LogDiffClassId | null;
+  origin: LineOrigin;
+  cause: string | null;
+}
+
+/** Decodes a line and says what the table knows about its row. `parsed` saves a second prefix parse. */
+export function decodeKnown(text: string, n = 0, parsed: ParsedLine = parsePrefix(text)): DecodedLine | null {
+  const hit = decodeWithRule(RULES, { n, text }, parsed);
+  if (!hit) return null;
+  const { event, rule } = hit;
+  return { event, diff: typeof rule.diff === 'function' ? rule.diff(event.fields) : rule.diff, origin: rule.origin ?? 'kernel', cause: rule.cause ?? null };
 }
 
 /** How far (in source line numbers) the second half of a split message may be from the first. */

@@ -107,7 +107,6 @@ export const MODULE_RULES: Rule[] = [
     examples: [
       "[    5.061525] Request for unknown module key 'CentOS Linux kernel signing key: e1fdb0e2a7e861a1d1ca80a23dcf0dba3aa4adf5' err -11",
       "Request for unknown module key 'DKMS module signing key: 5f1c' err -11",
-      'Key was rejected by service',
     ],
     re: /(?:Request for unknown module key '([^']+)' err (-?\d+)|Required key not available|Key was rejected by service)/,
     fields: (m) => ({ key: m[1] ?? null, errno: m[2] !== undefined ? Number(m[2]) : null, message: m[0] }),

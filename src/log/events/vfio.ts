@@ -193,6 +193,7 @@ export const VFIO_RULES: Rule[] = [
     anchors: ['stuck in D3'],
     diff: 'd3',
     cause: 'stuck-in-d3',
+    origin: 'user-space',
     examples: [
       'vfio: Unable to power on device, stuck in D3',
     ],
@@ -237,7 +238,7 @@ export const VFIO_RULES: Rule[] = [
     examples: [
       'qemu-system-x86_64: -device vfio-pci,host=01:00.0,multifunction=on: vfio error: 0000:01:00.0: group 1 is not viable',
       'vfio group X is not viable, please ensure all devices within the iommu group are bound to their vfio bus driver',
-      '{"level":"error","ts":1654654667.4602826,"logger":"DPDK","msg":"EAL: 0000:44:00.3 VFIO group is not viable! Not all devices in IOMMU group bound to VFIO or unbound"}',
+      'EAL: 0000:44:00.3 VFIO group is not viable! Not all devices in IOMMU group bound to VFIO or unbound',
     ],
     re: new RegExp(`(?:(${BDF}):? )?(?:VFIO |vfio )?group(?: (\\S+?),?)? is not viable`),
     fields: (m) => ({ group: m[2] === undefined ? null : /^\d+$/.test(m[2]) ? Number(m[2]) : m[2] }),

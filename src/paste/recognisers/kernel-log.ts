@@ -2,17 +2,20 @@
 // --time-format=iso, journalctl -k (short, short-iso, short-precise, short-monotonic, json), syslog files,
 // and bare kernel messages without any stamp ("vfio-pci 0000:c3:00.0: BAR 0: can't reserve ...").
 // Journal lines of other programs (libvirtd, qemu, systemd-modules-load) become tool messages.
+import { holdsAnchor } from '../../log/anchors.js';
+import { decodeKnown } from '../../log/events/index.js';
 import { parsePrefix } from '../../log/prefix.js';
 import { matchAt, matchMessage } from '../../catalogue/match.js';
 import { whereText, type InputLine, type Recogniser } from '../types.js';
 import { classifyTool, PASSTHROUGH_WORDS, toolOfIdent } from '../tools.js';
 import type { ToolName } from '../../snapshot/types.js';
 
-// A kernel message without a stamp: a "<driver> <dddd:bb:dd.f>: " prefix, a subsystem prefix, or one of
-// the kernel's own phrases.
+// A kernel message without a stamp: a "<driver> <dddd:bb:dd.f>: " prefix, a subsystem prefix, a line the
+// log-event table decodes as the kernel's (src/log/events), or one of the kernel's everyday phrases.
 const DEVICE_PREFIX = /^[A-Za-z0-9_.+-]+ [0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]: /;
 const SUBSYSTEM = /^(?:DMAR(?:-IR)?|AMD-Vi|iommu|pci_bus|PCI(?:-DMA)?|pci|ACPI|x2apic|Lockdown|secureboot|integrity|vfio(?:_[\w]+|-pci)|pcieport|xhci_hcd|nvidia(?:-nvlink|-modeset)?|NVRM|nouveau|amdgpu|radeon|i915|snd_hda_intel|kvm(?:_intel|_amd)?|efifb|simplefb|simple-framebuffer|vesafb|fbcon|vgaarb|perf\/amd_iommu|smpboot|microcode|APIC|IOAPIC|DMI|BIOS-e820|e820|Hardware name|Modules linked in|RIP|CPU|#PF|PGD|Oops|BUG|Workqueue|Code|RSP|RAX|RBX|RDX|RBP|RSI|R08|R10|R13|FS|CS|CR2|PKRU|systemd\[1\]|audit|Kernel command line|Command line|MODSIGN|Loaded X\.509 cert|platform|Freeing|Memory|tsc|clocksource|virtio[_-]\w+|ahci|nvme|igb|ixgbe|i40e|ice|mlx5_core|e1000e|r8169|usb|hub|input|EDAC|mce|thermal|intel_\w+|amd_\w+|Spectre|MDS|RETBleed|TAA|MMIO|SRBDS|GDS)[:\s]/;
-const PHRASES = /^(?:Linux version |Kernel is locked down|Secure boot (?:enabled|disabled|could not be determined)|VFIO - User Level meta-driver|\[drm\] |blacklisting initcall |mapped APIC to |x2apic (?:enabled|disabled)|unchecked MSR access error|Call Trace:|<\/?TASK>|Disabling lock debugging|Console: |Booting paravirtualized kernel|Initializing cgroup|Unknown kernel command line parameters)/;
+// Phrases of kernel lines that say nothing about passthrough (so they are no log event), in a pasted log.
+const PHRASES = /^(?:\[drm\] |mapped APIC to |unchecked MSR access error|Call Trace:|<\/?TASK>|Console: |Booting paravirtualized kernel|Initializing cgroup)/;
 const TRACE = /^\??\s*[\w.]+\+0x[0-9a-f]+\/0x[0-9a-f]+/;
 // Formats that only the kernel log has; an ISO stamp or no stamp may stand in front of anything.
 const KERNEL_ONLY_FORMATS = new Set(['dmesg', 'dmesg-ctime', 'dmesg-raw', 'kmsg']);
@@ -35,6 +38,10 @@ export function classifyLogLine(text: string): LineKind | null {
     return PASSTHROUGH_WORDS.test(message) ? { kind: 'tool', tool: 'other' } : { kind: 'other-program' };
   }
   if (p.ident === 'kernel' || KERNEL_ONLY_FORMATS.has(p.format)) return { kind: 'kernel' };
+  // A line the table knows as the kernel's wins over a program-name guess ("kvm: disabled by bios" is the
+  // kvm module, not the old "kvm" QEMU wrapper).
+  const known = holdsAnchor(t) ? decodeKnown(t, 0, p) : null;
+  if (known?.origin === 'kernel') return { kind: 'kernel' };
   const tool = classifyTool(message);
   if (tool) return null;
   if (DEVICE_PREFIX.test(message) || SUBSYSTEM.test(message) || PHRASES.test(message) || TRACE.test(message)) return { kind: 'kernel' };
