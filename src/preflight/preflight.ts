@@ -62,7 +62,8 @@ function outcomeWithFindings(p: TargetPrediction, findings: Finding[]): TargetPr
   return p;
 }
 
-export async function runPreflight(opts: PreflightOptions): Promise<PreflightResult> {
+/** What every check reads: the running host, and the next kernel with its image and command line. */
+export async function preflightInput(opts: PreflightOptions): Promise<PreflightInput | Extract<PreflightResult, { kind: 'nothing-to-check' }>> {
   // The running kernel's image is not what preflight judges: the new kernel's is read below.
   const snap = await collectSnapshot({ ...(opts.root === undefined ? {} : { root: opts.root }), readInitramfs: false });
   requireKnownDevices(snap, opts.devices ?? [], opts.root === undefined ? 'on this host' : `under ${opts.root}`);
@@ -84,9 +85,21 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRes
   for (const m of kernel.onDisk.values()) {
     if (/\/(updates|extra)\//.test(m.path)) outOfTree.set(m.name, { ...m, signed: moduleSignedAt(hfs, m.path) });
   }
-  const input: PreflightInput = { ctx, running, kernel, initramfs, cmdline: nextCmdline(hfs, snap, version), outOfTree };
-  const findings = markTrust(PREFLIGHT_CHECKS.flatMap((c) => declared(c, c.check(input))));
+  return { ctx, running, kernel, initramfs, cmdline: nextCmdline(hfs, snap, version), outOfTree };
+}
+
+/** Runs one check on the input, holding it to its meta. */
+export function runCheck(c: PreflightCheck, input: PreflightInput): Finding[] {
+  return declared(c, c.check(input));
+}
+
+export async function runPreflight(opts: PreflightOptions): Promise<PreflightResult> {
+  const input = await preflightInput(opts);
+  if ('kind' in input) return input;
+  const { ctx, running } = input;
+  const version = input.kernel.version;
+  const findings = markTrust(PREFLIGHT_CHECKS.flatMap((c) => runCheck(c, input)));
   const targets = ctx.targets.map((t) => outcomeWithFindings(predictTarget(input, t).prediction, findings));
   const verdict = findings.some((f) => f.severity === 'fail') ? 'fail' : findings.some((f) => f.severity === 'warn') ? 'warn' : 'pass';
-  return { kind: 'report', report: { running, kernel: version, initramfs: initramfs.image, cmdline: input.cmdline, targets, findings, verdict } };
+  return { kind: 'report', report: { running, kernel: version, initramfs: input.initramfs.image, cmdline: input.cmdline, targets, findings, verdict } };
 }
