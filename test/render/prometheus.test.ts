@@ -137,3 +137,24 @@ test('the boot-snapshot unit refreshes the textfile when asked, with write acces
   assert.doesNotMatch(renderUnit({ node: '/usr/bin/node', cli: '/usr/local/bin/vfio-doctor', dir: null, keep: 30 }), /prometheus/);
   assert.throws(() => renderUnit({ node: '/usr/bin/node', cli: '/x', dir: null, keep: 1, prometheus: 'rel.prom' }), /absolute path/);
 });
+
+test('the example alert rules of docs/prometheus.md are valid rules for promtool', async (t) => {
+  const { repoRoot } = await import('../helpers/paths.js');
+  const doc = fs.readFileSync(path.join(repoRoot, 'docs', 'prometheus.md'), 'utf8');
+  const rules = /```yaml\n(groups:[\s\S]*?)```/.exec(doc)?.[1];
+  assert.ok(rules, 'docs/prometheus.md has a rules block');
+  const { regressed } = await collectedHosts();
+  const exported = prometheusText(regressed, analyze(regressed));
+  for (const metric of rules.matchAll(/\b(vfio_doctor_[a-z_]+)/g)) assert.match(exported, new RegExp(`# TYPE ${metric[1]} gauge`), `${metric[1]} exists`);
+  const dir = tempDir(t, 'vd-prom-rules-');
+  const file = path.join(dir, 'rules.yml');
+  fs.writeFileSync(file, rules);
+  const r = spawnSync('promtool', ['check', 'rules', file], { encoding: 'utf8', timeout: 20_000 });
+  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') {
+    if (process.env['CI']) assert.fail('promtool is missing in CI');
+    t.diagnostic('promtool not installed: rule syntax not checked');
+    return;
+  }
+  assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+  assert.match(r.stdout, /SUCCESS: 5 rules found/);
+});
