@@ -18,6 +18,7 @@ PACKAGES=(
   strace                         # the read-only proof: check/analyze/preflight/snapshot make no write syscall
   time                           # /usr/bin/time: peak memory of the tools compared in bench/
   systemd                        # systemd-analyze verify for the boot-snapshot unit
+  qemu-system-x86                # npm run test:vm: real Debian kernels booted with an emulated IOMMU
   prometheus                     # promtool check metrics: the reference for check --prometheus files
   chromium                       # headless rendering of the --html reports
   groff-base                     # groff: the man page renders without warnings
