@@ -22,11 +22,24 @@ export function tableName(ctx: AnalysisContext): 'DMAR' | 'IVRS' | null {
 
 /** Whether the kernel config enables the Intel IOMMU without intel_iommu=on; null when unknown. */
 export function intelDefaultOn(ctx: AnalysisContext): boolean | null {
-  const o = ctx.snap.kernelConfig?.options;
+  return intelDefaultOnInConfig(ctx.snap.kernelConfig?.options);
+}
+
+/** The same question for any kernel's config options (the running one's, or a kernel not yet booted). */
+export function intelDefaultOnInConfig(o: Record<string, string> | undefined): boolean | null {
   if (!o) return null;
   if (o['CONFIG_INTEL_IOMMU'] === 'n' || o['CONFIG_INTEL_IOMMU'] === undefined) return false;
-  // Debian's three-way choice: on for everything but the integrated GPU counts as on.
+  // The Kconfig choice DEFAULT_ON / DEFAULT_ON_INTGPU_OFF / DEFAULT_OFF (Debian picks the second): on
+  // for everything but the integrated GPU counts as on.
   return o['CONFIG_INTEL_IOMMU_DEFAULT_ON'] === 'y' || o['CONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF'] === 'y';
+}
+
+/** The config line that says the Intel IOMMU's default, for evidence. */
+export function intelDefaultLine(o: Record<string, string>): string {
+  for (const key of ['CONFIG_INTEL_IOMMU_DEFAULT_ON', 'CONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF', 'CONFIG_INTEL_IOMMU_DEFAULT_OFF']) {
+    if (o[key] === 'y') return `${key}=y`;
+  }
+  return '# CONFIG_INTEL_IOMMU_DEFAULT_ON is not set';
 }
 
 export function inactiveReason(ctx: AnalysisContext): InactiveReason {

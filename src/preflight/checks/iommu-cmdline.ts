@@ -3,6 +3,7 @@
 
 import type { Finding } from '../../analyze/finding.js';
 import { kernelArgCommands } from '../../analyze/fixes/kernel-args.js';
+import { intelDefaultLine, intelDefaultOnInConfig } from '../../analyze/iommu-status.js';
 import { parseCmdline } from '../../parse/cmdline.js';
 import { finding } from '../finding.js';
 import type { PreflightCheck, PreflightInput } from '../types.js';
@@ -26,8 +27,7 @@ export function checkIommuCmdline(input: PreflightInput): Finding[] {
     })];
   }
   if (vendor !== 'intel' || (opts.intelIommu ?? []).includes('on')) return [];
-  const defaultOn = kernel.config?.options['CONFIG_INTEL_IOMMU_DEFAULT_ON'];
-  if (defaultOn === 'y') return [];
+  if (intelDefaultOnInConfig(kernel.config?.options) === true) return [];
   const known = kernel.config !== null;
   return [finding({
     id: 'iommu-cmdline',
@@ -36,7 +36,7 @@ export function checkIommuCmdline(input: PreflightInput): Finding[] {
     title: known
       ? `${kernel.version} is built with the Intel IOMMU off by default and its command line lacks intel_iommu=on`
       : `intel_iommu=on is missing from the command line of ${kernel.version}, whose default cannot be read`,
-    evidence: [cmdEvidence, known ? { source: kernel.config!.path, text: defaultOn === undefined ? '# CONFIG_INTEL_IOMMU_DEFAULT_ON is not set' : `CONFIG_INTEL_IOMMU_DEFAULT_ON=${defaultOn}` } : { source: `/boot/config-${kernel.version}`, text: 'missing' }],
+    evidence: [cmdEvidence, known ? { source: kernel.config!.path, text: intelDefaultLine(kernel.config!.options) } : { source: `/boot/config-${kernel.version}`, text: 'missing' }],
     decision: 'Add intel_iommu=on to the command line the new kernel boots with.',
     commands: kernelArgCommands(ctx.snap, { add: ['intel_iommu=on'] }),
   })];
