@@ -1,5 +1,5 @@
 // libvirt domain XML -> VmDefinition (without runAs/autostart, which come from elsewhere).
-import { child, childrenNamed, childText, parseXml, type XmlElement } from './xml.js';
+import { child, childrenNamed, childText, parseXml, XmlError, type XmlElement } from './xml.js';
 import type { VmPciAssignment } from './types.js';
 import { formatPciAddress, pciAddressFromAttributes } from '../pci/address.js';
 
@@ -45,7 +45,7 @@ function yesNo(v: string | undefined): boolean | null {
 
 export function parseDomainXml(text: string, where: string): ParsedDomain {
   const dom = parseXml(text);
-  if (dom.name !== 'domain') throw new Error(`${where}: root element is <${dom.name}>, not <domain>`);
+  if (dom.name !== 'domain') throw new XmlError(`${where}: root element is <${dom.name}>, not <domain>`);
   const devicesEl = child(dom, 'devices');
   const devices: VmPciAssignment[] = [];
   for (const h of childrenNamed(devicesEl, 'hostdev')) {
