@@ -33,7 +33,16 @@ export function idPair(d: PciDevice): string {
   return `${d.vendorId}:${d.deviceId}`;
 }
 
+/**
+ * A device known only by its address (a message or a VM definition named it; no lspci in the input):
+ * the 0xffff ids are placeholders, not what the device reads.
+ */
+export function idsUnknown(d: PciDevice): boolean {
+  return d.vendorId === 'ffff' && d.deviceId === 'ffff' && d.modalias === null && d.sysfsPath === null && d.names === null && d.config === null;
+}
+
 export function describeDevice(d: PciDevice): string {
+  if (idsUnknown(d)) return `${d.address} (ids not in the input)`;
   const name = d.names?.device ? `${d.names.vendor ?? d.vendorId} ${d.names.device}` : `[${idPair(d)}]`;
   return `${d.address} ${name} [${idPair(d)}]`.replace(`[${idPair(d)}] [${idPair(d)}]`, `[${idPair(d)}]`);
 }

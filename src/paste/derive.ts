@@ -102,6 +102,8 @@ export function deriveFromTools(facts: PasteFacts): void {
       if (!a || named.has(a)) return;
       named.add(a);
       facts.name(a, by, where);
+      // A device a VM error names is a device of the analysis, with what is known about it (its address).
+      facts.device(a, where);
     };
     const host = QEMU_HOST.exec(t.text);
     if (host) name(addr(host[1]!), `${t.tool === 'proxmox' ? 'Proxmox' : 'QEMU'} (-device vfio-pci,host=)`);

@@ -3,6 +3,7 @@ import type { Report } from '../analyze/analyze.js';
 import { LAYERS, LAYER_QUESTIONS } from '../analyze/layers.js';
 import type { Style } from './style.js';
 import { findingText } from './finding.js';
+import { idsUnknown } from '../analyze/pci-facts.js';
 
 function hostLine(s: Snapshot): string {
   const parts = [
@@ -25,7 +26,8 @@ export function renderTextReport(s: Snapshot, r: Report, st: Style): string {
     for (const t of r.targets) {
       const d = s.pci.find((x) => x.address === t.address);
       const name = d?.names?.device ? ` ${d.names.device}` : '';
-      const ids = d ? ` [${d.vendorId}:${d.deviceId}]` : ' (not present on this host)';
+      const absent = s.origin.kind === 'paste' ? ' (not in the input)' : ' (not present on this host)';
+      const ids = d ? (idsUnknown(d) ? ' (ids not in the input)' : ` [${d.vendorId}:${d.deviceId}]`) : absent;
       // A capture may not show drivers at all: "unknown" there, not "none".
       const driverShown = s.sources[`pci:${t.address}:driver`]?.status !== 'absent';
       const driver = d?.driver ?? (driverShown ? 'none' : 'unknown (not in the input)');

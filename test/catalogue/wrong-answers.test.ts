@@ -47,3 +47,18 @@ test('a settled layer does not hold an undetermined verdict open; an unsettled o
   assert.equal(modprobe.report.verdict.status, 'undetermined');
   assert.equal(modprobe.report.verdict.layer, 'firmware');
 });
+
+test('a device named only by a message is a device of the analysis, never "[ffff:ffff]" (issue 14 item 4)', async () => {
+  const line = "kvm: -device vfio-pci,host=0000:0b:00.0,id=hostpci0,bus=ich9-pcie-port-1,addr=0x0: vfio 0000:0b:00.0: failed to open /dev/vfio/15: Permission denied";
+  const { report, snapshot } = await analyzeText(`${line}\n`);
+  const d = snapshot.pci.find((x) => x.address === '0000:0b:00.0');
+  assert.ok(d, 'the device the message names is in the analysis');
+  const { describeDevice } = await import('../../src/analyze/pci-facts.js');
+  assert.equal(describeDevice(d), '0000:0b:00.0 (ids not in the input)');
+  assert.ok(!report.findings.some((f) => f.title.includes('ffff:ffff')), report.findings.map((f) => f.title).join('\n'));
+  const { renderTextReport } = await import('../../src/render/text-report.js');
+  const { makeStyle } = await import('../../src/render/style.js');
+  const text = renderTextReport(snapshot, report, makeStyle(false));
+  assert.ok(!text.includes('ffff'), text);
+  assert.match(text, /0000:0b:00\.0 \(ids not in the input\)/);
+});
