@@ -15,6 +15,7 @@ import { readPaste, type PasteInput } from '../paste/read-paste.js';
 import { looksBinary, PasteInputError } from '../paste/text.js';
 import { MAX_INPUT_BYTES, readInputFile } from '../io/read-input.js';
 import { analyzeCaptured } from '../paste/targets.js';
+import { focusOnVm } from '../hypervisor/vms.js';
 import type { NotUnderstood, SectionFound } from '../paste/types.js';
 
 const BINARY = 'binary data, not command output (expected text such as lspci, dmesg or a log)';
@@ -52,12 +53,19 @@ function notUnderstoodLines(items: NotUnderstood[], st: Style): string[] {
   return out;
 }
 
-const OPTIONS = [DEVICE_OPTION, IDS_OPTION, HTML_OPTION, JSON_OPTION, STRICT_OPTION] as const;
+const OPTIONS = [
+  DEVICE_OPTION,
+  IDS_OPTION,
+  { name: 'vm', value: 'NAME|VMID', description: 'judge only the devices of this VM of the input (a libvirt domain name, a Proxmox VE VMID, a QEMU -name)', default: 'every VM the input defines', complete: 'none' },
+  HTML_OPTION,
+  JSON_OPTION,
+  STRICT_OPTION,
+] as const;
 
 export const analyzeCommand: Command = {
   name: 'analyze',
   summary: 'diagnose from captured text: pasted command output, logs and error messages (files or - for stdin)',
-  usage: 'vfio-doctor analyze FILE... [--device ADDR]... [--ids VVVV:DDDD]... [--html FILE] [--json] [--strict]',
+  usage: 'vfio-doctor analyze FILE... [--device ADDR]... [--ids VVVV:DDDD]... [--vm NAME|VMID] [--html FILE] [--json] [--strict]',
   options: OPTIONS,
   positionals: [{ name: 'FILE...', description: 'files of pasted output: command output (lspci, dmesg, ls -l /dev/vfio, ...), logs and error messages, in any order; - reads standard input', complete: 'file' }],
   examples: [
@@ -81,7 +89,13 @@ export const analyzeCommand: Command = {
       if (err instanceof PasteInputError) throw new InputError(err.message);
       throw err;
     }
-    const { snapshot, sections, notUnderstood } = result;
+    const { sections, notUnderstood } = result;
+    let snapshot = result.snapshot;
+    if (values.vm !== undefined) {
+      const focused = focusOnVm(snapshot, values.vm);
+      if (!focused.ok) throw new InputError(`--vm ${values.vm}: no such VM in the input; VMs found: ${focused.known.join(', ') || 'none'}`);
+      snapshot = focused.snap;
+    }
     const report = analyzeCaptured(snapshot, { devices: values.device ?? [], ids });
     if (values.html !== undefined) writeReportFile(values.html, htmlReport(snapshot, report), io.cwd, { replace: false });
     if (values.json) {

@@ -5,8 +5,8 @@ import fs from 'node:fs';
 import type { Snapshot, ToolMessage } from '../snapshot/types.js';
 import { note, type CollectContext } from '../collect/context.js';
 import { runCommand } from '../collect/run-command.js';
-import { parseDomainXml, type ParsedDomain } from './libvirt.js';
-import { parsePveMappings, parsePveVmConfig } from './proxmox.js';
+import { libvirtVm, parseDomainXml, type ParsedDomain } from './libvirt.js';
+import { parsePveMappings, parsePveVmConfig, proxmoxVm } from './proxmox.js';
 import { parseLimitsConf, parseUnitMemlock } from './limits.js';
 import { defaultLibvirtUser, parseQemuConf, resolveIdentity } from './identity.js';
 import { parseAccounts, type Accounts } from '../parse/passwd.js';
@@ -32,7 +32,7 @@ function libvirtIdentity(ctx: CollectContext, acc: Accounts): QemuIdentity {
 }
 
 function toVm(d: ParsedDomain, file: string, runAs: QemuIdentity, autostart: boolean): VmDefinition {
-  return { manager: 'libvirt', name: d.name, id: d.uuid, file, memoryKiB: d.memoryKiB, hardLimitKiB: d.hardLimitKiB, lockedMemory: d.lockedMemory, viommu: d.viommu, autostart, session: false, devices: d.devices, runAs };
+  return libvirtVm(d, file, null, { runAs, autostart });
 }
 
 async function collectLibvirt(ctx: CollectContext, acc: Accounts): Promise<{ vms: VmDefinition[]; nodedevs: string[] | null }> {
@@ -98,7 +98,7 @@ function collectProxmox(ctx: CollectContext, node: string | null, acc: Accounts)
     const t = text(ctx, `pve-vm:${f}`, p);
     if (t === null) continue;
     const v = parsePveVmConfig(t, f.replace(/\.conf$/, ''), p);
-    vms.push({ manager: 'proxmox', name: v.name ?? v.vmid, id: v.vmid, file: p, memoryKiB: v.memoryMiB === null ? null : v.memoryMiB * 1024, hardLimitKiB: null, lockedMemory: false, viommu: null, autostart: v.onboot, session: false, devices: v.devices, runAs: root });
+    vms.push(proxmoxVm(v, p, null, root, v.onboot));
   }
   const m = text(ctx, 'etc/pve/mapping/pci.cfg', '/etc/pve/mapping/pci.cfg');
   return { vms, mappings: m === null ? null : parsePveMappings(m, '/etc/pve/mapping/pci.cfg') };

@@ -1,6 +1,7 @@
-// libvirt domain XML -> VmDefinition (without runAs/autostart, which come from elsewhere).
+// The libvirt adapter: domain XML -> VmDefinition. The same reader serves /etc/libvirt/qemu/*.xml,
+// virsh dumpxml output and pasted XML; who QEMU runs as and autostart come from elsewhere on the host.
 import { child, childrenNamed, childText, parseXml, XmlError, type XmlElement } from './xml.js';
-import type { VmPciAssignment } from './types.js';
+import type { QemuIdentity, VmDefinition, VmPciAssignment } from './types.js';
 import { formatPciAddress, pciAddressFromAttributes } from '../pci/address.js';
 
 export interface ParsedDomain {
@@ -10,6 +11,11 @@ export interface ParsedDomain {
   hardLimitKiB: number | null;
   lockedMemory: boolean;
   viommu: string | null;
+  hugepages: boolean;
+  machine: string | null;
+  firmware: 'bios' | 'uefi' | null;
+  kvmHidden: boolean | null;
+  hypervVendorId: string | null;
   devices: VmPciAssignment[];
 }
 
@@ -43,7 +49,16 @@ function yesNo(v: string | undefined): boolean | null {
   return v === 'yes' || v === 'on';
 }
 
-export function parseDomainXml(text: string, where: string): ParsedDomain {
+/** <os firmware='efi'> or a pflash/OVMF <loader> is UEFI; an <os> without either boots SeaBIOS. */
+function firmwareOf(os: XmlElement | undefined): 'bios' | 'uefi' | null {
+  if (!os) return null;
+  const loader = child(os, 'loader');
+  if (os.attrs['firmware'] === 'efi' || (loader && (loader.attrs['type'] === 'pflash' || /ovmf|edk2|aavmf/i.test(loader.text)))) return 'uefi';
+  return os.attrs['firmware'] === 'bios' || !loader ? 'bios' : null;
+}
+
+/** `lineOffset`: the line before the XML's first line in `where` (pasted XML starts mid-file). */
+export function parseDomainXml(text: string, where: string, lineOffset = 0): ParsedDomain {
   const dom = parseXml(text);
   if (dom.name !== 'domain') throw new XmlError(`${where}: root element is <${dom.name}>, not <domain>`);
   const devicesEl = child(dom, 'devices');
@@ -63,23 +78,63 @@ export function parseDomainXml(text: string, where: string): ParsedDomain {
       romBar: rom ? (rom.attrs['bar'] === undefined ? null : rom.attrs['bar'] === 'on') : null,
       romFile: rom?.attrs['file'] ?? null,
       romFileFound: null,
+      guestAddress: guest && (guest.attrs['type'] ?? 'pci') === 'pci' ? pciAddressOf(guest) : null,
       multifunction: guest ? yesNo(guest.attrs['multifunction']) : null,
       primaryVga: false,
       pcie: null,
       where,
-      line: h.line,
+      line: h.line + lineOffset,
     });
   }
   const memtune = child(dom, 'memtune');
   const iommu = child(devicesEl, 'iommu');
+  const os = child(dom, 'os');
+  const features = child(dom, 'features');
+  const hidden = child(child(features, 'kvm'), 'hidden');
+  const vendorId = child(child(features, 'hyperv'), 'vendor_id');
+  const backing = child(dom, 'memoryBacking');
   return {
     name: childText(dom, 'name') ?? '',
     uuid: childText(dom, 'uuid'),
     // <currentMemory> may be lower (balloon), but VFIO pins the whole <memory>.
     memoryKiB: scaledKiB(child(dom, 'memory')),
     hardLimitKiB: scaledKiB(child(memtune, 'hard_limit')),
-    lockedMemory: child(child(dom, 'memoryBacking'), 'locked') !== undefined,
+    lockedMemory: child(backing, 'locked') !== undefined,
     viommu: iommu ? iommu.attrs['model'] ?? 'unknown' : null,
+    hugepages: child(backing, 'hugepages') !== undefined,
+    machine: child(os, 'type')?.attrs['machine'] ?? null,
+    firmware: firmwareOf(os),
+    kvmHidden: hidden ? yesNo(hidden.attrs['state']) : null,
+    hypervVendorId: vendorId && vendorId.attrs['state'] !== 'off' ? vendorId.attrs['value'] ?? null : null,
     devices,
+  };
+}
+
+export interface HostContext {
+  runAs: QemuIdentity | null;
+  autostart: boolean | null;
+}
+
+/** The model of a parsed domain; `file` and `line` say where the definition was read. */
+export function libvirtVm(d: ParsedDomain, file: string, line: number | null, host: HostContext): VmDefinition {
+  return {
+    manager: 'libvirt',
+    name: d.name,
+    id: d.uuid,
+    file,
+    line,
+    memoryKiB: d.memoryKiB,
+    hugepages: d.hugepages,
+    hardLimitKiB: d.hardLimitKiB,
+    lockedMemory: d.lockedMemory,
+    viommu: d.viommu,
+    machine: d.machine,
+    firmware: d.firmware,
+    kvmHidden: d.kvmHidden,
+    hypervVendorId: d.hypervVendorId,
+    autostart: host.autostart,
+    session: false,
+    devices: d.devices,
+    runAs: host.runAs,
   };
 }

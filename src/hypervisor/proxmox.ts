@@ -1,13 +1,19 @@
-// Proxmox VE: VM configurations (/etc/pve/qemu-server/<vmid>.conf) and PCI resource mappings
-// (/etc/pve/mapping/pci.cfg).
-import type { PveMapping, PveMappingEntry, VmPciAssignment } from './types.js';
+// The Proxmox VE adapter: VM configurations (/etc/pve/qemu-server/<vmid>.conf, qm config output, pasted)
+// -> VmDefinition, and PCI resource mappings (/etc/pve/mapping/pci.cfg).
+import type { PveMapping, PveMappingEntry, QemuIdentity, VmDefinition, VmPciAssignment } from './types.js';
 import { isSlotAddress, normalisePciAddress } from '../pci/address.js';
 
 export interface ParsedPveVm {
-  vmid: string;
+  vmid: string | null;
   name: string | null;
   memoryMiB: number | null;
   onboot: boolean;
+  hugepages: boolean;
+  machine: string | null;
+  viommu: string | null;
+  firmware: 'bios' | 'uefi';
+  kvmHidden: boolean | null;
+  hypervVendorId: string | null;
   devices: VmPciAssignment[];
 }
 
@@ -29,8 +35,10 @@ function properties(value: string): Record<string, string> {
 
 const on = (v: string | undefined) => (v === undefined ? null : v === '1' || v === 'on' || v === 'yes' || v === 'true');
 
-export function parsePveVmConfig(text: string, vmid: string, where: string): ParsedPveVm {
-  const vm: ParsedPveVm = { vmid, name: null, memoryMiB: null, onboot: false, devices: [] };
+/** `vmid` is null when pasted text does not say which VM it is; `lineOffset` as for parseDomainXml. */
+export function parsePveVmConfig(text: string, vmid: string | null, where: string, lineOffset = 0): ParsedPveVm {
+  // Proxmox boots SeaBIOS unless bios: ovmf.
+  const vm: ParsedPveVm = { vmid, name: null, memoryMiB: null, onboot: false, hugepages: false, machine: null, viommu: null, firmware: 'bios', kvmHidden: null, hypervVendorId: null, devices: [] };
   const lines = text.split(/\r?\n/);
   for (let n = 0; n < lines.length; n++) {
     const raw = lines[n]!;
@@ -46,6 +54,18 @@ export function parsePveVmConfig(text: string, vmid: string, where: string): Par
       const mib = Number(p['current'] ?? p['']);
       vm.memoryMiB = Number.isFinite(mib) && mib > 0 ? mib : null;
     } else if (key === 'onboot') vm.onboot = on(value.trim()) === true;
+    else if (key === 'hugepages') vm.hugepages = value.trim() !== '';
+    else if (key === 'bios') vm.firmware = value.trim() === 'ovmf' ? 'uefi' : 'bios';
+    else if (key === 'machine') {
+      // "q35", "pc-q35-8.1", or the property form "type=q35,viommu=intel".
+      const p = properties(value);
+      vm.machine = p['type'] ?? p[''] ?? null;
+      vm.viommu = p['viommu'] ?? null;
+    } else if (key === 'cpu') {
+      const p = properties(value);
+      vm.kvmHidden = on(p['hidden']);
+      vm.hypervVendorId = p['hv-vendor-id'] ?? null;
+    }
     else if (/^hostpci\d+$/.test(key)) {
       const p = properties(value);
       const host = p['host'] ?? p[''] ?? '';
@@ -61,15 +81,40 @@ export function parsePveVmConfig(text: string, vmid: string, where: string): Par
         // A relative romfile is looked up in /usr/share/kvm.
         romFile: romfile === null ? null : romfile.startsWith('/') ? romfile : `/usr/share/kvm/${romfile}`,
         romFileFound: null,
+        guestAddress: null,
         multifunction: addresses.length > 1 || addresses.some(isSlotAddress) ? true : null,
         primaryVga: on(p['x-vga']) === true,
         pcie: on(p['pcie']),
         where,
-        line: n + 1,
+        line: n + 1 + lineOffset,
       });
     }
   }
   return vm;
+}
+
+/** The model of a parsed configuration. Proxmox runs every QEMU as root. */
+export function proxmoxVm(v: ParsedPveVm, file: string, line: number | null, runAs: QemuIdentity | null, autostart: boolean | null): VmDefinition {
+  return {
+    manager: 'proxmox',
+    name: v.name ?? v.vmid ?? 'unnamed',
+    id: v.vmid,
+    file,
+    line,
+    memoryKiB: v.memoryMiB === null ? null : v.memoryMiB * 1024,
+    hugepages: v.hugepages,
+    hardLimitKiB: null,
+    lockedMemory: false,
+    viommu: v.viommu,
+    machine: v.machine,
+    firmware: v.firmware,
+    kvmHidden: v.kvmHidden,
+    hypervVendorId: v.hypervVendorId,
+    autostart,
+    session: false,
+    devices: v.devices,
+    runAs,
+  };
 }
 
 /** /etc/pve/mapping/pci.cfg: a name line, then indented "map key=value,..." lines. */

@@ -1,7 +1,8 @@
-// snapshot.hypervisor: what the VM managers on the host (libvirt, Proxmox VE) define and how they
-// run QEMU. Collected from files (live or under --root) and, when live, from virsh.
+// snapshot.hypervisor: what the VM managers on the host (libvirt, Proxmox VE, QEMU started by hand) define
+// and how they run QEMU. One model whatever the source: collected from files (live or under --root), from
+// virsh when live, or read from pasted text; each source has one adapter (libvirt.ts, proxmox.ts, qemu-argv.ts).
 
-export type VmManager = 'libvirt' | 'proxmox';
+export type VmManager = 'libvirt' | 'proxmox' | 'qemu';
 
 /** One PCI assignment of a VM: a libvirt <hostdev type='pci'> or a Proxmox hostpciN line. */
 export interface VmPciAssignment {
@@ -19,13 +20,15 @@ export interface VmPciAssignment {
   romFile: string | null;
   /** Whether romFile exists on the host (checked at collection); null without a romFile. */
   romFileFound: boolean | null;
+  /** Where the guest sees it: libvirt's guest <address>, QEMU's bus/addr ("pci.6 0x0"); null when not said. */
+  guestAddress: string | null;
   /** The guest-side address has multifunction='on' (libvirt) / several functions in one hostpci (Proxmox). */
   multifunction: boolean | null;
-  /** The device is the guest's primary VGA (Proxmox x-vga=1). */
+  /** The device is the guest's primary VGA (Proxmox x-vga=1, QEMU x-vga=on). */
   primaryVga: boolean;
   /** Proxmox pcie=1. */
   pcie: boolean | null;
-  /** Host path and line (when the format has lines) it came from. */
+  /** Host path, command or pasted file it came from, and the line there (when the format has lines). */
   where: string;
   line: number | null;
 }
@@ -48,22 +51,36 @@ export interface VmDefinition {
   manager: VmManager;
   /** Domain name (libvirt) or the name: key (Proxmox; the VMID when absent). */
   name: string;
-  /** Proxmox VMID; libvirt domain uuid. */
+  /** Proxmox VMID; libvirt domain uuid; QEMU -uuid; null when the source does not say. */
   id: string | null;
+  /** Host path, command ("virsh dumpxml win10", "/proc/1234/cmdline") or pasted file the definition came from. */
   file: string;
+  /** Line of `file` the definition starts at (pasted text); null when it is the whole file. */
+  line: number | null;
   memoryKiB: number | null;
+  /** Guest memory backed by huge pages (libvirt <hugepages/>, Proxmox hugepages:, QEMU mem-path). */
+  hugepages: boolean;
   /** libvirt <memtune><hard_limit>: libvirt uses it as the process's locked-memory limit. */
   hardLimitKiB: number | null;
   /** <memoryBacking><locked/>. */
   lockedMemory: boolean;
   /** Model of the guest's virtual IOMMU (<iommu model=...>); null when it has none. */
   viommu: string | null;
-  /** Started with the host (libvirt autostart link, Proxmox onboot: 1). */
-  autostart: boolean;
+  /** Machine type as configured ("pc-q35-8.2", "q35", "pc-i440fx-8.1"); null when not said (QEMU's default, i440fx). */
+  machine: string | null;
+  /** Guest firmware: uefi (OVMF) or bios (SeaBIOS); null when not said. */
+  firmware: 'bios' | 'uefi' | null;
+  /** The KVM signature is hidden from the guest (<kvm><hidden state='on'/>, -cpu kvm=off); null when not said. */
+  kvmHidden: boolean | null;
+  /** Hyper-V vendor id shown to the guest (<hyperv><vendor_id value=...>, hv_vendor_id=); null when none. */
+  hypervVendorId: string | null;
+  /** Started with the host (libvirt autostart link, Proxmox onboot: 1); null when the source cannot say (pasted). */
+  autostart: boolean | null;
   /** libvirt session domains run as the user, without the system daemon's help. */
   session: boolean;
   devices: VmPciAssignment[];
-  runAs: QemuIdentity;
+  /** Who QEMU runs as; null when the source does not say (pasted text of a host not read). */
+  runAs: QemuIdentity | null;
 }
 
 export interface PveMappingEntry {

@@ -2,6 +2,7 @@
 import type { Snapshot } from '../snapshot/types.js';
 import { isBridge, isChipsetFunction } from '../analyze/pci-facts.js';
 import { functionsOf, isSlotAddress } from '../pci/address.js';
+import { guideFor } from './managers.js';
 import type { HypervisorInfo, PveMapping, PveMappingEntry, VmDefinition, VmPciAssignment } from './types.js';
 
 export function hypervisorInfo(snap: Snapshot): HypervisorInfo | null {
@@ -9,8 +10,7 @@ export function hypervisorInfo(snap: Snapshot): HypervisorInfo | null {
 }
 
 export function vmLabel(vm: VmDefinition): string {
-  if (vm.manager === 'libvirt') return `libvirt domain ${vm.name}`;
-  return vm.name !== vm.id ? `Proxmox VM ${vm.id} (${vm.name})` : `Proxmox VM ${vm.id}`;
+  return guideFor(vm).label(vm);
 }
 
 /** The VMs a check looks at: the focused one (check --vm), or all. */
@@ -51,7 +51,7 @@ export function assignedFunctions(snap: Snapshot, info: HypervisorInfo, vm: VmDe
   const known = new Set(snap.pci.map((d) => d.address));
   const out: AssignedFunction[] = [];
   for (const a of vm.devices) {
-    const reason = vm.manager === 'libvirt' ? `hostdev of ${vmLabel(vm)}` : `${a.label} of ${vmLabel(vm)}`;
+    const reason = guideFor(vm).reason(vm, a);
     const written = a.mapping ? mappingFor(info, a.mapping).entry?.paths ?? [] : a.addresses;
     for (const w of written) {
       const fns = functionsOf(w, known);
@@ -88,6 +88,6 @@ export function vmTargets(snap: Snapshot): { focused: boolean; targets: { addres
 export function focusOnVm(snap: Snapshot, key: string): { ok: true; snap: Snapshot } | { ok: false; known: string[] } {
   const info = hypervisorInfo(snap);
   const vms = info?.vms ?? [];
-  if (!info || !vms.some((v) => matchesVm(v, key))) return { ok: false, known: vms.map((v) => (v.manager === 'proxmox' ? `${v.id} (${v.name})` : v.name)) };
+  if (!info || !vms.some((v) => matchesVm(v, key))) return { ok: false, known: vms.map((v) => guideFor(v).key(v)) };
   return { ok: true, snap: { ...snap, hypervisor: { ...info, focus: key } } };
 }

@@ -6,6 +6,7 @@ import { SCHEMA_VERSION, type IommuGroup, type KernelLogSection, type Origin, ty
 import { collectKernelLog } from '../log/relevant.js';
 import { VERSION } from '../version.js';
 import type { DeviceFacts, PasteFacts } from './facts.js';
+import type { HypervisorInfo } from '../hypervisor/types.js';
 import type { AcpiTableEvidence } from './derive.js';
 import { comparePciAddresses, slotOf } from '../pci/address.js';
 
@@ -178,6 +179,12 @@ async function kernelLog(facts: PasteFacts): Promise<KernelLogSection | null> {
   return section;
 }
 
+/** Pasted VM definitions are the hypervisor section of a host that was not read: no mappings, node,
+ *  memlock settings or QEMU identity are known unless pasted. */
+function pastedHypervisor(facts: PasteFacts): HypervisorInfo {
+  return { vms: [...facts.vms], pveMappings: null, node: null, libvirtNodedevs: facts.libvirtNodedevs.length ? [...facts.libvirtNodedevs] : null, memlock: { services: [], limitsConf: [] } };
+}
+
 export async function buildSnapshot(facts: PasteFacts, opts: BuildOptions): Promise<Snapshot> {
   const sources: Record<string, SourceRecord> = {};
   for (const [id, settle] of Object.entries(EXPECTED)) sources[id] = absent(opts.inWhat, settle);
@@ -196,14 +203,12 @@ export async function buildSnapshot(facts: PasteFacts, opts: BuildOptions): Prom
   if (builtin && builtin.length > 0) sources['modules.builtin'] = { status: 'read', path: facts.kernelConfigFrom ?? 'kernel config', message: 'built-in modules from the kernel config (=y)' };
   const loader = facts.proxmox && facts.kernelCmdlineFile !== null ? 'proxmox-boot-tool' : facts.grubDefault || facts.blsEntries.some((e) => e.file.includes('grub.cfg')) ? 'grub' : facts.blsEntries.length > 0 || facts.kernelCmdlineFile !== null ? 'systemd-boot' : 'unknown';
   const pasted: PastedEvidence = {
-    libvirt: facts.libvirtHostdevs.length || facts.libvirtNodedevs.length || facts.libvirtDomains.length ? { hostdevs: [...facts.libvirtHostdevs], nodedevs: [...facts.libvirtNodedevs], domains: [...facts.libvirtDomains] } : null,
-    proxmox: facts.proxmoxHostpci.length || facts.proxmoxVms.length ? { hostpci: [...facts.proxmoxHostpci], vms: [...facts.proxmoxVms] } : null,
     memlock: facts.memlock ? { limitKiB: facts.memlock.kib, from: facts.memlock.where } : null,
     kernelConfigChanges: [...facts.kernelConfigChanges],
     inferences: [...facts.inferences],
     namedDevices: [...facts.namedDevices],
   };
-  const anyPasted = pasted.libvirt || pasted.proxmox || pasted.memlock || pasted.kernelConfigChanges.length || pasted.inferences.length || pasted.namedDevices.length;
+  const anyPasted = pasted.memlock || pasted.kernelConfigChanges.length || pasted.inferences.length || pasted.namedDevices.length;
   const cpu = facts.cpu;
   const snap: Snapshot = {
     schemaVersion: SCHEMA_VERSION,
@@ -259,6 +264,7 @@ export async function buildSnapshot(facts: PasteFacts, opts: BuildOptions): Prom
     hostCritical: { rootFilesystem: null, defaultRoute: null },
     initramfs: facts.initramfs,
     toolMessages: [...facts.toolMessages].sort((a, b) => a.source.localeCompare(b.source) || a.line - b.line),
+    ...(facts.vms.length || facts.libvirtNodedevs.length ? { hypervisor: pastedHypervisor(facts) } : {}),
     ...(anyPasted ? { pasted } : {}),
   };
   snap.sources = Object.fromEntries(Object.entries(sources).sort(([a], [b]) => a.localeCompare(b)));

@@ -18,15 +18,12 @@ import type {
   ModuleLoadEntry,
   NamedDevice,
   OsRelease,
-  PastedLibvirtDomain,
-  PastedLibvirtHostdev,
-  PastedProxmoxHostpci,
-  PastedProxmoxVm,
   PciConfig,
   SourceRecord,
   ToolMessage,
 } from '../snapshot/types.js';
 import type { InputLine } from './types.js';
+import type { VmDefinition } from '../hypervisor/types.js';
 
 /**
  * How directly a section shows which driver owns a device: what the kernel reports now (lspci -k, sysfs)
@@ -102,11 +99,9 @@ export class PasteFacts {
   readonly blsEntries: BlsEntry[] = [];
   readonly toolMessages: ToolMessage[] = [];
   initramfs: InitramfsInfo | null = null;
-  readonly libvirtHostdevs: PastedLibvirtHostdev[] = [];
+  /** VM definitions read through the same adapters as collected ones (libvirt XML, qm config, QEMU argv). */
+  readonly vms: VmDefinition[] = [];
   readonly libvirtNodedevs: string[] = [];
-  readonly libvirtDomains: PastedLibvirtDomain[] = [];
-  readonly proxmoxHostpci: PastedProxmoxHostpci[] = [];
-  readonly proxmoxVms: PastedProxmoxVm[] = [];
   readonly namedDevices: NamedDevice[] = [];
   /** RLIMIT_MEMLOCK as shown (ulimit -l, /proc/PID/limits, LimitMEMLOCK=), in KiB; null for unlimited. */
   memlock: { kib: number | null; where: string } | null = null;

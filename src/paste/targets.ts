@@ -5,27 +5,18 @@
 import type { NamedDevice, Snapshot } from '../snapshot/types.js';
 import { analyze, type Report } from '../analyze/analyze.js';
 import { buildContext, type AnalysisOptions } from '../analyze/context.js';
-import { functionsOf, isSlotAddress } from '../pci/address.js';
 
 function namedDevices(snap: Snapshot): NamedDevice[] {
   const named = snap.pasted?.namedDevices ?? [];
-  // A Proxmox hostpci slot without a function stands for all functions of that slot.
-  const slots = (snap.pasted?.proxmox?.hostpci ?? []).flatMap((h) =>
-    h.addresses.filter(isSlotAddress).map((slot) => ({ slot, by: `Proxmox ${h.slot}`, where: h.where })),
-  );
-  const out = [...named];
-  for (const s of slots) {
-    const fns = functionsOf(s.slot, snap.pci.map((d) => d.address));
-    for (const a of fns.length ? fns : [`${s.slot}.0`]) if (!out.some((n) => n.address === a)) out.push({ address: a, by: s.by, where: s.where });
-  }
-  return out;
+  return [...named];
 }
 
 /** analyze() with the devices the paste names as targets when the user named none. */
 export function analyzeCaptured(snap: Snapshot, opts: AnalysisOptions = {}): Report {
   const explicit = (opts.devices?.length ?? 0) > 0 || (opts.ids?.length ?? 0) > 0;
   const named = namedDevices(snap);
-  if (explicit || named.length === 0) return analyze(snap, opts);
+  // A VM the user focused on (--vm) decides the targets alone, as check --vm does.
+  if (explicit || named.length === 0 || snap.hypervisor?.focus) return analyze(snap, opts);
   const implicit = buildContext(snap, {}).targets.filter((t) => t.role === 'target');
   const devices = [...new Set([...named.map((n) => n.address), ...implicit.map((t) => t.address)])];
   const report = analyze(snap, { devices });

@@ -2,7 +2,8 @@
 // Analysis reads only this; collection writes only this. Field docs live in schema/snapshot.schema.json.
 import type { HypervisorInfo } from '../hypervisor/types.js';
 
-/** 2: the untyped `extra` bag of version 1 became the typed sections label, hypervisor and pasted. */
+/** 2: the untyped `extra` bag of version 1 became the typed sections label, hypervisor and pasted; pasted VM
+ *  definitions are VMs of the hypervisor section, like collected ones. */
 export const SCHEMA_VERSION = 2;
 
 /** How one source fared: read, not there, not allowed (not root), or failed (with the message). */
@@ -58,40 +59,6 @@ export interface Snapshot {
 
 // ---------------------------------------------------------------- pasted evidence
 
-/** A libvirt <hostdev type='pci'> of pasted domain XML. */
-export interface PastedLibvirtHostdev {
-  address: string;
-  managed: boolean | null;
-  domain: string | null;
-  where: string;
-}
-
-export interface PastedLibvirtDomain {
-  name: string | null;
-  memoryKiB: number | null;
-  /** <memoryBacking><locked/>. */
-  locked: boolean;
-  where: string;
-}
-
-/** A Proxmox hostpciN line of a pasted VM configuration. */
-export interface PastedProxmoxHostpci {
-  vmid: string | null;
-  /** hostpci0, hostpci1 ... */
-  slot: string;
-  /** Functions named; a whole slot ("0000:01:00") stands for every function of the slot. */
-  addresses: string[];
-  mapping: string | null;
-  options: Record<string, string>;
-  where: string;
-}
-
-export interface PastedProxmoxVm {
-  vmid: string | null;
-  memoryMiB: number | null;
-  where: string;
-}
-
 /** A device the VM manager named: it is what the user tries to pass through. */
 export interface NamedDevice {
   address: string;
@@ -115,8 +82,6 @@ export interface Inference {
 }
 
 export interface PastedEvidence {
-  libvirt: { hostdevs: PastedLibvirtHostdev[]; nodedevs: string[]; domains: PastedLibvirtDomain[] } | null;
-  proxmox: { hostpci: PastedProxmoxHostpci[]; vms: PastedProxmoxVm[] } | null;
   /** RLIMIT_MEMLOCK as shown (ulimit -l, /proc/PID/limits, LimitMEMLOCK=); limitKiB null for unlimited. */
   memlock: { limitKiB: number | null; from: string } | null;
   kernelConfigChanges: KernelConfigChange[];

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Origin, Snapshot, SourceRecord } from '../snapshot/types.js';
+import type { HypervisorInfo, VmDefinition } from '../hypervisor/types.js';
 import { collectSnapshot } from '../collect/collect.js';
 import { parseKernelConfig } from '../parse/kernel-config.js';
 import { PasteFacts } from '../paste/facts.js';
@@ -73,6 +74,18 @@ const NOT_COLLECTED: Record<string, string> = {
   'dev/vfio/devices': 'ls -l /dev/vfio/devices',
 };
 
+/** The same VM is often in a sosreport twice: its file under etc/ and a command's output (virsh dumpxml,
+ *  qm config). The file, read with the rest of the host, is kept; a VM only a command shows is added. */
+function mergeHypervisor(base: HypervisorInfo | undefined, cmd: HypervisorInfo | undefined): HypervisorInfo {
+  if (!base || !cmd) return (base ?? cmd)!;
+  const same = (a: VmDefinition, b: VmDefinition) => a.manager === b.manager && (a.name === b.name || (a.id !== null && a.id === b.id));
+  return {
+    ...base,
+    vms: [...base.vms, ...cmd.vms.filter((v) => !base.vms.some((b) => same(b, v)))],
+    libvirtNodedevs: base.libvirtNodedevs ?? cmd.libvirtNodedevs,
+  };
+}
+
 export function mergeSos(base: Snapshot, cmd: Snapshot, origin: Origin, collected: { dev: boolean; efi: boolean } = { dev: false, efi: false }): Snapshot {
   const host = base.host;
   const merged: Snapshot = {
@@ -116,7 +129,7 @@ export function mergeSos(base: Snapshot, cmd: Snapshot, origin: Origin, collecte
     interrupts: base.interrupts ?? cmd.interrupts,
     initramfs: base.initramfs ?? cmd.initramfs,
     toolMessages: [...base.toolMessages, ...cmd.toolMessages],
-    ...(base.hypervisor || cmd.hypervisor ? { hypervisor: (base.hypervisor ?? cmd.hypervisor)! } : {}),
+    ...(base.hypervisor || cmd.hypervisor ? { hypervisor: mergeHypervisor(base.hypervisor, cmd.hypervisor) } : {}),
     ...(base.pasted || cmd.pasted ? { pasted: (cmd.pasted ?? base.pasted)! } : {}),
   };
   if (!collected.dev) {

@@ -34,7 +34,7 @@ const scenarios: Scenario[] = [
   {
     name: 'libvirt hostdev address that no longer exists',
     host: withDomains({ ...win10, hostdevs: [[5, 0, 0]] }),
-    expect: { status: 'broken', layer: 'hypervisor', cause: 'vm-config-mismatch', subject: '0000:05:00.0', text: /not on this host/ },
+    expect: { status: 'broken', layer: 'hypervisor', cause: 'vm-config-mismatch', subject: '0000:05:00.0', text: /asks for 0000:05:00\.0, which this host does not have/ },
   },
   {
     name: 'libvirt hostdev address now holding the root-disk NVMe (moved after an update): not made a target',

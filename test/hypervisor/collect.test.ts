@@ -46,10 +46,10 @@ test('collect under --root: libvirt domains, autostart, identity, nodedevs, meml
   const vm = info.vms[0]!;
   assert.equal(vm.autostart, true);
   assert.equal(vm.memoryKiB, 16 * 1024 * 1024);
-  assert.equal(vm.runAs.user, '+64055');
-  assert.equal(vm.runAs.uid, 64055);
-  assert.equal(vm.runAs.gid, 994);
-  assert.equal(vm.runAs.dynamicOwnership, true);
+  assert.equal(vm.runAs!.user, '+64055');
+  assert.equal(vm.runAs!.uid, 64055);
+  assert.equal(vm.runAs!.gid, 994);
+  assert.equal(vm.runAs!.dynamicOwnership, true);
   assert.equal(snap.sources['libvirt-domain:broken.xml']?.status, 'error');
   assert.match(snap.sources['libvirt-domain:broken.xml']!.message!, /truncated: <hostdev> opened at line 1/);
   assert.deepEqual(info.libvirtNodedevs, ['pci_0000_00_00_0', 'pci_0000_01_00_0', 'pci_0000_01_00_1']);
@@ -84,7 +84,7 @@ test('collect under --root: Proxmox VMs of this node (not of other nodes), mappi
   assert.deepEqual(info.vms.map((v) => [v.manager, v.id, v.name]), [['proxmox', '100', 'win11']]);
   const vm = info.vms[0]!;
   assert.equal(vm.memoryKiB, 32768 * 1024);
-  assert.equal(vm.runAs.uid, 0);
+  assert.equal(vm.runAs!.uid, 0);
   assert.deepEqual(vm.devices.map((d) => d.addresses), [['0000:0b:00'], ['0000:0c:00.0'], ['0000:0e:00.3']]);
   assert.equal(info.pveMappings?.[0]?.entries[0]?.iommuGroup, 23);
 });

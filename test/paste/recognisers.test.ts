@@ -113,9 +113,10 @@ table('libvirt XML', [
     text: "<domain type='kvm'>\n  <name>win10</name>\n  <memory unit='KiB'>16777216</memory>\n  <devices>\n    <hostdev mode='subsystem' type='pci' managed='yes'>\n      <source>\n        <address domain='0x0000' bus='0x01' slot='0x00' function='0x0'/>\n      </source>\n      <address type='pci' domain='0x0000' bus='0x06' slot='0x00' function='0x0'/>\n    </hostdev>\n  </devices>\n</domain>",
     kind: 'libvirt-xml',
     check: (f) => {
-      assert.deepEqual(f.libvirtHostdevs.map((h) => [h.address, h.managed, h.domain]), [['0000:01:00.0', true, 'win10']]);
-      assert.equal(f.libvirtDomains[0]!.memoryKiB, 16777216);
-      assert.deepEqual(f.namedDevices.map((n) => n.address), ['0000:01:00.0']);
+      assert.deepEqual(f.vms.map((v) => [v.manager, v.name, v.devices.map((a) => [a.addresses, a.managed, a.guestAddress])]), [['libvirt', 'win10', [[['0000:01:00.0'], true, '0000:06:00.0']]]]);
+      assert.equal(f.vms[0]!.memoryKiB, 16777216);
+      // The hostdev's line in the paste: the section starts at line 1, the <hostdev> is its fifth line.
+      assert.equal(f.vms[0]!.devices[0]!.line, 5);
     },
   },
   {
@@ -138,9 +139,9 @@ table('Proxmox VM configuration', [
     text: 'bios: ovmf\nboot: order=scsi0\ncores: 8\nhostpci0: 0000:01:00,pcie=1,x-vga=1\nhostpci1: 02:00.0;02:00.1,pcie=1\nmachine: q35\nmemory: 16384\nname: win11\nnet0: virtio=BC:24:11:00:00:01,bridge=vmbr0\nscsi0: local-lvm:vm-100-disk-0,size=100G',
     kind: 'proxmox-config',
     check: (f) => {
-      assert.deepEqual(f.proxmoxHostpci.map((h) => h.addresses), [['0000:01:00'], ['0000:02:00.0', '0000:02:00.1']]);
-      assert.equal(f.proxmoxVms[0]!.memoryMiB, 16384);
-      assert.equal(f.proxmoxVms[0]!.vmid, '100');
+      assert.deepEqual(f.vms[0]!.devices.map((h) => h.addresses), [['0000:01:00'], ['0000:02:00.0', '0000:02:00.1']]);
+      assert.equal(f.vms[0]!.memoryKiB, 16384 * 1024);
+      assert.deepEqual([f.vms[0]!.manager, f.vms[0]!.id, f.vms[0]!.name, f.vms[0]!.machine, f.vms[0]!.firmware], ['proxmox', '100', 'win11', 'q35', 'uefi']);
     },
   },
 ]);

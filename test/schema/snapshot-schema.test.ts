@@ -386,11 +386,6 @@ const sampleSnapshot: Snapshot = {
   toolMessages: [{ tool: 'qemu', source: '/var/log/libvirt/qemu/win10.log', line: 12, text: 'vfio: error, group 1 is not viable' }],
   label: 'before-upgrade',
   pasted: {
-    libvirt: null,
-    proxmox: {
-      hostpci: [{ vmid: '100', slot: 'hostpci0', addresses: ['0000:01:00'], mapping: null, options: { pcie: '1' }, where: 'qm.txt:1-9 (4)' }],
-      vms: [{ vmid: '100', memoryMiB: 16384, where: 'qm.txt:1-9' }],
-    },
     memlock: { limitKiB: 8192, from: 'ulimit.txt:2' },
     kernelConfigChanges: [{ option: 'CONFIG_VFIO_PCI', before: 'm', after: 'y', where: 'diff.txt:1' }],
     inferences: [],
@@ -466,7 +461,7 @@ const mutations: Mutation[] = [
   { name: 'the version 1 extra bag', mutate: (d) => (d['extra'] = { label: 'x' }), keyword: 'additionalProperties', at: '' },
   { name: 'label not a string', mutate: (d) => (d['label'] = 7), keyword: 'type', at: '/label' },
   { name: 'pasted memlock limit as text', mutate: (d) => (d['pasted'].memlock.limitKiB = '8M'), keyword: 'type', at: '/pasted/memlock/limitKiB' },
-  { name: 'pasted hostpci address not normalised', mutate: (d) => (d['pasted'].proxmox.hostpci[0].addresses = ['01:00']), keyword: 'pattern', at: '/pasted/proxmox/hostpci/0/addresses/0' },
+  { name: 'pasted named device address not normalised', mutate: (d) => (d['pasted'].namedDevices[0].address = '01:00.0'), keyword: 'pattern', at: '/pasted/namedDevices/0/address' },
   { name: 'a pasted list missing', mutate: (d) => delete d['pasted'].inferences, keyword: 'required', at: '/pasted' },
   { name: 'IOMMU group of a device as text', mutate: (d) => (d['pci'][0].iommuGroup = 'abc'), keyword: 'type', at: '/pci/0/iommuGroup' },
   { name: 'wrong source status', mutate: (d) => (d['sources']['proc/cmdline'].status = 'ok'), keyword: 'enum', at: '/sources/proc~1cmdline/status' },

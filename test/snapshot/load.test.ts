@@ -43,21 +43,41 @@ test('a labelled schemaVersion 1 store snapshot loads as the current layout, sec
   assert.equal(s.schemaVersion, SCHEMA_VERSION);
   assert.equal((s as unknown as Record<string, unknown>)['extra'], undefined);
   assert.equal(s.label, 'before-upgrade');
-  assert.deepEqual(s.hypervisor, raw['extra'].hypervisor);
+  // Every field version 1 recorded is kept; the fields version 2 added are filled as version 1 could not say them.
+  const v1 = raw['extra'].hypervisor;
+  for (const [k, v] of Object.entries(v1)) if (k !== 'vms') assert.deepEqual((s.hypervisor as unknown as Record<string, unknown>)[k], v, k);
+  s.hypervisor!.vms.forEach((vm, i) => {
+    const old = v1.vms[i];
+    for (const [k, v] of Object.entries(old)) if (k !== 'devices') assert.deepEqual((vm as unknown as Record<string, unknown>)[k], v, `vms[${i}].${k}`);
+    vm.devices.forEach((a, j) => {
+      for (const [k, v] of Object.entries(old.devices[j])) assert.deepEqual((a as unknown as Record<string, unknown>)[k], v, `vms[${i}].devices[${j}].${k}`);
+      assert.equal(a.guestAddress, null);
+    });
+    assert.deepEqual([vm.line, vm.hugepages, vm.machine, vm.firmware, vm.kvmHidden, vm.hypervVendorId], [null, false, null, null, null, null]);
+  });
   assert.deepEqual(s.hypervisor!.vms.map((v) => `${v.manager}:${v.id}`), ['libvirt:1b9f0c4e-2d6a-4f7e-9c1d-3a5b7e9f0a12', 'libvirt:4dea22b3-1d52-d8f3-2516-782e98ab3fa0', 'proxmox:100', 'proxmox:101']);
   assert.equal(s.pasted, undefined);
   // Everything outside extra is carried over as it was.
   for (const k of Object.keys(raw)) if (k !== 'extra' && k !== 'schemaVersion') assert.deepEqual((s as unknown as Record<string, unknown>)[k], raw[k], k);
 });
 
-test('a pasted schemaVersion 1 snapshot loads with its pasted sections typed', () => {
+test('a pasted schemaVersion 1 snapshot loads with its VM definitions in the VM model and the rest typed', () => {
   const s = loadSnapshotFile(V1_PASTE);
+  const vms = s.hypervisor!.vms;
+  assert.deepEqual(
+    vms.map((v) => [v.manager, v.name, v.id, v.memoryKiB, v.devices.map((a) => [a.label, a.addresses, a.managed, a.primaryVga, a.pcie])]),
+    [
+      ['libvirt', 'win10', null, 16777216, [['hostdev 0000:01:00.0', ['0000:01:00.0'], true, false, null], ['hostdev 0000:0b:00.0', ['0000:0b:00.0'], true, false, null]]],
+      ['proxmox', '100', '100', 16384 * 1024, [['hostpci0', ['0000:01:00'], null, true, true]]],
+    ],
+  );
+  assert.equal(vms[1]!.devices[0]!.line, 34, 'the hostpci0 line of the paste');
   const p = s.pasted!;
-  assert.deepEqual(p.libvirt!.hostdevs.map((h) => [h.address, h.domain, h.managed]), [['0000:01:00.0', 'win10', true], ['0000:0b:00.0', 'win10', true]]);
-  assert.deepEqual(p.proxmox!.hostpci.map((h) => [h.slot, h.vmid, h.addresses]), [['hostpci0', '100', ['0000:01:00']]]);
   assert.deepEqual(p.memlock, { limitKiB: 8192, from: readJson(V1_PASTE)['extra'].limits.from });
   assert.deepEqual(p.kernelConfigChanges, []);
-  assert.ok(p.namedDevices.some((n) => n.address === '0000:0b:00.0'));
+  // The VM definitions name their devices now; the [ffff:ffff] placeholder version 1 made is gone.
+  assert.deepEqual(p.namedDevices, []);
+  assert.ok(!s.pci.some((d) => d.vendorId === 'ffff'));
 });
 
 test('a schemaVersion 1 snapshot is judged as the snapshot this release builds from the same input', async () => {

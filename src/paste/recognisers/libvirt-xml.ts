@@ -1,6 +1,8 @@
-// libvirt XML: a domain definition (virsh dumpxml, /etc/libvirt/qemu/<vm>.xml) with its PCI hostdevs and
-// memory size, or a node device (virsh nodedev-dumpxml pci_...) with driver, ids and IOMMU group members.
-import { whereText, type Recogniser } from '../types.js';
+// libvirt XML: a domain definition (virsh dumpxml, /etc/libvirt/qemu/<vm>.xml), read by the libvirt adapter
+// collection uses (src/hypervisor/libvirt.ts) into the VM model; or a node device (virsh nodedev-dumpxml
+// pci_...) with driver, ids and IOMMU group members.
+import { whereText, type Recogniser, type Where } from '../types.js';
+import { libvirtVm, parseDomainXml } from '../../hypervisor/libvirt.js';
 import { DRIVER_FROM, type PasteFacts } from '../facts.js';
 import { seeDevice } from './common.js';
 import { formatPciAddress, isFullFunctionAddress, pciAddressFromAttributes } from '../../pci/address.js';
@@ -17,25 +19,19 @@ export function xmlAddress(attrs: string): string | null {
   return a ? formatPciAddress(a) : null;
 }
 
-function applyDomain(facts: PasteFacts, xml: string, where: string): void {
-  const name = /<domain\b[^>]*>[\s\S]*?<name>([^<]*)<\/name>/.exec(xml)?.[1] ?? null;
-  const mem = /<memory(?:\s+unit=['"](\w+)['"])?>(\d+)<\/memory>/.exec(xml);
-  const unit = (mem?.[1] ?? 'KiB').toLowerCase();
-  const factor: Record<string, number> = { b: 1 / 1024, bytes: 1 / 1024, k: 1, kib: 1, kb: 1000 / 1024, m: 1024, mib: 1024, mb: 1000000 / 1024, g: 1048576, gib: 1048576, gb: 1e9 / 1024 };
-  const memoryKiB = mem ? Math.round(Number(mem[2]) * (factor[unit] ?? 1)) : null;
-  const locked = /<memoryBacking>[\s\S]*<locked\s*\/>[\s\S]*<\/memoryBacking>/.test(xml);
-  facts.libvirtDomains.push({ name, memoryKiB, locked, where });
-  for (const h of xml.matchAll(/<hostdev\b([^>]*)>([\s\S]*?)<\/hostdev>/g)) {
-    if (attr(h[1]!, 'type') !== 'pci') continue;
-    const source = /<source[^>]*>([\s\S]*?)<\/source>/.exec(h[2]!)?.[1] ?? '';
-    const a = [...source.matchAll(ADDRESS)].map((m) => xmlAddress(m[1]!)).find((x) => x !== null);
-    if (!a) continue;
-    const managed = attr(h[1]!, 'managed');
-    facts.libvirtHostdevs.push({ address: a, managed: managed === null ? null : managed === 'yes', domain: name, where });
-    facts.name(a, `libvirt domain ${name ?? '(unnamed)'} hostdev`, where);
-    facts.device(a, where);
+/** A pasted domain (or a bare <hostdev>) through the same reader as collected domain XML. */
+function applyDomain(facts: PasteFacts, xml: string, where: Where): void {
+  let parsed;
+  try {
+    parsed = parseDomainXml(xml, where.file, where.from - 1);
+  } catch {
+    // Cut off before its end: nothing can be said about the domain's devices.
+    facts.note('libvirt-domain', whereText(where), 'cut off: not read');
+    return;
   }
-  facts.note('libvirt-domain', where);
+  if (parsed.name === '') parsed.name = '(unnamed)';
+  facts.vms.push(libvirtVm(parsed, where.file, where.from, { runAs: null, autostart: null }));
+  facts.note('libvirt-domain', whereText(where));
 }
 
 function applyNodedev(facts: PasteFacts, xml: string, where: string): void {
@@ -86,7 +82,8 @@ export const libvirtXml: Recogniser = {
       apply(facts, where) {
         const w = whereText(where);
         if (root === 'device') applyNodedev(facts, xml, w);
-        else applyDomain(facts, root === 'hostdev' ? `<domain>${xml}</domain>` : xml, w);
+        // A bare <hostdev> is read as the only device of an unnamed domain; the wrapper adds no line.
+        else applyDomain(facts, root === 'hostdev' ? `<domain><devices>${xml}</devices></domain>` : xml, where);
       },
     };
   },

@@ -1,8 +1,8 @@
 // Proxmox VE VM configuration (qm config <vmid>, /etc/pve/qemu-server/<vmid>.conf): "hostpci0:
 // 0000:01:00,pcie=1,x-vga=1" passes a whole slot, "hostpci1: 01:00.0;01:00.1" single functions,
-// "hostpci2: mapping=gpu". The other keys are read as part of the file.
+// "hostpci2: mapping=gpu". Read by the Proxmox adapter collection uses (src/hypervisor/proxmox.ts) into the VM model.
 import { whereText, type Recogniser } from '../types.js';
-import { isSlotAddress, normalisePciAddress } from '../../pci/address.js';
+import { parsePveVmConfig, proxmoxVm } from '../../hypervisor/proxmox.js';
 
 const KEY = /^([a-z][a-z0-9_-]*\d*|\[[\w-]+\]):\s?(.*)$/;
 const KNOWN_KEYS = /^(?:hostpci\d+|usb\d+|agent|args|balloon|bios|boot|bootdisk|cores|cpu|cpuunits|description|efidisk\d+|hotplug|ide\d+|kvm|machine|memory|meta|name|net\d+|numa|onboot|ostype|parent|protection|sata\d+|scsi\d+|scsihw|serial\d+|smbios1|sockets|startup|tablet|tags|tpmstate\d+|vga|virtio\d+|vmgenid|vcpus|affinity|hookscript|digest|lock|localtime|shares|\[[\w-]+\])$/;
@@ -48,33 +48,10 @@ export const proxmoxConfig: Recogniser = {
     return {
       length: i - at,
       apply(facts, where) {
-        const w = whereText(where);
-        let memory: number | null = null;
-        for (const l of slice) {
-          const m = KEY.exec(l.text.trim());
-          if (!m) continue;
-          if (m[1] === 'memory') memory = /^\d+$/.test(m[2]!.trim()) ? Number(m[2]!.trim()) : null;
-          if (!/^hostpci\d+$/.test(m[1]!)) continue;
-          const [first, ...rest] = m[2]!.split(',');
-          const options: Record<string, string> = {};
-          for (const o of rest) {
-            const [k, v] = o.split('=');
-            if (k) options[k.trim()] = (v ?? '').trim();
-          }
-          const mapping = first!.startsWith('mapping=') ? first!.slice('mapping='.length) : null;
-          const addresses: string[] = [];
-          if (!mapping) {
-            for (const part of first!.split(';')) {
-              // A slot without function stands for every function of the slot (resolved when the host's functions are known).
-              const a = normalisePciAddress(part, { slot: true, segment: 0 });
-              if (a) addresses.push(a);
-            }
-          }
-          facts.proxmoxHostpci.push({ vmid, slot: m[1]!, addresses, mapping, options, where: `${w} (${l.n})` });
-          for (const a of addresses) if (!isSlotAddress(a)) facts.name(a, `Proxmox ${vmid ? `VM ${vmid} ` : ''}${m[1]}`, w);
-        }
-        facts.proxmoxVms.push({ vmid, memoryMiB: memory, where: w });
-        facts.note('proxmox-vm-config', w);
+        // The same reader as /etc/pve/qemu-server/N.conf collected from a host; line numbers count in the paste.
+        const v = parsePveVmConfig(slice.map((l) => l.text).join('\n'), vmid, where.file, slice[0]!.n - 1);
+        facts.vms.push(proxmoxVm(v, where.file, where.from, null, null));
+        facts.note('proxmox-vm-config', whereText(where));
       },
     };
   },

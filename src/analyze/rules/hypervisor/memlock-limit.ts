@@ -28,9 +28,7 @@ export const memlockLimit: Rule = {
     const limitBytes = kernel.map((e) => e.event.fields['limitBytes']).find((v): v is number => typeof v === 'number');
     const limits = s.pasted?.memlock;
     if (limits) evidence.push({ source: limits.from, text: `locked-memory limit: ${limits.limitKiB === null ? 'unlimited' : human(limits.limitKiB)}` });
-    const domains = (s.pasted?.libvirt?.domains ?? []).filter((d) => d.memoryKiB !== null);
-    const vms = (s.pasted?.proxmox?.vms ?? []).filter((v) => v.memoryMiB !== null);
-    const guestKiB = [...domains.map((d) => d.memoryKiB!), ...vms.map((v) => v.memoryMiB! * 1024)].sort((a, b) => b - a)[0];
+    const guestKiB = (s.hypervisor?.vms ?? []).map((v) => v.memoryKiB).filter((m): m is number => m !== null).sort((a, b) => b - a)[0];
     if (guestKiB !== undefined) evidence.push({ source: 'VM definition', text: `guest memory ${human(guestKiB)}` });
     const chv = vmm.some((t) => t.message.tool === 'cloud-hypervisor') || s.toolMessages.some((m) => m.tool === 'cloud-hypervisor');
     const need = guestKiB !== undefined ? `at least the guest memory (${human(guestKiB)}) plus some headroom` : 'at least the guest memory size';

@@ -3,7 +3,7 @@ import { describeDevice, isBridge, vfioCompatibleDriver } from '../../pci-facts.
 import { slotOf } from '../../../pci/address.js';
 import { assignedFunctions, hypervisorInfo, vmLabel, vmsInScope } from '../../../hypervisor/vms.js';
 import { configEvidence } from './vm-hostdev-address.js';
-import { sh } from '../../shell.js';
+import { guideFor } from '../../../hypervisor/managers.js';
 
 // A sibling left on a host driver is the binding layer's companion-not-bound; one that is free (vfio-pci
 // or no driver) but in no VM leaves the guest with half a device: the group is viable, the VM starts, and
@@ -35,17 +35,15 @@ export const vmCompanions: Rule = {
           if (!vfioCompatibleDriver(o.driver)) continue;
           if (everyVm.some((x) => x.address === o.address && x.vm !== vm)) continue;
           reported.add(o.address);
+          const whole = guideFor(vm).wholeDevice(vm, f.assignment, slotOf(d.address), o.address);
           out.report({
             cause: 'vm-config-mismatch',
             severity: 'warn',
             subject: d.address,
             title: `${vmLabel(vm)} takes ${d.address} but not ${o.address}, its sibling in the same slot${d.iommuGroup !== null ? ` and IOMMU group ${d.iommuGroup}` : ''}`,
-            evidence: [configEvidence(f.assignment), { source: `/sys/bus/pci/devices/${o.address}`, text: `${describeDevice(o)}, driver ${o.driver ?? 'none'}` }],
-            decision:
-              vm.manager === 'proxmox'
-                ? `Pass the whole device: write the slot without a function (${slotOf(d.address)}) in ${f.assignment.label}, which assigns every function, with "All Functions" ticked in the GUI.`
-                : `Add a <hostdev> for ${o.address} too and place both on one guest slot: the first function's guest <address> with multifunction='on', the sibling on the same bus and slot with the next function number.`,
-            commands: [vm.manager === 'proxmox' ? sh`qm set ${vm.id ?? vm.name} -${f.assignment.label} ${`${slotOf(d.address)}${f.assignment.pcie ? ',pcie=1' : ''}${f.assignment.primaryVga ? ',x-vga=1' : ''}`}` : sh`virsh edit ${vm.name}`],
+            evidence: [configEvidence(vm, f.assignment), { source: `/sys/bus/pci/devices/${o.address}`, text: `${describeDevice(o)}, driver ${o.driver ?? 'none'}` }],
+            decision: whole.decision,
+            commands: [whole.command],
           });
         }
       }

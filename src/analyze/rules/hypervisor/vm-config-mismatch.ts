@@ -1,26 +1,11 @@
 import type { Rule } from '../../rule.js';
 import type { Evidence } from '../../finding.js';
-import type { PastedEvidence } from '../../../snapshot/types.js';
 import { eventsOf, toolLines } from '../evidence-events.js';
-import { functionsOf, isSlotAddress } from '../../../pci/address.js';
 
 // The VM manager asks for something the host does not have: a device node of an interface the kernel does
 // not offer (VFIO cdevs without CONFIG_VFIO_DEVICE_CDEV), a PCI address that is gone, a VM configuration
 // naming a function the host's complete device list lacks.
 const NO_DEVICE = /no PCI device found for '([^']+)'|Device ([0-9a-fA-F:.]+) not found: could not access|PCI device ([0-9a-fA-F:.]+) (?:is not found|not found)/;
-
-interface ConfiguredDevice {
-  address: string;
-  where: string;
-  by: string;
-}
-
-function configured(pasted: PastedEvidence | undefined): ConfiguredDevice[] {
-  const out: ConfiguredDevice[] = [];
-  for (const h of pasted?.libvirt?.hostdevs ?? []) out.push({ address: h.address, where: h.where, by: `libvirt domain ${h.domain ?? ''}`.trim() });
-  for (const h of pasted?.proxmox?.hostpci ?? []) for (const a of h.addresses) out.push({ address: a, where: h.where, by: `Proxmox ${h.vmid ? `VM ${h.vmid} ` : ''}${h.slot}` });
-  return out;
-}
 
 export const vmConfigMismatch: Rule = {
   meta: {
@@ -28,7 +13,7 @@ export const vmConfigMismatch: Rule = {
     layer: 'hypervisor',
     title: 'VM manager asks for what the host has',
     causes: ['vm-config-mismatch'],
-    description: 'What the VM manager asks for exists on the host: the VFIO device nodes of the interface it uses, and every PCI function its VM definitions name.',
+    description: 'What the VM manager asks for exists on the host: the VFIO device nodes of the interface it uses, and the PCI devices its error messages name.',
   },
   check(ctx, out) {
     const s = ctx.snap;
@@ -61,22 +46,6 @@ export const vmConfigMismatch: Rule = {
         evidence: [t.evidence],
         decision: 'Addresses change when cards move, when a BIOS update or a new device renumbers the buses, or when SR-IOV VFs are not created yet. Compare the VM\'s hostdev / hostpci entries with "lspci -nn" and point them at the device\'s current address (Proxmox resource mappings by vendor:device id survive renumbering).',
         commands: ['lspci -nn', 'lspci -tv'],
-      });
-    }
-    // With a complete device list, a configured address that is not in it is a mismatch too.
-    const complete = s.sources['sys/bus/pci/devices']?.status === 'read' || (s.sources['lspci']?.status === 'read' && s.pci.some((d) => d.address === '0000:00:00.0' && d.vendorId !== 'ffff'));
-    if (!complete) return;
-    for (const c of configured(s.pasted)) {
-      const exists = isSlotAddress(c.address) ? functionsOf(c.address, s.pci.map((d) => d.address)).length > 0 : ctx.device(c.address) !== undefined;
-      if (exists) continue;
-      out.report({
-        cause: 'vm-config-mismatch',
-        severity: 'fail',
-        subject: c.address,
-        title: `${c.by} passes ${c.address}, which is not in the host's device list`,
-        evidence: [{ source: c.where, text: c.address }],
-        decision: 'The VM definition points at a PCI address the host does not have (any more). Find the device\'s current address with lspci -nn and update the definition.',
-        commands: ['lspci -nn'],
       });
     }
   },

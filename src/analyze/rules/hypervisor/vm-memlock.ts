@@ -24,7 +24,7 @@ export const vmMemlock: Rule = {
     const info = hypervisorInfo(ctx.snap);
     if (!info) return;
     for (const vm of vmsInScope(info)) {
-      if (vm.manager !== 'libvirt' || vm.hardLimitKiB === null || vm.memoryKiB === null) continue;
+      if (vm.hardLimitKiB === null || vm.memoryKiB === null) continue;
       const fns = assignedFunctions(ctx.snap, info, vm);
       if (fns.length === 0) continue;
       const copies = vm.viommu !== null ? Math.max(1, vm.devices.length) : 1;

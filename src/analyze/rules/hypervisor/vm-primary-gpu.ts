@@ -30,7 +30,7 @@ export const vmPrimaryGpu: Rule = {
         const iomem = ctx.snap.iomem;
         const fb = (iomem ?? []).filter((e) => e.device === d.address && FRAMEBUFFER.test(e.name));
         const evidence: Evidence[] = [
-          configEvidence(f.assignment),
+          configEvidence(f.vm, f.assignment),
           { source: `/sys/bus/pci/devices/${d.address}/boot_vga`, text: '1' },
           ...fb.map((e) => ({ source: '/proc/iomem', text: `${e.start}-${e.end} : ${e.name}` })),
         ];

@@ -19,9 +19,14 @@ export const vmPveMapping: Rule = {
   check(ctx, out) {
     const info = hypervisorInfo(ctx.snap);
     if (!info) return;
-    for (const vm of vmsInScope(info).filter((v) => v.manager === 'proxmox')) {
+    for (const vm of vmsInScope(info)) {
       for (const a of vm.devices.filter((x) => x.mapping !== null)) {
-        const cfg = configEvidence(a);
+        // Pasted text holds the VM's configuration but not the cluster's mapping file: unknown, not absent.
+        if (info.pveMappings === null && ctx.snap.origin.kind === 'paste') {
+          out.cannotCheck(null, `${a.label} of ${vmLabel(vm)} uses mapping ${a.mapping}, and /etc/pve/mapping/pci.cfg is not in the input`, 'cat /etc/pve/mapping/pci.cfg');
+          continue;
+        }
+        const cfg = configEvidence(vm, a);
         const { mapping, entry } = mappingFor(info, a.mapping!);
         const problems: Evidence[] = [];
         let subject: string | null = null;

@@ -34,7 +34,7 @@ export const vmSharedGroup: Rule = {
       const sameDevices = vms.every((v) => [...addresses(v)].join() === [...addresses(vms[0]!)].join());
       const autostart = vms.filter((v) => v.autostart);
       if (autostart.length < 2 && sameDevices) continue;
-      const evidence: Evidence[] = fns.map((f) => configEvidence(f.assignment, `${vmLabel(f.vm)}: ${f.address}`));
+      const evidence: Evidence[] = fns.map((f) => configEvidence(f.vm, f.assignment, `${vmLabel(f.vm)}: ${f.address}`));
       evidence.push(...autostart.map((v) => ({ source: v.file, text: `${vmLabel(v)} starts with the host` })));
       out.report({
         cause: 'vm-config-mismatch',

@@ -29,7 +29,7 @@ export const vmVfioAccess: Rule = {
     if (!info || nodes === null) return;
     for (const vm of vmsInScope(info)) {
       const who = vm.runAs;
-      if (who.uid === 0 || who.dynamicOwnership) continue;
+      if (who === null || who.uid === 0 || who.dynamicOwnership) continue;
       const groups = [...new Set(assignedFunctions(ctx.snap, info, vm).map((f) => ctx.device(f.address)?.iommuGroup).filter((g): g is number => g !== null && g !== undefined))];
       if (groups.length === 0) continue;
       if (who.uid === null) {
