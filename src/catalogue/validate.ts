@@ -1,7 +1,7 @@
 // Checks catalogue files and compiles their patterns. A problem is one line naming the file, the entry
 // and the field, like the knowledge base's checks (src/kb/validate.ts).
 import { LAYERS, type Layer } from '../analyze/layers.js';
-import { isKnownCause } from '../analyze/causes.js';
+import { CAUSES, isKnownCause } from '../analyze/causes.js';
 import { ERRNO } from '../log/tables/errno.js';
 import { CATALOGUE_ORIGINS, type CatalogueEntry, type CatalogueEntrySpec, type ErrnoVariant } from './types.js';
 
@@ -73,6 +73,7 @@ function validateEntry(file: string, index: number, raw: unknown): CatalogueEntr
   if (harmless === undefined) {
     if (typeof rec['cause'] !== 'string' || !isKnownCause(rec['cause'])) fail('"cause" must be a known cause (src/analyze/causes.ts) unless the entry is harmless');
     if (!SEVERITIES.includes(rec['severity'] as string)) fail(`"severity" must be one of ${SEVERITIES.join(', ')} unless the entry is harmless`);
+    if (CAUSES[rec['cause'] as string]!.layer !== rec['layer']) fail(`"cause" ${String(rec['cause'])} is a ${CAUSES[rec['cause'] as string]!.layer} cause, not a ${String(rec['layer'])} one`);
   }
   const settles = rec['settles'];
   if (settles !== undefined && (!Array.isArray(settles) || !settles.every(isLayer))) fail('"settles" must be an array of layers');
@@ -92,6 +93,7 @@ function validateVariant(name: string, v: unknown, fail: (detail: string) => nev
   if (typeof v['cause'] !== 'string' || !isKnownCause(v['cause'])) fail(`errno.${name}.cause must be a known cause`);
   if (!SEVERITIES.includes(v['severity'] as string)) fail(`errno.${name}.severity must be one of ${SEVERITIES.join(', ')}`);
   if (typeof v['meaning'] !== 'string' || v['meaning'].trim() === '') fail(`errno.${name}.meaning must be a non-empty string`);
+  if (CAUSES[v['cause'] as string]!.layer !== v['layer']) fail(`errno.${name}.cause ${String(v['cause'])} is a ${CAUSES[v['cause'] as string]!.layer} cause, not a ${String(v['layer'])} one`);
   return v as unknown as ErrnoVariant;
 }
 
