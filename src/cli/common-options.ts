@@ -58,3 +58,8 @@ export const STORE_DIR_OPTION = {
   default: `${DEFAULT_STORE_DIR} (under --root when given)`,
   complete: 'dir',
 } as const satisfies OptionSpec;
+
+export const REDACT_OPTION = {
+  name: 'redact',
+  description: 'replace hostnames, user names, serial numbers, MAC and IP addresses and UUIDs by placeholders (<host-1>, <mac-1>, ...), the same value by the same placeholder, for posting the output publicly',
+} as const satisfies OptionSpec;

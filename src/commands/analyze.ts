@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseCommandLine } from '../cli/options.js';
-import { DEVICE_OPTION, HTML_OPTION, IDS_OPTION, JSON_OPTION, STRICT_OPTION } from '../cli/common-options.js';
+import { DEVICE_OPTION, HTML_OPTION, IDS_OPTION, JSON_OPTION, REDACT_OPTION, STRICT_OPTION } from '../cli/common-options.js';
+import { redactorFor } from '../render/redact.js';
 import type { Command, Io } from '../cli/command.js';
 import { InputError, UsageError } from '../cli/command.js';
 import { fullFunctionAddress } from '../pci/address.js';
@@ -60,12 +61,13 @@ const OPTIONS = [
   HTML_OPTION,
   JSON_OPTION,
   STRICT_OPTION,
+  REDACT_OPTION,
 ] as const;
 
 export const analyzeCommand: Command = {
   name: 'analyze',
   summary: 'diagnose from captured text: pasted command output, logs and error messages (files or - for stdin)',
-  usage: 'vfio-doctor analyze FILE... [--device ADDR]... [--ids VVVV:DDDD]... [--vm NAME|VMID] [--html FILE] [--json] [--strict]',
+  usage: 'vfio-doctor analyze FILE... [--device ADDR]... [--ids VVVV:DDDD]... [--vm NAME|VMID] [--html FILE] [--json] [--strict] [--redact]',
   options: OPTIONS,
   positionals: [{ name: 'FILE...', description: 'files of pasted output: command output (lspci, dmesg, ls -l /dev/vfio, ...), logs and error messages, in any order; - reads standard input', complete: 'file' }],
   examples: [
@@ -97,13 +99,15 @@ export const analyzeCommand: Command = {
       snapshot = focused.snap;
     }
     const report = analyzeCaptured(snapshot, { devices: values.device ?? [], ids });
-    if (values.html !== undefined) writeReportFile(values.html, htmlReport(snapshot, report), io.cwd, { replace: false });
+    const shown = values.redact ? redactorFor(snapshot) : null;
+    const out = (s: string) => (shown ? shown.text(s) : s);
+    if (values.html !== undefined) writeReportFile(values.html, out(htmlReport(snapshot, report)), io.cwd, { replace: false });
     if (values.json) {
-      io.stdout(JSON.stringify({ ...(jsonReport(snapshot, report) as object), sectionsFound: sections, notUnderstood }, null, 2) + '\n');
+      io.stdout(out(JSON.stringify({ ...(jsonReport(snapshot, report) as object), sectionsFound: sections, notUnderstood }, null, 2) + '\n'));
     } else {
       const st = makeStyle(colourWanted(io.isTty, io.env));
       const text = renderTextReport(snapshot, report, st).replace('vfio-doctor check —', 'vfio-doctor analyze —');
-      io.stdout([text.trimEnd(), '', ...sectionLines(sections, st), '', ...notUnderstoodLines(notUnderstood, st), ''].join('\n'));
+      io.stdout(out([text.trimEnd(), '', ...sectionLines(sections, st), '', ...notUnderstoodLines(notUnderstood, st), ''].join('\n')));
     }
     return exitCodeFor(report, values.strict);
   },

@@ -4,7 +4,8 @@ import { InputError, UsageError } from '../cli/command.js';
 import { rootOption } from '../cli/root-option.js';
 import { parseCommandLine } from '../cli/options.js';
 import { requireKnownDevices, unknownVm } from '../cli/known-targets.js';
-import { DEVICE_OPTION, HTML_OPTION, IDS_OPTION, JSON_OPTION, POLICY_OPTION, ROOT_OPTION, STRICT_OPTION } from '../cli/common-options.js';
+import { DEVICE_OPTION, HTML_OPTION, IDS_OPTION, JSON_OPTION, POLICY_OPTION, REDACT_OPTION, ROOT_OPTION, STRICT_OPTION } from '../cli/common-options.js';
+import { redactorFor } from '../render/redact.js';
 import { collectSnapshot } from '../collect/collect.js';
 import { loadSnapshotFile, SnapshotLoadError } from '../snapshot/load.js';
 import { analyze } from '../analyze/analyze.js';
@@ -44,12 +45,13 @@ const OPTIONS = [
   HTML_OPTION,
   JSON_OPTION,
   STRICT_OPTION,
+  REDACT_OPTION,
 ] as const;
 
 export const checkCommand: Command = {
   name: 'check',
   summary: 'diagnose passthrough layer by layer: the first broken layer, its evidence and the fix',
-  usage: 'vfio-doctor check [--root DIR | --snapshot FILE | --sos DIR|ARCHIVE] [--device ADDR]... [--ids VVVV:DDDD]... [--vm NAME|VMID] [--policy FILE] [--prometheus FILE] [--html FILE] [--json] [--strict]',
+  usage: 'vfio-doctor check [--root DIR | --snapshot FILE | --sos DIR|ARCHIVE] [--device ADDR]... [--ids VVVV:DDDD]... [--vm NAME|VMID] [--policy FILE] [--prometheus FILE] [--html FILE] [--json] [--strict] [--redact]',
   options: OPTIONS,
   examples: [
     { command: 'vfio-doctor check', says: "diagnose this host; the targets come from its own configuration (run as root to see everything)" },
@@ -108,9 +110,11 @@ export const checkCommand: Command = {
     }
     // Written before the report is printed: a closed stdout must not cost the monitoring its file.
     if (values.prometheus !== undefined) writeReportFile(values.prometheus, prometheusText(snap, report), io.cwd, { replace: true });
-    if (values.html !== undefined) writeReportFile(values.html, htmlReport(snap, report), io.cwd, { replace: false });
-    if (values.json) io.stdout(JSON.stringify(jsonReport(snap, report), null, 2) + '\n');
-    else io.stdout(renderTextReport(snap, report, makeStyle(colourWanted(io.isTty, io.env))));
+    const shown = values.redact ? redactorFor(snap) : null;
+    const out = (s: string) => (shown ? shown.text(s) : s);
+    if (values.html !== undefined) writeReportFile(values.html, out(htmlReport(snap, report)), io.cwd, { replace: false });
+    if (values.json) io.stdout(out(JSON.stringify(jsonReport(snap, report), null, 2) + '\n'));
+    else io.stdout(out(renderTextReport(snap, report, makeStyle(colourWanted(io.isTty, io.env)))));
     return exitCodeFor(report, values.strict);
   },
 };

@@ -4,7 +4,8 @@ import { collectSnapshot } from '../collect/collect.js';
 import { AtomicWriteError, writeFileAtomic, TargetExistsError } from '../output/atomic-write.js';
 import { rootOption } from '../cli/root-option.js';
 import { parseCommandLine } from '../cli/options.js';
-import { ROOT_OPTION, STORE_DIR_OPTION } from '../cli/common-options.js';
+import { REDACT_OPTION, ROOT_OPTION, STORE_DIR_OPTION } from '../cli/common-options.js';
+import { redactorFor } from '../render/redact.js';
 import { saveSnapshot, storeDir, StoreError } from '../store/store.js';
 
 function keepOption(value: string | undefined): number | null {
@@ -17,6 +18,7 @@ const OPTIONS = [
   ROOT_OPTION,
   { name: 'output', short: 'o', value: 'FILE', description: 'write the snapshot to FILE (never over an existing file without --force); - is standard output', default: 'standard output', complete: 'file' },
   { name: 'force', description: 'with -o, replace FILE if it exists' },
+  REDACT_OPTION,
   { name: 'save', description: 'store the snapshot in the snapshot store, named by time, kernel and boot, for diff --last and --baseline' },
   { ...STORE_DIR_OPTION, description: 'with --save, the snapshot store directory' },
   { name: 'label', value: 'TEXT', description: 'with --save, a label to find this snapshot by later (diff --baseline TEXT); labelled snapshots are never pruned', complete: 'none' },
@@ -26,7 +28,7 @@ const OPTIONS = [
 export const snapshotCommand: Command = {
   name: 'snapshot',
   summary: 'read the host into a passthrough health snapshot (JSON)',
-  usage: 'vfio-doctor snapshot [--root DIR] [-o FILE] [--force] | snapshot --save [--dir DIR] [--label TEXT] [--keep N] [--root DIR]',
+  usage: 'vfio-doctor snapshot [--root DIR] [-o FILE] [--force] [--redact] | snapshot --save [--dir DIR] [--label TEXT] [--keep N] [--root DIR]',
   options: OPTIONS,
   examples: [
     { command: 'vfio-doctor snapshot -o pve1.json', says: 'capture this host for a later check --snapshot, or for someone else to look at' },
@@ -37,6 +39,7 @@ export const snapshotCommand: Command = {
     const { values } = parseCommandLine(argv, OPTIONS);
     const root = rootOption(values.root, io.cwd);
     if (values.force && !values.output) throw new UsageError('--force only applies with -o FILE');
+    if (values.save && values.redact) throw new UsageError('--redact applies to a snapshot printed or written with -o, not to the store (diff needs the real values)');
     if (values.save && values.output) throw new UsageError('--save and -o exclude each other (--save names the file itself)');
     if (!values.save && (values.dir !== undefined || values.label !== undefined || values.keep !== undefined)) throw new UsageError('--dir, --label and --keep only apply with --save');
     if (values.label !== undefined && values.label.trim() === '') throw new UsageError('--label needs a non-empty text');
@@ -67,7 +70,8 @@ export const snapshotCommand: Command = {
       }
       return 0;
     }
-    const text = JSON.stringify(snapshot, null, 2) + '\n';
+    const json = JSON.stringify(snapshot, null, 2) + '\n';
+    const text = values.redact ? redactorFor(snapshot).text(json) : json;
     if (!values.output || values.output === '-') {
       io.stdout(text);
       return 0;
