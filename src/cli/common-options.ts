@@ -1,5 +1,7 @@
 // Option entries that several commands share, described once.
 import type { OptionSpec } from './options.js';
+import { UsageError } from './command.js';
+import type { ColourChoice } from '../render/style.js';
 import { DEFAULT_STORE_DIR } from '../store/store.js';
 
 export const ROOT_OPTION = {
@@ -50,6 +52,21 @@ export const HTML_OPTION = {
   description: 'also write the report as one self-contained HTML page to FILE (no network; prints well); an existing FILE is not overwritten',
   complete: 'file',
 } as const satisfies OptionSpec;
+
+export const COLOR_OPTION = {
+  name: 'color',
+  value: 'WHEN',
+  description: 'colour the text output: auto (on a terminal, unless NO_COLOR is set or TERM is dumb), always or never',
+  default: 'auto',
+  complete: 'none',
+} as const satisfies OptionSpec;
+
+/** The value of --color, checked. */
+export function colourChoice(value: string | undefined): ColourChoice {
+  const v = value ?? 'auto';
+  if (v === 'auto' || v === 'always' || v === 'never') return v;
+  throw new UsageError(`--color ${v}: expected auto, always or never`);
+}
 
 export const STORE_DIR_OPTION = {
   name: 'dir',

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseCommandLine } from '../cli/options.js';
-import { DEVICE_OPTION, HTML_OPTION, IDS_OPTION, JSON_OPTION, REDACT_OPTION, STRICT_OPTION } from '../cli/common-options.js';
+import { COLOR_OPTION, colourChoice, DEVICE_OPTION, HTML_OPTION, IDS_OPTION, JSON_OPTION, REDACT_OPTION, STRICT_OPTION } from '../cli/common-options.js';
 import { redactorFor } from '../render/redact.js';
 import type { Command, Io } from '../cli/command.js';
 import { InputError, UsageError } from '../cli/command.js';
@@ -60,6 +60,7 @@ const OPTIONS = [
   { name: 'vm', value: 'NAME|VMID', description: 'judge only the devices of this VM of the input (a libvirt domain name, a Proxmox VE VMID, a QEMU -name)', default: 'every VM the input defines', complete: 'none' },
   HTML_OPTION,
   JSON_OPTION,
+  COLOR_OPTION,
   STRICT_OPTION,
   REDACT_OPTION,
 ] as const;
@@ -77,6 +78,7 @@ export const analyzeCommand: Command = {
   ],
   async run(argv, io) {
     const { values, positionals } = parseCommandLine(argv, OPTIONS, { positionals: true });
+    const colour = colourChoice(values.color);
     if (positionals.length === 0) throw new UsageError('name at least one file of pasted output, or - to read standard input');
     for (const d of values.device ?? []) if (!fullFunctionAddress(d)) throw new UsageError(`--device ${d}: not a PCI address (expected 0000:01:00.0 or 01:00.0)`);
     const ids = (values.ids ?? []).flatMap((s) => s.split(',')).filter(Boolean);
@@ -105,7 +107,7 @@ export const analyzeCommand: Command = {
     if (values.json) {
       io.stdout(out(JSON.stringify({ ...(jsonReport(snapshot, report) as object), sectionsFound: sections, notUnderstood }, null, 2) + '\n'));
     } else {
-      const st = makeStyle(colourWanted(io.isTty, io.env));
+      const st = makeStyle(colourWanted(io.isTty, io.env, colour));
       const text = renderTextReport(snapshot, report, st).replace('vfio-doctor check —', 'vfio-doctor analyze —');
       io.stdout(out([text.trimEnd(), '', ...sectionLines(sections, st), '', ...notUnderstoodLines(notUnderstood, st), ''].join('\n')));
     }

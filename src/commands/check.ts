@@ -4,7 +4,7 @@ import { InputError, UsageError } from '../cli/command.js';
 import { rootOption } from '../cli/root-option.js';
 import { parseCommandLine } from '../cli/options.js';
 import { requireKnownDevices, unknownVm } from '../cli/known-targets.js';
-import { DEVICE_OPTION, HTML_OPTION, IDS_OPTION, JSON_OPTION, POLICY_OPTION, REDACT_OPTION, ROOT_OPTION, STRICT_OPTION } from '../cli/common-options.js';
+import { COLOR_OPTION, colourChoice, DEVICE_OPTION, HTML_OPTION, IDS_OPTION, JSON_OPTION, POLICY_OPTION, REDACT_OPTION, ROOT_OPTION, STRICT_OPTION } from '../cli/common-options.js';
 import { redactorFor } from '../render/redact.js';
 import { collectSnapshot } from '../collect/collect.js';
 import { loadSnapshotFile, SnapshotLoadError } from '../snapshot/load.js';
@@ -44,6 +44,7 @@ const OPTIONS = [
   { name: 'vm', value: 'NAME|VMID', description: "judge only the devices of this VM (a libvirt domain name or a Proxmox VE VMID)", default: 'every VM defined on the host', complete: 'none' },
   HTML_OPTION,
   JSON_OPTION,
+  COLOR_OPTION,
   STRICT_OPTION,
   REDACT_OPTION,
 ] as const;
@@ -61,6 +62,7 @@ export const checkCommand: Command = {
   ],
   async run(argv, io) {
     const { values } = parseCommandLine(argv, OPTIONS);
+    const colour = colourChoice(values.color);
     if ([values.root, values.snapshot, values.sos].filter((v) => v !== undefined).length > 1) throw new UsageError('--root, --snapshot and --sos exclude each other');
     for (const d of values.device ?? []) if (!fullFunctionAddress(d)) throw new UsageError(`--device ${d}: not a PCI address (expected 0000:01:00.0 or 01:00.0)`);
     const ids = (values.ids ?? []).flatMap((s) => s.split(',')).filter(Boolean);
@@ -114,7 +116,7 @@ export const checkCommand: Command = {
     const out = (s: string) => (shown ? shown.text(s) : s);
     if (values.html !== undefined) writeReportFile(values.html, out(htmlReport(snap, report)), io.cwd, { replace: false });
     if (values.json) io.stdout(out(JSON.stringify(jsonReport(snap, report), null, 2) + '\n'));
-    else io.stdout(out(renderTextReport(snap, report, makeStyle(colourWanted(io.isTty, io.env)))));
+    else io.stdout(out(renderTextReport(snap, report, makeStyle(colourWanted(io.isTty, io.env, colour)))));
     return exitCodeFor(report, values.strict);
   },
 };

@@ -2,7 +2,7 @@ import type { Command } from '../cli/command.js';
 import { InputError, UsageError } from '../cli/command.js';
 import { rootOption } from '../cli/root-option.js';
 import { parseCommandLine } from '../cli/options.js';
-import { DEVICE_OPTION, IDS_OPTION, JSON_OPTION, ROOT_OPTION, STORE_DIR_OPTION } from '../cli/common-options.js';
+import { COLOR_OPTION, colourChoice, DEVICE_OPTION, IDS_OPTION, JSON_OPTION, ROOT_OPTION, STORE_DIR_OPTION } from '../cli/common-options.js';
 import { loadSnapshotFile, SnapshotLoadError } from '../snapshot/load.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { fullFunctionAddress } from '../pci/address.js';
@@ -40,6 +40,7 @@ const OPTIONS = [
   { ...DEVICE_OPTION, default: "the targets named by each snapshot's host configuration" },
   IDS_OPTION,
   JSON_OPTION,
+  COLOR_OPTION,
   { name: 'markdown', description: 'print the comparison as Markdown, for a ticket or a forum post' },
   { name: 'summary', description: 'print one line for a log: the two kernels, the counts, the worst change' },
 ] as const;
@@ -59,6 +60,7 @@ export const diffCommand: Command = {
   ],
   async run(argv, io) {
     const { values, positionals } = parseCommandLine(argv, OPTIONS, { positionals: true });
+    const colour = colourChoice(values.color);
     const modes = [positionals.length > 0, values.last, values.baseline !== undefined].filter(Boolean).length;
     if (modes !== 1) throw new UsageError('give two snapshot files, or --last, or --baseline LABEL (exactly one of them)');
     if (positionals.length > 0 && positionals.length !== 2) throw new UsageError(`expected two snapshot files (before and after), got ${positionals.length}`);
@@ -101,7 +103,7 @@ export const diffCommand: Command = {
     if (values.json) io.stdout(JSON.stringify(diffJson(report), null, 2) + '\n');
     else if (values.markdown) io.stdout(renderDiffMarkdown(report));
     else if (values.summary) io.stdout(renderDiffSummary(report));
-    else io.stdout(renderDiffText(report, makeStyle(colourWanted(io.isTty, io.env))));
+    else io.stdout(renderDiffText(report, makeStyle(colourWanted(io.isTty, io.env, colour))));
     return report.counts.regression > 0 ? 1 : 0;
   },
 };

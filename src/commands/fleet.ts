@@ -1,5 +1,5 @@
 import { parseCommandLine } from '../cli/options.js';
-import { HTML_OPTION, JSON_OPTION, POLICY_OPTION } from '../cli/common-options.js';
+import { COLOR_OPTION, colourChoice, HTML_OPTION, JSON_OPTION, POLICY_OPTION } from '../cli/common-options.js';
 import type { Command } from '../cli/command.js';
 import { InputError, UsageError } from '../cli/command.js';
 import { loadSnapshotFile, SnapshotLoadError } from '../snapshot/load.js';
@@ -41,6 +41,7 @@ const OPTIONS = [
   POLICY_OPTION,
   HTML_OPTION,
   JSON_OPTION,
+  COLOR_OPTION,
 ] as const;
 
 /** Exit codes: 0 no SKU holds, 1 a SKU holds the kernel, 2 usage or unreadable input. */
@@ -56,6 +57,7 @@ export const fleetCommand: Command = {
   ],
   async run(argv, io) {
     const { values, positionals } = parseCommandLine(argv, OPTIONS, { positionals: true });
+    const colour = colourChoice(values.color);
     if (positionals.length === 0) throw new UsageError('give at least one snapshot store directory or snapshot file');
     if (values.kernel !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._+~-]*$/.test(values.kernel)) throw new UsageError(`--kernel ${values.kernel}: not a kernel release (e.g. 6.8.12-5-pve)`);
     let policy: Policy | null = null;
@@ -75,7 +77,7 @@ export const fleetCommand: Command = {
     const report = buildFleetReport(files, { kernel: values.kernel ?? null, load, analyse: (snap) => analyseStored(snap, policy), policy: values.policy ?? null });
     if (values.html !== undefined) writeReportFile(values.html, htmlFleet(report), io.cwd, { replace: false });
     if (values.json) io.stdout(JSON.stringify({ tool: { name: 'vfio-doctor', version: VERSION }, ...report }, null, 2) + '\n');
-    else io.stdout(renderFleetText(report, makeStyle(colourWanted(io.isTty, io.env))));
+    else io.stdout(renderFleetText(report, makeStyle(colourWanted(io.isTty, io.env, colour))));
     return fleetExitCode(report);
   },
 };

@@ -3,7 +3,7 @@ import { UsageError } from '../cli/command.js';
 import { rootOption } from '../cli/root-option.js';
 import { fullFunctionAddress } from '../pci/address.js';
 import { parseCommandLine } from '../cli/options.js';
-import { DEVICE_OPTION, IDS_OPTION, JSON_OPTION, ROOT_OPTION } from '../cli/common-options.js';
+import { COLOR_OPTION, colourChoice, DEVICE_OPTION, IDS_OPTION, JSON_OPTION, ROOT_OPTION } from '../cli/common-options.js';
 import { colourWanted, makeStyle } from '../render/style.js';
 import { runPreflight } from '../preflight/preflight.js';
 import { preflightJson, renderPreflightText } from '../preflight/render.js';
@@ -15,6 +15,7 @@ const OPTIONS = [
   DEVICE_OPTION,
   IDS_OPTION,
   JSON_OPTION,
+  COLOR_OPTION,
 ] as const;
 
 export const preflightCommand: Command = {
@@ -29,6 +30,7 @@ export const preflightCommand: Command = {
   ],
   async run(argv, io) {
     const { values } = parseCommandLine(argv, OPTIONS);
+    const colour = colourChoice(values.color);
     if (values.kernel !== undefined && !/^[\w.+~-]+$/.test(values.kernel)) throw new UsageError(`--kernel ${values.kernel}: not a kernel release (expected e.g. 6.12.9-amd64)`);
     for (const d of values.device ?? []) if (!fullFunctionAddress(d)) throw new UsageError(`--device ${d}: not a PCI address (expected 0000:01:00.0 or 01:00.0)`);
     const ids = (values.ids ?? []).flatMap((s) => s.split(',')).filter(Boolean);
@@ -49,7 +51,7 @@ export const preflightCommand: Command = {
     }
     const r = result.report;
     if (values.json) io.stdout(JSON.stringify(preflightJson(r), null, 2) + '\n');
-    else io.stdout(renderPreflightText(r, makeStyle(colourWanted(io.isTty, io.env))));
+    else io.stdout(renderPreflightText(r, makeStyle(colourWanted(io.isTty, io.env, colour))));
     return r.verdict === 'fail' ? 1 : 0;
   },
 };

@@ -23,6 +23,10 @@ export function makeStyle(enabled: boolean): Style {
 /** The SGR codes the styles above use: the only escape sequences the output may carry. */
 export const STYLE_CODES: ReadonlySet<number> = new Set([1, 22, 31, 39, 33, 32, 2, 36]);
 
-export function colourWanted(isTty: boolean, env: Record<string, string | undefined>): boolean {
+/** --color: always and never are the user's word over the terminal and NO_COLOR; auto decides from them. */
+export type ColourChoice = 'auto' | 'always' | 'never';
+
+export function colourWanted(isTty: boolean, env: Record<string, string | undefined>, choice: ColourChoice = 'auto'): boolean {
+  if (choice !== 'auto') return choice === 'always';
   return isTty && (env['NO_COLOR'] === undefined || env['NO_COLOR'] === '') && env['TERM'] !== 'dumb';
 }

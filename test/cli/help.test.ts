@@ -108,3 +108,19 @@ test('--device naming no PCI function of the host: exit 2, one line, the nearest
   // A function the host has is accepted.
   assert.notEqual((await runCli(['check', '--root', root, '--device', '01:00.0'])).code, 2);
 });
+
+test('--color always colours even off a terminal and over NO_COLOR; never and auto off a terminal do not', async (t) => {
+  const root = await buildHost(intelDesktop);
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  const sgr = /\x1b\[[0-9;]*m/;
+  const always = await runCli(['check', '--root', root, '--color=always'], { env: { NO_COLOR: '1' } });
+  assert.match(always.stdout, sgr);
+  for (const args of [['--color', 'never'], ['--color=auto'], []]) {
+    const r = await runCli(['check', '--root', root, ...args]);
+    assert.doesNotMatch(r.stdout, sgr, args.join(' '));
+    assert.equal(r.stdout, always.stdout.replace(/\x1b\[[0-9;]*m/g, ''), 'the same text, without colour');
+  }
+  const bad = await runCli(['diff', 'a.json', 'b.json', '--color', 'sometimes']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--color sometimes: expected auto, always or never/);
+});
