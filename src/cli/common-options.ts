@@ -34,6 +34,11 @@ export const JSON_OPTION = {
   description: 'print the result as JSON instead of text',
 } as const satisfies OptionSpec;
 
+export const MARKDOWN_OPTION = {
+  name: 'markdown',
+  description: 'print the result as Markdown, for a ticket or a forum post',
+} as const satisfies OptionSpec;
+
 export const STRICT_OPTION = {
   name: 'strict',
   description: 'exit 3 when the verdict is a warning or undetermined, not only 1 when broken',

@@ -4,7 +4,7 @@ import { InputError, UsageError } from '../cli/command.js';
 import { rootOption } from '../cli/root-option.js';
 import { parseCommandLine } from '../cli/options.js';
 import { requireKnownDevices, unknownVm } from '../cli/known-targets.js';
-import { COLOR_OPTION, colourChoice, DEVICE_OPTION, HTML_OPTION, IDS_OPTION, JSON_OPTION, POLICY_OPTION, REDACT_OPTION, ROOT_OPTION, STRICT_OPTION } from '../cli/common-options.js';
+import { COLOR_OPTION, colourChoice, DEVICE_OPTION, HTML_OPTION, IDS_OPTION, JSON_OPTION, MARKDOWN_OPTION, POLICY_OPTION, REDACT_OPTION, ROOT_OPTION, STRICT_OPTION } from '../cli/common-options.js';
 import { redactorFor } from '../render/redact.js';
 import { collectSnapshot } from '../collect/collect.js';
 import { loadSnapshotFile, SnapshotLoadError } from '../snapshot/load.js';
@@ -12,6 +12,7 @@ import { analyze } from '../analyze/analyze.js';
 import { fullFunctionAddress } from '../pci/address.js';
 import { renderTextReport } from '../render/text-report.js';
 import { jsonReport } from '../render/json-report.js';
+import { markdownReport } from '../render/markdown-report.js';
 import { colourWanted, makeStyle } from '../render/style.js';
 import type { Snapshot } from '../snapshot/types.js';
 import type { Report } from '../analyze/analyze.js';
@@ -45,6 +46,7 @@ const OPTIONS = [
   HTML_OPTION,
   JSON_OPTION,
   COLOR_OPTION,
+  MARKDOWN_OPTION,
   STRICT_OPTION,
   REDACT_OPTION,
 ] as const;
@@ -52,7 +54,7 @@ const OPTIONS = [
 export const checkCommand: Command = {
   name: 'check',
   summary: 'diagnose passthrough layer by layer: the first broken layer, its evidence and the fix',
-  usage: 'vfio-doctor check [--root DIR | --snapshot FILE | --sos DIR|ARCHIVE] [--device ADDR]... [--ids VVVV:DDDD]... [--vm NAME|VMID] [--policy FILE] [--prometheus FILE] [--html FILE] [--json] [--strict] [--redact]',
+  usage: 'vfio-doctor check [--root DIR | --snapshot FILE | --sos DIR|ARCHIVE] [--device ADDR]... [--ids VVVV:DDDD]... [--vm NAME|VMID] [--policy FILE] [--prometheus FILE] [--html FILE] [--json | --markdown] [--strict] [--redact]',
   options: OPTIONS,
   examples: [
     { command: 'vfio-doctor check', says: "diagnose this host; the targets come from its own configuration (run as root to see everything)" },
@@ -64,6 +66,7 @@ export const checkCommand: Command = {
     const { values } = parseCommandLine(argv, OPTIONS);
     const colour = colourChoice(values.color);
     if ([values.root, values.snapshot, values.sos].filter((v) => v !== undefined).length > 1) throw new UsageError('--root, --snapshot and --sos exclude each other');
+    if (values.json && values.markdown) throw new UsageError('--json and --markdown exclude each other');
     for (const d of values.device ?? []) if (!fullFunctionAddress(d)) throw new UsageError(`--device ${d}: not a PCI address (expected 0000:01:00.0 or 01:00.0)`);
     const ids = (values.ids ?? []).flatMap((s) => s.split(',')).filter(Boolean);
     for (const i of ids) if (!/^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$/.test(i)) throw new UsageError(`--ids ${i}: expected VVVV:DDDD (hex vendor and device id)`);
@@ -116,6 +119,7 @@ export const checkCommand: Command = {
     const out = (s: string) => (shown ? shown.text(s) : s);
     if (values.html !== undefined) writeReportFile(values.html, out(htmlReport(snap, report)), io.cwd, { replace: false });
     if (values.json) io.stdout(out(JSON.stringify(jsonReport(snap, report), null, 2) + '\n'));
+    else if (values.markdown) io.stdout(out(markdownReport(snap, report)));
     else io.stdout(out(renderTextReport(snap, report, makeStyle(colourWanted(io.isTty, io.env, colour)))));
     return exitCodeFor(report, values.strict);
   },

@@ -3,10 +3,10 @@ import { UsageError } from '../cli/command.js';
 import { rootOption } from '../cli/root-option.js';
 import { fullFunctionAddress } from '../pci/address.js';
 import { parseCommandLine } from '../cli/options.js';
-import { COLOR_OPTION, colourChoice, DEVICE_OPTION, IDS_OPTION, JSON_OPTION, ROOT_OPTION } from '../cli/common-options.js';
+import { COLOR_OPTION, colourChoice, DEVICE_OPTION, IDS_OPTION, JSON_OPTION, MARKDOWN_OPTION, ROOT_OPTION } from '../cli/common-options.js';
 import { colourWanted, makeStyle } from '../render/style.js';
 import { runPreflight } from '../preflight/preflight.js';
-import { preflightJson, renderPreflightText } from '../preflight/render.js';
+import { preflightJson, renderPreflightMarkdown, renderPreflightText } from '../preflight/render.js';
 
 const OPTIONS = [
   ROOT_OPTION,
@@ -16,12 +16,13 @@ const OPTIONS = [
   IDS_OPTION,
   JSON_OPTION,
   COLOR_OPTION,
+  MARKDOWN_OPTION,
 ] as const;
 
 export const preflightCommand: Command = {
   name: 'preflight',
   summary: 'before the reboot: check a newly installed kernel, its initramfs and its command line for passthrough',
-  usage: 'vfio-doctor preflight [--root DIR] [--kernel VERSION] [--initramfs FILE] [--device ADDR]... [--ids VVVV:DDDD]... [--json]',
+  usage: 'vfio-doctor preflight [--root DIR] [--kernel VERSION] [--initramfs FILE] [--device ADDR]... [--ids VVVV:DDDD]... [--json | --markdown]',
   options: OPTIONS,
   examples: [
     { command: 'vfio-doctor preflight', says: 'after a kernel update, before the reboot: will passthrough still work on the new kernel?' },
@@ -31,6 +32,7 @@ export const preflightCommand: Command = {
   async run(argv, io) {
     const { values } = parseCommandLine(argv, OPTIONS);
     const colour = colourChoice(values.color);
+    if (values.json && values.markdown) throw new UsageError('--json and --markdown exclude each other');
     if (values.kernel !== undefined && !/^[\w.+~-]+$/.test(values.kernel)) throw new UsageError(`--kernel ${values.kernel}: not a kernel release (expected e.g. 6.12.9-amd64)`);
     for (const d of values.device ?? []) if (!fullFunctionAddress(d)) throw new UsageError(`--device ${d}: not a PCI address (expected 0000:01:00.0 or 01:00.0)`);
     const ids = (values.ids ?? []).flatMap((s) => s.split(',')).filter(Boolean);
@@ -51,6 +53,7 @@ export const preflightCommand: Command = {
     }
     const r = result.report;
     if (values.json) io.stdout(JSON.stringify(preflightJson(r), null, 2) + '\n');
+    else if (values.markdown) io.stdout(renderPreflightMarkdown(r));
     else io.stdout(renderPreflightText(r, makeStyle(colourWanted(io.isTty, io.env, colour))));
     return r.verdict === 'fail' ? 1 : 0;
   },

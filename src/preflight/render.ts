@@ -2,7 +2,7 @@
 
 import type { Finding } from '../analyze/finding.js';
 import type { Style } from '../render/style.js';
-import { findingJson, findingText } from '../render/finding.js';
+import { findingJson, findingMarkdown, findingText, mdCell, mdCode } from '../render/finding.js';
 import type { PreflightReport, TargetPrediction } from './types.js';
 
 const OUTCOME: Record<TargetPrediction['outcome'], string> = { works: 'ok', fails: 'FAILS', 'at-risk': 'at risk' };
@@ -48,4 +48,31 @@ export function renderPreflightText(r: PreflightReport, s: Style): string {
 /** The --json shape of preflight: the report, its findings printed as every command prints them. */
 export function preflightJson(r: PreflightReport): unknown {
   return { ...r, findings: r.findings.map(findingJson) };
+}
+
+/** preflight as Markdown: the next boot per target, then the findings as every command prints them. */
+export function renderPreflightMarkdown(r: PreflightReport): string {
+  const out: string[] = [];
+  out.push(`### vfio-doctor preflight: ${mdCell(r.running ?? 'unknown')} → ${mdCell(r.kernel)}`);
+  out.push('');
+  out.push(`- **initramfs:** ${mdCode(r.initramfs)}`);
+  out.push(`- **cmdline:** ${mdCode(r.cmdline.raw || '(empty)')} (from ${mdCell(r.cmdline.source)})`);
+  const verdict = { fail: `❌ passthrough will break when ${r.kernel} boots`, warn: `⚠️ ${r.kernel} should work for passthrough; read the warnings`, pass: `✅ nothing found that breaks passthrough on ${r.kernel}` }[r.verdict];
+  out.push(`- **verdict:** ${mdCell(verdict)}`);
+  out.push('');
+  if (r.targets.length > 0) {
+    out.push('| target | after the reboot | outcome | why |');
+    out.push('|---|---|---|---|');
+    for (const t of r.targets) out.push(`| ${mdCode(t.address)} ${mdCell(t.description)}${t.role === 'companion' ? ' (companion)' : ''} | ${mdCell(t.driver ?? 'no driver')} | ${OUTCOME[t.outcome]} | ${mdCell(t.why)} |`);
+    out.push('');
+  }
+  const order = { fail: 0, warn: 1, info: 2 } as const;
+  const findings = [...r.findings].sort((a, b) => order[a.severity] - order[b.severity]);
+  if (findings.length > 0) {
+    out.push('#### findings');
+    out.push('');
+    for (const f of findings) out.push(...findingMarkdown(f));
+    out.push('');
+  }
+  return out.join('\n');
 }

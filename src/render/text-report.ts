@@ -5,7 +5,7 @@ import type { Style } from './style.js';
 import { findingText } from './finding.js';
 import { idsUnknown } from '../analyze/pci-facts.js';
 
-function hostLine(s: Snapshot): string {
+export function hostLine(s: Snapshot): string {
   const parts = [
     s.host.hostname ?? 'host',
     s.host.kernelRelease ? `kernel ${s.host.kernelRelease}` : 'kernel unknown',
