@@ -3,25 +3,19 @@ import { InputError, UsageError } from '../cli/command.js';
 import { rootOption } from '../cli/root-option.js';
 import { parseCommandLine } from '../cli/options.js';
 import { COLOR_OPTION, colourChoice, DEVICE_OPTION, IDS_OPTION, JSON_OPTION, ROOT_OPTION, STORE_DIR_OPTION } from '../cli/common-options.js';
-import { loadSnapshotFile, SnapshotLoadError } from '../snapshot/load.js';
+import { SnapshotLoadError } from '../snapshot/load.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { fullFunctionAddress } from '../pci/address.js';
 import { diffSnapshots } from '../diff/diff.js';
 import { renderDiffText } from '../diff/render/text.js';
 import { renderDiffMarkdown } from '../diff/render/markdown.js';
+import { loadSnapshotArg } from '../cli/load-snapshot.js';
 import { renderDiffSummary } from '../diff/render/summary.js';
 import { diffJson } from '../diff/render/json.js';
 import { colourWanted, makeStyle } from '../render/style.js';
 import { baselineAndNewest, lastTwoBoots, storeDir, StoreError } from '../store/store.js';
 
-function load(file: string): Snapshot {
-  try {
-    return loadSnapshotFile(file);
-  } catch (err) {
-    if (err instanceof SnapshotLoadError) throw new InputError(err.message);
-    throw err;
-  }
-}
+const load = loadSnapshotArg;
 
 function storeCall<T>(fn: () => T): T {
   try {

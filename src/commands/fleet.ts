@@ -2,7 +2,6 @@ import { parseCommandLine } from '../cli/options.js';
 import { COLOR_OPTION, colourChoice, HTML_OPTION, JSON_OPTION, POLICY_OPTION } from '../cli/common-options.js';
 import type { Command } from '../cli/command.js';
 import { InputError, UsageError } from '../cli/command.js';
-import { loadSnapshotFile, SnapshotLoadError } from '../snapshot/load.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { analyze } from '../analyze/analyze.js';
 import { analyzeCaptured } from '../paste/targets.js';
@@ -13,19 +12,13 @@ import { htmlFleet } from '../render/html.js';
 import { writeReportFile } from '../output/report-file.js';
 import { colourWanted, makeStyle } from '../render/style.js';
 import { VERSION } from '../version.js';
+import { loadSnapshotArg } from '../cli/load-snapshot.js';
 import { loadPolicyFile } from '../policy/load.js';
 import { PolicyError } from '../policy/parse.js';
 import { evaluatePolicy, withPolicyFindings } from '../policy/evaluate.js';
 import type { Policy } from '../policy/types.js';
 
-function load(file: string): Snapshot {
-  try {
-    return loadSnapshotFile(file);
-  } catch (err) {
-    if (err instanceof SnapshotLoadError) throw new InputError(err.message);
-    throw err;
-  }
-}
+const load = loadSnapshotArg;
 
 /** Captured snapshots (sosreport, pasted text) name their targets through the VMs they hold, as check --sos does. */
 export function analyseStored(snap: Snapshot, policy: Policy | null = null): Analysed {
