@@ -7,7 +7,9 @@
 // drivers and reset methods that changed, and new faults in the log, so every change class has work.
 
 import fs from 'node:fs';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { buildHost, type HostSpec, type PciFunctionSpec } from '../test/fixtures/host-builder.js';
 import { collectSnapshot } from '../src/collect/collect.js';
 import { diffSnapshots } from '../src/diff/diff.js';
@@ -109,4 +111,5 @@ async function main(): Promise<void> {
   if (changes !== first.changes.length * runs) throw new Error('comparisons were not deterministic');
 }
 
-await main();
+// Imported by bench/run-all.ts for its rows; run directly, it prints the detail.
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();

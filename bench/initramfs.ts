@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 
 import { InitramfsError, listInitramfs } from '../src/initramfs/index.js';
 import { buildWithMkinitramfs } from '../test/initramfs/support/mkinitramfs-sandbox.js';
@@ -94,7 +95,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof InitramfsError || error instanceof Error ? error.message : String(error));
-  process.exitCode = 1;
-});
+// Imported by bench/run-all.ts for its rows; run directly, it prints the detail.
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof InitramfsError || error instanceof Error ? error.message : String(error));
+    process.exitCode = 1;
+  });
+}
