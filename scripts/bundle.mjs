@@ -1,18 +1,27 @@
-// Bundles the CLI into one JS file (dist/vfio-doctor.mjs) that runs with nothing but Node.js >= 20:
-// what gets copied to a hypervisor that has no toolchain.
+// Bundles the CLI into one JS file (dist/vfio-doctor.mjs) that runs with nothing but Node.js >= 18.19:
+// what gets copied to a hypervisor that has no toolchain. 18.19 is what Debian 12 and Proxmox VE 8 ship,
+// the hosts that need this tool most (test/package/oldest-node.test.ts runs the bundle on it).
 import { build } from 'esbuild';
 import { chmodSync } from 'node:fs';
 
 const out = 'dist/vfio-doctor.mjs';
+// An older Node.js would fail somewhere deep with a stack trace; one line saying what to use serves better.
+const versionGuard = [
+  "{ const [major, minor] = process.versions.node.split('.').map(Number);",
+  "  if (major < 18 || (major === 18 && minor < 19)) {",
+  "    process.stderr.write(`vfio-doctor: needs Node.js >= 18.19, this is ${process.versions.node}; on this host use the .deb or the single executable dist/vfio-doctor (see the README)\\n`);",
+  "    process.exit(2);",
+  "  } }",
+].join('\n');
 await build({
   entryPoints: ['src/cli/bin.ts'],
   bundle: true,
   platform: 'node',
-  target: 'node20',
+  target: 'node18.19',
   format: 'esm',
   outfile: out,
   // yaml ships CommonJS for Node: its require() of Node built-ins needs a real require in an ES module.
-  banner: { js: "#!/usr/bin/env node\nimport { createRequire as __vfioDoctorRequire } from 'node:module';\nconst require = __vfioDoctorRequire(import.meta.url);" },
+  banner: { js: "#!/usr/bin/env node\nimport { createRequire as __vfioDoctorRequire } from 'node:module';\nconst require = __vfioDoctorRequire(import.meta.url);\n" + versionGuard },
   define: { __VFIO_DOCTOR_SINGLE_EXECUTABLE__: 'false' },
   legalComments: 'none',
   logLevel: 'warning',
