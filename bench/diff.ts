@@ -14,6 +14,7 @@ import { buildHost, type HostSpec, type PciFunctionSpec } from '../test/fixtures
 import { collectSnapshot } from '../src/collect/collect.js';
 import { diffSnapshots } from '../src/diff/diff.js';
 import type { Snapshot } from '../src/snapshot/types.js';
+import type { BenchRow } from './row.js';
 
 interface Variant {
   release: string;
@@ -85,8 +86,16 @@ function parseRuns(argv: string[]): number {
   throw new Error(`usage: node build/bench/diff.js [--runs N] (unexpected "${argv.join(' ')}")`);
 }
 
-async function main(): Promise<void> {
-  const runs = parseRuns(process.argv.slice(2));
+interface DiffFigures {
+  before: Snapshot;
+  after: Snapshot;
+  changes: number;
+  counts: { regression: number; improvement: number; neutral: number };
+  ms: number;
+}
+
+/** `runs` comparisons of the pair after a warm-up, so the figure is the steady state, not the JIT's first pass. */
+async function measure(runs: number): Promise<DiffFigures> {
   const before = await collect({ release: '6.8.12-4-pve', bootId: '3f2a1c9e-5b7d-4e21-9a0c-1d2e3f405162', acsOff: new Set(), hostBound: new Set(), logLines: [] });
   const faults = Array.from({ length: 120 }, (_, i) => `DMAR: [DMA Read NO_PASID] Request device [${(2 + (i % 40)).toString(16).padStart(2, '0')}:00.0] fault addr 0x${(0x7f3c0000 + i * 4096).toString(16)} [fault reason 0x06] PTE Read access is not set`);
   const after = await collect({
@@ -97,18 +106,40 @@ async function main(): Promise<void> {
     logLines: ['DMAR: DRHD: handling fault status reg 2', ...faults, "vfio-pci 0000:05:00.0: BAR 0: can't reserve [mem 0xc0000000-0xc001ffff]"],
   });
   const first = diffSnapshots(before, after);
-  // Warm-up so the figures are the steady state, not the JIT's first pass.
   for (let i = 0; i < Math.min(200, runs); i++) diffSnapshots(before, after);
   const start = performance.now();
   let changes = 0;
   for (let i = 0; i < runs; i++) changes += diffSnapshots(before, after).changes.length;
   const ms = performance.now() - start;
+  if (changes !== first.changes.length * runs) throw new Error('comparisons were not deterministic');
+  return { before, after, changes: first.changes.length, counts: first.counts, ms };
+}
+
+export async function rows(opts: { quick: boolean }): Promise<BenchRow[]> {
+  const runs = opts.quick ? 500 : 5_000;
+  const f = await measure(runs);
+  const perMs = f.ms / runs;
+  return [
+    {
+      work: `\`diff\`, ${f.after.pci.length}-device pair (${f.changes} changes)`,
+      reference: '—',
+      ours: perMs >= 1 ? `${perMs.toFixed(2)} ms` : `${(perMs * 1000).toFixed(0)} µs`,
+      theirs: '—',
+      ratio: null,
+      target: '≤ 2 ms',
+      pass: perMs <= 2,
+    },
+  ];
+}
+
+async function main(): Promise<void> {
+  const runs = parseRuns(process.argv.slice(2));
+  const { before, after, changes, counts, ms } = await measure(runs);
   const maxRssMb = process.resourceUsage().maxRSS / 1024;
   console.log(`host: ${before.pci.length} → ${after.pci.length} PCI functions, ${before.kernelLog?.lines.length ?? 0} → ${after.kernelLog?.lines.length ?? 0} kernel-log lines`);
-  console.log(`changes per comparison: ${first.changes.length} (${first.counts.regression} regressions, ${first.counts.improvement} improvements, ${first.counts.neutral} neutral)`);
+  console.log(`changes per comparison: ${changes} (${counts.regression} regressions, ${counts.improvement} improvements, ${counts.neutral} neutral)`);
   console.log(`comparisons: ${runs}, total ${(ms / 1000).toFixed(2)} s, ${((ms * 1000) / runs).toFixed(1)} µs per comparison`);
   console.log(`peak memory (maxRSS): ${maxRssMb.toFixed(1)} MiB`);
-  if (changes !== first.changes.length * runs) throw new Error('comparisons were not deterministic');
 }
 
 // Imported by bench/run-all.ts for its rows; run directly, it prints the detail.

@@ -4,16 +4,60 @@
 //
 // Without --image it builds one with initramfs-tools' mkinitramfs (COMPRESS=zstd, early-microcode
 // archives prepended) for a made-up kernel in a private mount namespace, which needs root.
+//
+// rows() (for bench/run-all.ts) measures the command instead: `vfio-doctor preflight` of the real Debian
+// kernel installed on a generated host, with its real zstd initramfs (MODULES=most), next to
+// `lsinitramfs` of the same image.
 
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import fs, { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 import { InitramfsError, listInitramfs } from '../src/initramfs/index.js';
+import { buildHost } from '../test/fixtures/host-builder.js';
 import { buildWithMkinitramfs } from '../test/initramfs/support/mkinitramfs-sandbox.js';
+import type { BenchOptions, BenchRow } from './row.js';
+import { CLI, dropScratch, installRealKernel, realKernelTree, scratch, seconds, timePair } from './support.js';
+
+/** A host running an older kernel with the real Debian kernel installed beside it, about to reboot into it. */
+export async function rows(opts: BenchOptions): Promise<BenchRow[]> {
+  const kernel = await realKernelTree();
+  const dir = scratch('preflight');
+  try {
+    const root = await buildHost({
+      os: 'debian-12',
+      cpu: { vendor: 'intel' },
+      kernel: { release: '6.1.0-25-amd64' },
+      cmdlineArgs: ['intel_iommu=on', 'iommu=pt'],
+      iommu: {},
+      pci: [{ devices: [
+        { at: '00.0', id: '8086:3e30', class: 0x060000, conventional: true },
+        { at: '01.0', id: '8086:1901', class: 0x060400, portType: 'root-port', caps: { acs: true }, children: [
+          { at: '00.0', id: '10de:1e87', class: 0x030000, driver: 'vfio-pci', hostDriver: 'nouveau' },
+          { at: '00.1', id: '10de:10f8', class: 0x040300, driver: 'vfio-pci', hostDriver: 'snd_hda_intel' },
+        ] },
+      ] }],
+      modprobe: { 'vfio.conf': 'options vfio-pci ids=10de:1e87,10de:10f8\nsoftdep nouveau pre: vfio-pci\n' },
+      initramfsModules: ['vfio', 'vfio_pci', 'vfio_iommu_type1'],
+    }, path.join(dir, 'host'));
+    installRealKernel(kernel, root);
+    const image = path.join(root, 'boot', `initrd.img-${kernel.version}`);
+    const t = timePair(
+      { cmd: process.execPath, args: [CLI, 'preflight', '--root', root, '--kernel', kernel.version, '--color', 'never'], ok: [0, 1] },
+      { cmd: 'lsinitramfs', args: [image], ok: [0], env: { ...process.env, PATH: `${process.env['PATH'] ?? '/usr/bin:/bin'}:/usr/sbin:/sbin` } },
+      opts.quick ? 3 : 7,
+      dir,
+    );
+    const ratio = t.ours / t.theirs;
+    const mb = (fs.statSync(image).size / 2 ** 20).toFixed(1);
+    return [{ work: `\`preflight\`, real zstd initramfs (${mb} MB, Debian ${kernel.version})`, reference: '`lsinitramfs`', ours: seconds(t.ours), theirs: seconds(t.theirs), ratio, target: '≤ 0.5×', pass: ratio <= 0.5 }];
+  } finally {
+    dropScratch(dir);
+  }
+}
 
 interface Options {
   image: string | null;

@@ -58,6 +58,8 @@ export interface RealImageSpec {
   modules: string[];
   /** Content of the modprobe.d/vfio.conf copied into the image; null for none. */
   modprobe: string | null;
+  /** initramfs-tools' MODULES= policy (default "list"); "most" gives the full-size image distributions ship. */
+  policy?: 'list' | 'most';
 }
 
 const INSIDE = '--inside-private-mounts';
@@ -66,7 +68,7 @@ function prepare(spec: RealImageSpec): void {
   const conf = path.join(spec.workDir, 'conf');
   for (const d of ['hooks', 'scripts', 'conf.d']) fs.mkdirSync(path.join(conf, d), { recursive: true });
   // MODULES=list: only the listed modules and their dependencies, so the test controls what competes.
-  fs.writeFileSync(path.join(conf, 'initramfs.conf'), 'MODULES=list\nBUSYBOX=auto\nKEYMAP=n\nCOMPRESS=zstd\nDEVICE=\nNFSROOT=auto\nRUNSIZE=10%\nFSTYPE=auto\n');
+  fs.writeFileSync(path.join(conf, 'initramfs.conf'), `MODULES=${spec.policy ?? 'list'}\nBUSYBOX=auto\nKEYMAP=n\nCOMPRESS=zstd\nDEVICE=\nNFSROOT=auto\nRUNSIZE=10%\nFSTYPE=auto\n`);
   fs.writeFileSync(path.join(conf, 'modules'), spec.modules.map((m) => `${m}\n`).join(''));
   const modprobe = path.join(spec.workDir, 'modprobe.d');
   fs.mkdirSync(modprobe, { recursive: true });
