@@ -53,7 +53,7 @@ function knowledgeBase(dirs: string[]): KbEntry[] {
 }
 
 async function readLog(file: string | undefined, io: Parameters<Command['run']>[1]): Promise<KernelLogSection> {
-  let input: NodeJS.ReadableStream | Buffer;
+  let input: Buffer | { fd: number };
   let from: string;
   if (file === undefined || file === '-') {
     input = await io.readStdin(MAX_INPUT_BYTES);
@@ -64,20 +64,20 @@ async function readLog(file: string | undefined, io: Parameters<Command['run']>[
     if (fs.statSync(local, { throwIfNoEntry: false })?.isDirectory()) throw new InputError(`${file}: is a directory, not a log file`);
     // Only a regular file is opened (a named FIFO would block here forever); a file is streamed, so
     // its size does not matter.
-    let fd: number;
     try {
-      ({ fd } = openInputFile(file, local, { streamHint: 'to decode a stream, pipe it: ... | vfio-doctor decode -' }));
+      input = { fd: openInputFile(file, local, { streamHint: 'to decode a stream, pipe it: ... | vfio-doctor decode -' }).fd };
     } catch (e) {
       if (e instanceof InputReadError) throw new InputError(`${file}: cannot read: ${e.message.slice(file.length + 2)}`);
       throw e;
     }
-    input = fs.createReadStream('', { fd, highWaterMark: 64 * 1024 });
   }
   let result;
   try {
     result = await scanKernelLog(input);
   } catch (e) {
     throw new InputError(`${from}: cannot read: ${describe(e)}`);
+  } finally {
+    if (!Buffer.isBuffer(input)) fs.closeSync(input.fd);
   }
   const { stats } = result;
   // A log of binary garbage: say so instead of printing "nothing found".

@@ -4,12 +4,19 @@
 // once without a JS string per line), and readLines() builds a plain line-by-line iterator on top of it.
 // A line longer than the window is never held whole: its head is kept, the rest is skipped and counted.
 
-import { createReadStream } from 'node:fs';
+import { createReadStream, read } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
 
-/** What a log can be read from: a file path, a Node stream, or bytes already in memory. */
-export type LineInput = string | NodeJS.ReadableStream | Uint8Array;
+/**
+ * What a log can be read from: a file path, a descriptor of a regular file already opened (read from its
+ * current offset to the end, left open for the caller to close), a Node stream, or bytes in memory.
+ */
+export type LineInput = string | OpenFile | NodeJS.ReadableStream | Uint8Array;
+
+export interface OpenFile {
+  fd: number;
+}
 
 export interface LineReaderOptions {
   /** Bytes of a line kept and looked at; longer lines are cut and counted as truncated. Default 4096. */
@@ -172,6 +179,8 @@ export async function visitBlocks(input: LineInput, visitor: BlockVisitor, opts:
     await readFileInto(input, chunker);
   } else if (input instanceof Uint8Array) {
     chunker.push(input);
+  } else if (isOpenFile(input)) {
+    await readFdInto(input.fd, chunker);
   } else {
     for await (const chunk of input as AsyncIterable<Uint8Array | string>) {
       chunker.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
@@ -181,26 +190,46 @@ export async function visitBlocks(input: LineInput, visitor: BlockVisitor, opts:
   return { bytes: chunker.bytes };
 }
 
-// Two windows: while one is scanned, the next read is already under way in libuv's thread pool, so the
-// copy out of the page cache overlaps with the scan instead of adding to it.
+// Reads straight into the chunker's windows instead of through a stream: a stream hands out a fresh
+// buffer per chunk, which is then copied again, and the garbage it leaves raises the peak RSS.
 async function readFileInto(path: string, chunker: LineChunker): Promise<void> {
   const fh = await open(path, 'r');
   try {
-    const wins = [chunker.allocWindow(), chunker.allocWindow()] as const;
-    const off = chunker.maxLineBytes;
-    let cur = 0;
-    let pending = fh.read(wins[0], off, chunker.windowBytes, null);
-    for (;;) {
-      const { bytesRead } = await pending;
-      if (bytesRead === 0) break;
-      const buf = wins[cur] as Buffer;
-      cur ^= 1;
-      pending = fh.read(wins[cur] as Buffer, off, chunker.windowBytes, null);
-      chunker.feed(buf, off, bytesRead);
-    }
+    await readFdInto(fh.fd, chunker);
   } finally {
     await fh.close();
   }
+}
+
+// Two windows: while one is scanned, the next read is already under way in libuv's thread pool, so the
+// copy out of the page cache overlaps with the scan instead of adding to it.
+async function readFdInto(fd: number, chunker: LineChunker): Promise<void> {
+  const wins = [chunker.allocWindow(), chunker.allocWindow()] as const;
+  const off = chunker.maxLineBytes;
+  let cur = 0;
+  let pending = readAt(fd, wins[0], off, chunker.windowBytes);
+  try {
+    for (;;) {
+      const bytesRead = await pending;
+      if (bytesRead === 0) break;
+      const buf = wins[cur] as Buffer;
+      cur ^= 1;
+      pending = readAt(fd, wins[cur] as Buffer, off, chunker.windowBytes);
+      chunker.feed(buf, off, bytesRead);
+    }
+  } catch (e) {
+    // The read ahead must be over before the caller may close the descriptor.
+    await pending.catch(() => 0);
+    throw e;
+  }
+}
+
+function readAt(fd: number, buf: Buffer, off: number, n: number): Promise<number> {
+  return new Promise((resolve, reject) => read(fd, buf, off, n, null, (err, bytesRead) => (err ? reject(err) : resolve(bytesRead))));
+}
+
+function isOpenFile(input: LineInput): input is OpenFile {
+  return typeof input === 'object' && input !== null && typeof (input as Partial<OpenFile>).fd === 'number' && !('pipe' in input);
 }
 
 /** One line as read: text decoded (invalid UTF-8 replaced), at most maxLineBytes of it. */
@@ -244,8 +273,8 @@ export async function* readLines(input: LineInput, opts: LineReaderOptions = {})
     for (let i = 0; i < pending.length; i++) yield pending[i] as ReadLine;
     pending.length = 0;
   };
-  if (typeof input === 'string') {
-    const stream = createReadStream(input, { highWaterMark: 64 * 1024 });
+  if (typeof input === 'string' || isOpenFile(input)) {
+    const stream = typeof input === 'string' ? createReadStream(input, { highWaterMark: 64 * 1024 }) : createReadStream('', { fd: input.fd, autoClose: false, highWaterMark: 64 * 1024 });
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       chunker.push(chunk);
       yield* drain();
