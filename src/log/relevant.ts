@@ -84,11 +84,11 @@ export async function scanKernelLog(input: LineInput, opts: ScanOptions = {}): P
 }
 
 /**
- * Reads a kernel log (a file path or a stream: dmesg, journalctl -k, /var/log/kern.log …) and returns
+ * Reads a kernel log (a file path, an opened file or a stream: dmesg, journalctl -k, /var/log/kern.log …) and returns
  * the snapshot section with the relevant lines.
  */
 export async function collectKernelLog(
-  input: string | NodeJS.ReadableStream,
+  input: LineInput,
   origin: KernelLogOrigin,
   from: string,
   opts: { maxLines?: number } = {},

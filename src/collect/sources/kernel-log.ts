@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { closeSync } from 'node:fs';
 import type { KernelLogOrigin, KernelLogSection, SourceRecord } from '../../snapshot/types.js';
 import { collectKernelLog } from '../../log/relevant.js';
 import { streamCommand } from '../run-command.js';
@@ -74,12 +74,14 @@ export async function collectKernelLogSource(ctx: CollectContext): Promise<Kerne
       continue;
     }
     try {
-      const section = await collectKernelLog(createReadStream('', { fd: opened.value, highWaterMark: 64 * 1024 }), c.origin, file);
+      const section = await collectKernelLog({ fd: opened.value }, c.origin, file);
       note(ctx, 'kernel-log', { status: 'read', path: file });
       return section;
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       tried.push({ status: e.code === 'EACCES' || e.code === 'EPERM' ? 'denied' : 'error', path: file, message: e.message });
+    } finally {
+      closeSync(opened.value);
     }
   }
   const worst = tried.find((t) => t.status === 'denied') ?? tried.find((t) => t.status === 'error') ?? tried[0];
