@@ -1,73 +1,132 @@
-// Benchmark of the kernel-log scanner against grep -E.
+// Issue 16's log rows: `decode` of a 300 MB kernel log against `grep -cE` with the decoder's own anchors,
+// and the peak RSS of `decode` and of `check --root` with that log in the host tree.
 //
-//   node build/bench/logscan.js [--size-mb 500] [--small-mb 200] [--keep]
+//   node build/bench/logscan.js [--quick] [--size-mb 300] [--keep]
 //
-// Generates a mixed kernel log (mostly ordinary lines, some relevant ones, a boot sequence now and then)
-// in a temporary directory, then measures on the same file, one after the other:
-//   - the scanner (scanKernelLog, in a child process so its peak RSS is its own), and
-//   - `grep -c -E <the anchors as one alternation>` (LC_ALL=C), spawned with an argument array,
-// and prints throughput, peak RSS and the ratio. The scanner also runs on a smaller file (by default 40%
-// of the size, big enough that both runs fill the 20,000-line window of kept lines), to show that its
-// peak memory does not grow with the input. The files are removed at the end unless --keep.
+// The log is generated (mostly ordinary lines of a busy hypervisor, ~1.5% passthrough events, a boot
+// sequence every ~20 MB) as the dmesg of a small host tree built by the test host builder. Measured on
+// the same file, as a user runs them (output to a file): `node dist/vfio-doctor.mjs decode FILE` and
+// `grep -c -E <the anchors as one alternation>` (LC_ALL=C) alternately, the collector's scanner alone
+// (scanKernelLog in a child process, start-up excluded), and `check --root`. Peak RSS is the child's own
+// (GNU time's %M). The grep pattern is printed to standard error. Everything is removed at the end unless
+// --keep.
 
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { anchorTexts } from '../src/log/anchors.js';
 import { scanKernelLog } from '../src/log/relevant.js';
-
-interface Measure {
-  seconds: number;
-  peakRssKiB: number;
-  result: number;
-  /** From spawn to exit, Node start-up included (scanner runs only). */
-  wallSeconds?: number;
-}
+import { buildHost, type HostSpec } from '../test/fixtures/host-builder.js';
+import { CLI, measure, measurePair, median, mib, secs, type RunResult } from './cli-run.js';
+import type { BenchOptions, BenchRow } from './row.js';
 
 const MiB = 1024 * 1024;
+/** Issue 16's targets for these rows. */
+const MIN_THROUGHPUT_RATIO = 0.5;
+const MAX_PEAK_KIB = 150 * 1024;
+
+interface ScanMeasure {
+  seconds: number;
+  peakKiB: number;
+  relevant: number;
+}
+
+export interface LogscanOptions extends BenchOptions {
+  sizeMb?: number;
+  /** Keep the generated host and log in this directory (not removed). */
+  keep?: boolean;
+}
+
+/** A workstation passing a GPU through: enough for `check` to walk every layer. */
+function host(): HostSpec {
+  return {
+    os: 'debian-12',
+    cpu: { vendor: 'intel', count: 8 },
+    cmdlineArgs: ['intel_iommu=on', 'iommu=pt'],
+    iommu: {},
+    pci: [
+      {
+        domain: 0,
+        bus: 0,
+        devices: [
+          { at: '00.0', id: '8086:3e30', class: 0x060000, conventional: true },
+          { at: '02.0', id: '8086:3e92', class: 0x030000, driver: 'i915', bootVga: true },
+          { at: '14.0', id: '8086:a36d', class: 0x0c0330, driver: 'xhci_hcd', conventional: true },
+          { at: '17.0', id: '8086:a352', class: 0x010601, driver: 'ahci', conventional: true },
+          {
+            at: '01.0',
+            id: '8086:1901',
+            class: 0x060400,
+            portType: 'root-port',
+            caps: { acs: true },
+            children: [
+              { at: '00.0', id: '10de:1e87', class: 0x030000, driver: 'vfio-pci', bars: [{ index: 0, size: '16M' }] },
+              { at: '00.1', id: '10de:10f8', class: 0x040300, driver: 'vfio-pci' },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+}
+
+export async function rows(opts: LogscanOptions): Promise<BenchRow[]> {
+  const runs = opts.quick ? 1 : 3;
+  const sizeMb = opts.sizeMb ?? 300;
+  const dir = mkdtempSync(path.join(tmpdir(), 'vfio-doctor-bench-logscan-'));
+  try {
+    const root = await buildHost(host(), path.join(dir, 'host'));
+    const log = path.join(root, 'commands', 'dmesg');
+    generateLog(log, sizeMb * MiB, 1);
+    const bytes = statSync(log).size;
+    const anchors = anchorTexts();
+    const pattern = anchors.map(escapeRegex).join('|');
+    process.stderr.write(`logscan: grep -c -E with the decoder's ${anchors.length} anchors (LC_ALL=C): ${pattern}\n`);
+
+    const decode = { cmd: process.execPath, args: [CLI, 'decode', log], ok: [0] };
+    const grep = { cmd: 'grep', args: ['-c', '-E', pattern, log], ok: [0, 1], env: { ...process.env, LC_ALL: 'C' } };
+    const pair = await measurePair(decode, grep, runs, dir);
+    const scans: ScanMeasure[] = [];
+    for (let i = 0; i < runs; i++) scans.push(await measureScanner(log));
+    const scan = { seconds: median(scans.map((s) => s.seconds)), peakKiB: median(scans.map((s) => s.peakKiB)) };
+    const check = await measure({ cmd: process.execPath, args: [CLI, 'check', '--root', root], ok: [0, 1] }, runs, dir);
+
+    const size = `${(bytes / MiB).toFixed(0)} MB`;
+    const rate = (s: number): string => `${(bytes / MiB / s).toFixed(0)} MB/s (${secs(s)})`;
+    const grepRef = `\`grep -cE\`, the decoder's ${anchors.length} anchors`;
+    const throughputRow = (work: string, ours: number): BenchRow => {
+      const ratio = pair.theirs.seconds / ours;
+      return { work, reference: grepRef, ours: rate(ours), theirs: rate(pair.theirs.seconds), ratio, target: `≥ ${MIN_THROUGHPUT_RATIO}× grep throughput`, pass: ratio >= MIN_THROUGHPUT_RATIO };
+    };
+    const peakRow = (work: string, r: Pick<RunResult, 'peakKiB'>): BenchRow => ({
+      work,
+      reference: '—',
+      ours: `${mib(r.peakKiB)} peak`,
+      theirs: '—',
+      ratio: null,
+      target: `peak RSS < ${MAX_PEAK_KIB / 1024} MB`,
+      pass: r.peakKiB < MAX_PEAK_KIB,
+    });
+    return [
+      throughputRow(`\`decode\`, ${size} log (the CLI, start-up included)`, pair.ours.seconds),
+      throughputRow(`log scan alone (the collector's scanner, in-process), ${size} log`, scan.seconds),
+      peakRow(`\`decode\`, ${size} log`, pair.ours),
+      peakRow(`\`check --root\`, ${size} log in the tree`, check),
+    ];
+  } finally {
+    if (opts.keep) process.stderr.write(`logscan: kept ${dir}\n`);
+    else rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === '--child') return child(argv[1] ?? '');
-  const sizeMb = numberOpt(argv, '--size-mb', 500);
-  const smallMb = numberOpt(argv, '--small-mb', Math.max(1, Math.round(sizeMb * 0.4)));
-  const keep = argv.includes('--keep');
-  const dir = mkdtempSync(path.join(tmpdir(), 'vfio-doctor-logscan-'));
-  try {
-    const big = path.join(dir, 'kern-big.log');
-    const small = path.join(dir, 'kern-small.log');
-    process.stdout.write(`generating ${sizeMb} MB and ${smallMb} MB logs in ${dir} ...\n`);
-    generateLog(big, sizeMb * MiB, 1);
-    generateLog(small, smallMb * MiB, 2);
-    const bytes = statSync(big).size;
-    const pattern = anchorTexts().map(escapeRegex).join('|');
-
-    const grep = await measureProcess('grep', ['-c', '-E', pattern, big], { ...process.env, LC_ALL: 'C' });
-    const scan = await measureScanner(big);
-    const scanSmall = await measureScanner(small);
-    const smallBytes = statSync(small).size;
-
-    const mbs = (b: number, s: number): string => (b / MiB / s).toFixed(0);
-    const rows: string[][] = [
-      ['', 'file', 'seconds', 'MB/s', 'peak RSS', 'lines found'],
-      ['scanner', `${(bytes / MiB).toFixed(0)} MB`, scan.seconds.toFixed(2), mbs(bytes, scan.seconds), `${(scan.peakRssKiB / 1024).toFixed(1)} MiB`, `${scan.result} relevant`],
-      ['grep -c -E', `${(bytes / MiB).toFixed(0)} MB`, grep.seconds.toFixed(2), mbs(bytes, grep.seconds), `${(grep.peakRssKiB / 1024).toFixed(1)} MiB`, `${grep.result} matching`],
-      ['scanner', `${(smallBytes / MiB).toFixed(0)} MB`, scanSmall.seconds.toFixed(2), mbs(smallBytes, scanSmall.seconds), `${(scanSmall.peakRssKiB / 1024).toFixed(1)} MiB`, `${scanSmall.result} relevant`],
-    ];
-    process.stdout.write(table(rows));
-    process.stdout.write(`throughput ratio scanner / grep: ${(grep.seconds / scan.seconds).toFixed(2)} (target >= 0.50)\n`);
-    process.stdout.write(
-      `peak RSS ${(smallBytes / MiB).toFixed(0)} MB -> ${(bytes / MiB).toFixed(0)} MB: ${(scanSmall.peakRssKiB / 1024).toFixed(1)} -> ${(scan.peakRssKiB / 1024).toFixed(1)} MiB\n`,
-    );
-    process.stdout.write(
-      `scanner time is measured inside its process; from spawn to exit (Node start-up included) it was ${(scan.wallSeconds ?? 0).toFixed(2)} s, ratio ${(grep.seconds / (scan.wallSeconds ?? scan.seconds)).toFixed(2)}. grep is measured from spawn to exit.\n`,
-    );
-    return 0;
-  } finally {
-    if (keep) process.stdout.write(`kept ${dir}\n`);
-    else rmSync(dir, { recursive: true, force: true });
-  }
+  const out = await rows({ quick: argv.includes('--quick'), sizeMb: numberOpt(argv, '--size-mb', 300), keep: argv.includes('--keep') });
+  const cells = [['work', 'reference', 'ours', 'theirs', 'ratio', 'target', 'pass'], ...out.map((r) => [r.work, r.reference, r.ours, r.theirs, r.ratio === null ? '—' : `${r.ratio.toFixed(2)}×`, r.target, r.pass ? 'yes' : 'NO'])];
+  process.stdout.write(table(cells));
+  return out.every((r) => r.pass) ? 0 : 1;
 }
 
 // The child: scans the file and reports time and its own peak RSS.
@@ -75,52 +134,20 @@ async function child(file: string): Promise<number> {
   const t0 = process.hrtime.bigint();
   const { stats } = await scanKernelLog(file);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const out: Measure = { seconds, peakRssKiB: process.resourceUsage().maxRSS, result: stats.relevantLines };
+  const out: ScanMeasure = { seconds, peakKiB: process.resourceUsage().maxRSS, relevant: stats.relevantLines };
   process.stdout.write(JSON.stringify(out) + '\n');
   return 0;
 }
 
-async function measureScanner(file: string): Promise<Measure> {
+function measureScanner(file: string): Promise<ScanMeasure> {
   const self = fileURLToPath(import.meta.url);
-  const t0 = process.hrtime.bigint();
-  const out = await run(process.execPath, [self, '--child', file], process.env);
-  const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  return { ...(JSON.parse(out.stdout) as Measure), wallSeconds };
-}
-
-async function measureProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<Measure> {
-  const t0 = process.hrtime.bigint();
-  const out = await run(cmd, args, env);
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  return { seconds, peakRssKiB: out.peakRssKiB, result: Number(out.stdout.trim()) };
-}
-
-// Runs a command; its peak RSS is sampled from /proc/<pid>/status (VmHWM is the high-water mark).
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ stdout: string; peakRssKiB: number }> {
   return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(process.execPath, [self, '--child', file], { stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
-    let peak = 0;
     p.stdout.setEncoding('utf8');
     p.stdout.on('data', (d: string) => (stdout += d));
-    const sample = (): void => {
-      try {
-        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${p.pid}/status`, 'utf8'));
-        if (m) peak = Math.max(peak, Number(m[1]));
-      } catch {
-        // The process is gone: the last sample stands.
-      }
-    };
-    const timer = setInterval(sample, 5);
-    p.on('error', (e) => {
-      clearInterval(timer);
-      reject(e);
-    });
-    p.on('close', (code) => {
-      clearInterval(timer);
-      if (code !== 0 && !(cmd === 'grep' && code === 1)) reject(new Error(`${cmd} exited with ${code}`));
-      else resolve({ stdout, peakRssKiB: peak });
-    });
+    p.on('error', reject);
+    p.on('close', (code) => (code === 0 ? resolve(JSON.parse(stdout) as ScanMeasure) : reject(new Error(`scanner child exited with ${code}`))));
   });
 }
 
