@@ -7,6 +7,8 @@ import { decodeLine } from '../../src/log/events/index.js';
 import { parseXml, XmlError } from '../../src/hypervisor/xml.js';
 import { parseDomainXml } from '../../src/hypervisor/libvirt.js';
 import { parsePveVmConfig, parsePveMappings } from '../../src/hypervisor/proxmox.js';
+import { cmdlineArgs, parseQemuCommand } from '../../src/hypervisor/qemu-argv.js';
+import { shellWords } from '../../src/parse/shell-words.js';
 import { CpioFormatError, CpioStreamParser } from '../../src/initramfs/cpio-newc.js';
 import { validateSnapshot, SnapshotLoadError } from '../../src/snapshot/load.js';
 import { parseCmdline } from '../../src/parse/cmdline.js';
@@ -43,6 +45,9 @@ const FRAGMENTS = [
   'softdep nouveau pre: vfio-pci',
   'blacklist nouveau',
   'hostpci0: 0000:01:00,pcie=1,x-vga=1',
+  "/usr/bin/kvm -id 100 -name 'win11,debug-threads=on' -m 16384 -device 'vfio-pci,host=0000:01:00.0,multifunction=on' \\",
+  '  -device {"driver":"vfio-pci","host":"0000:0b:00.0","bus":"pci.6","addr":"0x0"} -cpu host,kvm=off,hv_vendor_id=x',
+  'root        4242 12.3  4.0 9123456 812345 ?      Sl   10:00   5:01 qemu-system-x86_64 -m size=8G,slots=2 -mem-path /dev/hugepages',
   '/sys/kernel/iommu_groups/14/devices/0000:01:00.0',
   'IOMMU Group 14 01:00.0 VGA compatible controller [0300]',
   '{"MESSAGE":"DMAR: IOMMU enabled","__MONOTONIC_TIMESTAMP":"1234"}',
@@ -136,6 +141,19 @@ test('fuzz: Proxmox VM and mapping configuration take any text; CRLF and blanks 
   const base = parsePveVmConfig(conf, '100', 'f');
   assert.deepEqual(parsePveVmConfig(conf.replace(/\n/g, '\r\n'), '100', 'f'), base, 'CRLF');
   assert.deepEqual(parsePveVmConfig(conf.replace(/: /g, ':   '), '100', 'f'), base, 'blanks after the key');
+});
+
+test('fuzz: QEMU command lines (shell words, NUL-separated argv) take any text; extra blanks change nothing', () => {
+  fc.assert(
+    fc.property(document, (text) => {
+      parseQemuCommand(shellWords(text).map((w) => ({ text: w.text, line: 1 })), 'paste');
+      parseQemuCommand(cmdlineArgs(text.replace(/ /g, '\0')), '/proc/1/cmdline');
+    }),
+    runs(800),
+  );
+  const line = "qemu-system-x86_64 -name 'a,,b' -m 8G -device vfio-pci,host=01:00.0,x-vga=on -bios /usr/share/ovmf/OVMF.fd";
+  const base = parseQemuCommand(shellWords(line).map((w) => ({ text: w.text, line: 1 })), 'f');
+  assert.deepEqual(parseQemuCommand(shellWords(line.replace(/ /g, ' \t  ')).map((w) => ({ text: w.text, line: 1 })), 'f'), base);
 });
 
 test('fuzz: kernel command line and modprobe.d parsers; spacing and CRLF change nothing', () => {
