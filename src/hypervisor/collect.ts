@@ -8,6 +8,7 @@ import { runCommand } from '../collect/run-command.js';
 import { libvirtVm, parseDomainXml, type ParsedDomain } from './libvirt.js';
 import { parsePveMappings, parsePveVmConfig, proxmoxVm } from './proxmox.js';
 import { parseLimitsConf, parseUnitMemlock } from './limits.js';
+import { collectQemuProcesses, withoutDescribedProcesses } from './running-qemu.js';
 import { defaultLibvirtUser, parseQemuConf, resolveIdentity } from './identity.js';
 import { parseAccounts, type Accounts } from '../parse/passwd.js';
 import type { HypervisorInfo, QemuIdentity, VmDefinition } from './types.js';
@@ -179,9 +180,10 @@ export async function collectHypervisor(ctx: CollectContext, snapshot: Snapshot)
   const node = ctx.fs.readAttr('/etc/hostname')?.split('.')[0] ?? snapshot.host.hostname?.split('.')[0] ?? null;
   const lv = await collectLibvirt(ctx, acc);
   const pve = collectProxmox(ctx, node, acc);
-  const vms = [...lv.vms, ...pve.vms];
-  // Analysis is pure, so whether each ROM image exists is settled here.
-  for (const a of vms.flatMap((v) => v.devices)) if (a.romFile !== null) a.romFileFound = ctx.fs.exists(a.romFile);
+  const vms = withoutDescribedProcesses([...lv.vms, ...pve.vms, ...collectQemuProcesses(ctx)]);
+  // Analysis is pure, so whether each ROM image exists is settled here. A relative romfile= of a QEMU
+  // command line is looked up in QEMU's data directories, which differ between builds: left unknown.
+  for (const a of vms.flatMap((v) => v.devices)) if (a.romFile !== null && a.romFile.startsWith('/')) a.romFileFound = ctx.fs.exists(a.romFile);
   const info: HypervisorInfo = { vms, pveMappings: pve.mappings, node, libvirtNodedevs: lv.nodedevs, memlock: collectMemlock(ctx) };
   snapshot.hypervisor = info;
   snapshot.toolMessages.push(...collectQemuLogs(ctx));

@@ -7,6 +7,7 @@ import { collectKernelLog } from '../log/relevant.js';
 import { VERSION } from '../version.js';
 import type { DeviceFacts, PasteFacts } from './facts.js';
 import type { HypervisorInfo } from '../hypervisor/types.js';
+import { withoutDescribedProcesses } from '../hypervisor/running-qemu.js';
 import type { AcpiTableEvidence } from './derive.js';
 import { comparePciAddresses, slotOf } from '../pci/address.js';
 
@@ -182,7 +183,7 @@ async function kernelLog(facts: PasteFacts): Promise<KernelLogSection | null> {
 /** Pasted VM definitions are the hypervisor section of a host that was not read: no mappings, node,
  *  memlock settings or QEMU identity are known unless pasted. */
 function pastedHypervisor(facts: PasteFacts): HypervisorInfo {
-  return { vms: [...facts.vms], pveMappings: null, node: null, libvirtNodedevs: facts.libvirtNodedevs.length ? [...facts.libvirtNodedevs] : null, memlock: { services: [], limitsConf: [] } };
+  return { vms: withoutDescribedProcesses(facts.vms), pveMappings: null, node: null, libvirtNodedevs: facts.libvirtNodedevs.length ? [...facts.libvirtNodedevs] : null, memlock: { services: [], limitsConf: [] } };
 }
 
 export async function buildSnapshot(facts: PasteFacts, opts: BuildOptions): Promise<Snapshot> {

@@ -2,6 +2,7 @@
 // undoes the quoting forums add (a "> " before every line, a common indentation).
 import type { Chunk, InputLine } from './types.js';
 import { bareCommand, promptCommand } from './prompt.js';
+import { startsQemuCommand } from './recognisers/qemu-command-line.js';
 
 const FENCE = /^\s*(```|~~~)/;
 // "==> /etc/modprobe.d/vfio.conf <==" from head/tail with several files.
@@ -65,6 +66,12 @@ export function splitChunks(lines: InputLine[]): SplitResult {
     // A quoted prompt ("> $ lspci") is still a prompt.
     const unq = t.replace(/^\s*>\s?/, '');
     const cmd = promptCommand(unq) ?? bareCommand(unq);
+    if (cmd !== null && startsQemuCommand(cmd)) {
+      // A QEMU command line is the definition of a VM: it starts a chunk (its messages follow) and is data.
+      start(cmd, null);
+      cur!.lines.push({ ...l, text: cmd });
+      continue;
+    }
     if (cmd !== null) {
       markers.push(l);
       start(cmd === '' ? null : cmd, showsOf(cmd));

@@ -38,6 +38,8 @@ export const SOS_ENTRIES: SosEntry[] = [
   { pattern: /^sos_commands\/libvirt\/virsh_-r_nodedev-list.*$/, command: () => 'virsh nodedev-list' },
   { pattern: /^sos_commands\/libvirt\/virsh_-r_(?:dumpxml|nodedev-dumpxml)_.*$/, command: (r) => `virsh ${/nodedev-dumpxml/.test(r) ? 'nodedev-dumpxml' : 'dumpxml'}` },
   { pattern: /^sos_commands\/dpdk\/dpdk-devbind.*$/, command: () => 'dpdk-devbind.py --status' },
+  // The process plugin's "ps auxwww": the command lines of running QEMU processes.
+  { pattern: /^sos_commands\/process\/ps_auxwww$/, command: () => 'ps auxwww' },
   { pattern: /^etc\/libvirt\/qemu\/[^/]+\.xml$/, command: cat },
   { pattern: /^etc\/pve\/(?:nodes\/[^/]+\/)?qemu-server\/\d+\.conf$/, command: cat },
   { pattern: /^var\/log\/libvirt\/qemu\/[^/]+\.log$/, command: cat, tailBytes: 1 << 20 },

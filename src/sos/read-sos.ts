@@ -12,6 +12,7 @@ import { recogniseChunk, type RecogniseResult } from '../paste/recognise.js';
 import { finishSnapshot } from '../paste/read-paste.js';
 import { openSos } from './archive.js';
 import { SOS_ENTRIES, type SosEntry } from './layout.js';
+import { withoutDescribedProcesses } from '../hypervisor/running-qemu.js';
 
 const MAX_FILE_BYTES = 32 << 20;
 // Directories that hold what SOS_ENTRIES names; the rest of the tree (thousands of sys/ files) is not walked.
@@ -81,7 +82,8 @@ function mergeHypervisor(base: HypervisorInfo | undefined, cmd: HypervisorInfo |
   const same = (a: VmDefinition, b: VmDefinition) => a.manager === b.manager && (a.name === b.name || (a.id !== null && a.id === b.id));
   return {
     ...base,
-    vms: [...base.vms, ...cmd.vms.filter((v) => !base.vms.some((b) => same(b, v)))],
+    // A QEMU process in sos's ps output is left out when a copied definition describes it.
+    vms: withoutDescribedProcesses([...base.vms, ...cmd.vms.filter((v) => !base.vms.some((b) => same(b, v)))]),
     libvirtNodedevs: base.libvirtNodedevs ?? cmd.libvirtNodedevs,
   };
 }

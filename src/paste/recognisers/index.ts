@@ -10,6 +10,7 @@ import { lspci } from './lspci.js';
 import { dpdkDevbind } from './dpdk-devbind.js';
 import { libvirtXml } from './libvirt-xml.js';
 import { proxmoxConfig } from './proxmox-config.js';
+import { qemuCommandLine } from './qemu-command-line.js';
 import { kernelConfig } from './kernel-config.js';
 import { modprobeConf } from './modprobe-conf.js';
 import { moduleLists } from './module-lists.js';
@@ -56,6 +57,7 @@ export const RECOGNISERS: Recogniser[] = [
   dpdkDevbind,
   libvirtXml,
   proxmoxConfig,
+  qemuCommandLine,
   kernelConfig,
   modprobeConf,
   moduleLists,
