@@ -9,6 +9,10 @@ export interface Io {
   env: Record<string, string | undefined>;
   /** Whether stdout is a terminal (colour decisions). */
   isTty: boolean;
+  /** The terminal's width in columns when stdout is a terminal (text is fitted to it). */
+  columns?: number;
+  /** Whether stderr is a terminal: progress is shown only there. */
+  stderrIsTty?: boolean;
   cwd: string;
 }
 

@@ -77,6 +77,8 @@ export function processIo(): Io {
     readStdin: (maxBytes = MAX_INPUT_BYTES) => readStreamCapped(process.stdin, maxBytes),
     env: process.env,
     isTty: Boolean(process.stdout.isTTY),
+    columns: process.stdout.isTTY ? process.stdout.columns : undefined,
+    stderrIsTty: Boolean(process.stderr.isTTY),
     cwd: process.cwd(),
   };
 }

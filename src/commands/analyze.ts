@@ -18,6 +18,8 @@ import { MAX_INPUT_BYTES, readInputFile } from '../io/read-input.js';
 import { analyzeCaptured } from '../paste/targets.js';
 import { focusOnVm } from '../hypervisor/vms.js';
 import type { NotUnderstood, SectionFound } from '../paste/types.js';
+import { printText } from '../cli/print-text.js';
+import { HANG, unbroken } from '../render/wrap.js';
 
 const BINARY = 'binary data, not command output (expected text such as lspci, dmesg or a log)';
 
@@ -41,7 +43,7 @@ function sectionLines(sections: SectionFound[], st: Style): string[] {
   const out = [st.bold(`Sections found (${sections.length})`)];
   for (const s of sections) {
     const range = s.from === s.to ? `${s.from}` : `${s.from}-${s.to}`;
-    out.push(`  ${s.file}:${range}  ${s.label}${s.command ? st.dim(`  ($ ${s.command})`) : ''}`);
+    out.push(`  ${s.file}:${range}  ${HANG}${s.label}${s.command ? st.dim(`  (${unbroken(`$ ${s.command}`)})`) : ''}`);
   }
   return out;
 }
@@ -49,7 +51,7 @@ function sectionLines(sections: SectionFound[], st: Style): string[] {
 function notUnderstoodLines(items: NotUnderstood[], st: Style): string[] {
   if (items.length === 0) return [];
   const out = [st.bold(`Not understood (${items.length} lines): read by no recogniser, so they did not count`)];
-  for (const n of items.slice(0, 200)) out.push(`  not understood: ${n.file}:${n.line}: ${n.text.length > 160 ? n.text.slice(0, 157) + '...' : n.text}`);
+  for (const n of items.slice(0, 200)) out.push(`  not understood: ${HANG}${n.file}:${n.line}: ${n.text.length > 160 ? n.text.slice(0, 157) + '...' : n.text}`);
   if (items.length > 200) out.push(`  ... and ${items.length - 200} more (all are in --json)`);
   return out;
 }
@@ -109,7 +111,7 @@ export const analyzeCommand: Command = {
     } else {
       const st = makeStyle(colourWanted(io.isTty, io.env, colour));
       const text = renderTextReport(snapshot, report, st).replace('vfio-doctor check —', 'vfio-doctor analyze —');
-      io.stdout(out([text.trimEnd(), '', ...sectionLines(sections, st), '', ...notUnderstoodLines(notUnderstood, st), ''].join('\n')));
+      printText(io, out([text.trimEnd(), '', ...sectionLines(sections, st), '', ...notUnderstoodLines(notUnderstood, st), ''].join('\n')));
     }
     return exitCodeFor(report, values.strict);
   },

@@ -26,6 +26,7 @@ import { htmlReport } from '../render/html.js';
 import { writeReportFile } from '../output/report-file.js';
 import { PolicyError } from '../policy/parse.js';
 import { evaluatePolicy, withPolicyFindings } from '../policy/evaluate.js';
+import { printText } from '../cli/print-text.js';
 
 /** Exit codes: 0 healthy (or warnings), 1 a failing finding, 2 usage/input, 3 warnings or undetermined with --strict. */
 export function exitCodeFor(r: Report, strict: boolean): number {
@@ -120,7 +121,7 @@ export const checkCommand: Command = {
     if (values.html !== undefined) writeReportFile(values.html, out(htmlReport(snap, report)), io.cwd, { replace: false });
     if (values.json) io.stdout(out(JSON.stringify(jsonReport(snap, report), null, 2) + '\n'));
     else if (values.markdown) io.stdout(out(markdownReport(snap, report)));
-    else io.stdout(out(renderTextReport(snap, report, makeStyle(colourWanted(io.isTty, io.env, colour)))));
+    else printText(io, out(renderTextReport(snap, report, makeStyle(colourWanted(io.isTty, io.env, colour)))));
     return exitCodeFor(report, values.strict);
   },
 };

@@ -15,6 +15,7 @@ import { buildDecodeReport } from '../log/decode-report.js';
 import { renderDecodeText } from '../log/decode-text.js';
 import { scanKernelLog, sectionFromScan } from '../log/relevant.js';
 import type { KernelLogSection } from '../snapshot/types.js';
+import { printText } from '../cli/print-text.js';
 
 const OPTIONS = [
   JSON_OPTION,
@@ -38,7 +39,8 @@ export const decodeCommand: Command = {
     const kb = knowledgeBase([...knowledgeBaseDirsFromEnv(io.env), ...(values.kb ?? []).map((d) => path.resolve(io.cwd, d))]);
     const section = await readLog(positionals[0], io);
     const report = buildDecodeReport(section, kb);
-    io.stdout(values.json ? JSON.stringify(report, null, 2) + '\n' : renderDecodeText(report));
+    if (values.json) io.stdout(JSON.stringify(report, null, 2) + '\n');
+    else printText(io, renderDecodeText(report));
     return 0;
   },
 };

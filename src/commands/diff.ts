@@ -14,6 +14,7 @@ import { renderDiffSummary } from '../diff/render/summary.js';
 import { diffJson } from '../diff/render/json.js';
 import { colourWanted, makeStyle } from '../render/style.js';
 import { baselineAndNewest, lastTwoBoots, storeDir, StoreError } from '../store/store.js';
+import { printText } from '../cli/print-text.js';
 
 const load = loadSnapshotArg;
 
@@ -96,8 +97,9 @@ export const diffCommand: Command = {
     const report = diffSnapshots(before, after, { devices: values.device ?? [], ids, beforeFile, afterFile });
     if (values.json) io.stdout(JSON.stringify(diffJson(report), null, 2) + '\n');
     else if (values.markdown) io.stdout(renderDiffMarkdown(report));
+    // One line for the journal, whatever its length: a log line is not wrapped.
     else if (values.summary) io.stdout(renderDiffSummary(report));
-    else io.stdout(renderDiffText(report, makeStyle(colourWanted(io.isTty, io.env, colour))));
+    else printText(io, renderDiffText(report, makeStyle(colourWanted(io.isTty, io.env, colour))));
     return report.counts.regression > 0 ? 1 : 0;
   },
 };

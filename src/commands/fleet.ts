@@ -17,6 +17,7 @@ import { loadPolicyFile } from '../policy/load.js';
 import { PolicyError } from '../policy/parse.js';
 import { evaluatePolicy, withPolicyFindings } from '../policy/evaluate.js';
 import type { Policy } from '../policy/types.js';
+import { printText } from '../cli/print-text.js';
 
 const load = loadSnapshotArg;
 
@@ -70,7 +71,7 @@ export const fleetCommand: Command = {
     const report = buildFleetReport(files, { kernel: values.kernel ?? null, load, analyse: (snap) => analyseStored(snap, policy), policy: values.policy ?? null });
     if (values.html !== undefined) writeReportFile(values.html, htmlFleet(report), io.cwd, { replace: false });
     if (values.json) io.stdout(JSON.stringify({ tool: { name: 'vfio-doctor', version: VERSION }, ...report }, null, 2) + '\n');
-    else io.stdout(renderFleetText(report, makeStyle(colourWanted(io.isTty, io.env, colour))));
+    else printText(io, renderFleetText(report, makeStyle(colourWanted(io.isTty, io.env, colour))));
     return fleetExitCode(report);
   },
 };

@@ -7,6 +7,7 @@ import { COLOR_OPTION, colourChoice, DEVICE_OPTION, IDS_OPTION, JSON_OPTION, MAR
 import { colourWanted, makeStyle } from '../render/style.js';
 import { runPreflight } from '../preflight/preflight.js';
 import { preflightJson, renderPreflightMarkdown, renderPreflightText } from '../preflight/render.js';
+import { printText } from '../cli/print-text.js';
 
 const OPTIONS = [
   ROOT_OPTION,
@@ -54,7 +55,7 @@ export const preflightCommand: Command = {
     const r = result.report;
     if (values.json) io.stdout(JSON.stringify(preflightJson(r), null, 2) + '\n');
     else if (values.markdown) io.stdout(renderPreflightMarkdown(r));
-    else io.stdout(renderPreflightText(r, makeStyle(colourWanted(io.isTty, io.env, colour))));
+    else printText(io, renderPreflightText(r, makeStyle(colourWanted(io.isTty, io.env, colour))));
     return r.verdict === 'fail' ? 1 : 0;
   },
 };

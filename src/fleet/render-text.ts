@@ -1,5 +1,6 @@
 import { LAYERS } from '../analyze/layers.js';
 import type { Style } from '../render/style.js';
+import { HANG } from '../render/wrap.js';
 import { skuTitle } from './fleet.js';
 import type { DecisiveSummary, FleetHost, FleetReport, LayerState, Sku } from './types.js';
 
@@ -27,21 +28,21 @@ function hostLine(h: FleetHost, width: number, st: Style): string {
   const bios = h.biosVersion ? `BIOS ${h.biosVersion}${h.biosDate ? ` (${h.biosDate})` : ''}` : 'BIOS unknown';
   const v = verdictText(h.verdict);
   const coloured = h.verdict.status === 'broken' ? st.red(v) : h.verdict.status === 'healthy' ? st.green(v) : st.yellow(v);
-  const lines = [`    ${h.name.padEnd(width)}  ${h.latest.kernel ?? 'unknown kernel'}  ${bios}  ${coloured}`];
+  const lines = [`    ${h.name.padEnd(width)}  ${HANG}${h.latest.kernel ?? 'unknown kernel'}  ${bios}  ${coloured}`];
   if (h.policyEntries !== null && h.policyEntries.length === 0) lines.push(`      ${st.yellow('no policy entry matches this host')}`);
-  for (const f of h.policyFindings) lines.push(`      policy ${f.severity === 'fail' ? st.red('FAIL') : f.severity === 'warn' ? st.yellow('WARN') : 'info'} ${f.layer}: ${f.title}`);
+  for (const f of h.policyFindings) lines.push(`      policy ${f.severity === 'fail' ? st.red('FAIL') : f.severity === 'warn' ? st.yellow('WARN') : 'info'} ${HANG}${f.layer}: ${f.title}`);
   return lines.join('\n');
 }
 
 function skuBlock(s: Sku, st: Style): string {
   const c = s.canary;
   const word = c.decision === 'go' ? st.green('GO') : c.decision === 'hold' ? st.red('HOLD') : st.yellow('NO CANARY YET');
-  const lines = [st.bold(`SKU ${s.id}  ${skuTitle(s)}`), `  canary for ${c.kernel ?? 'no kernel'}: ${word} — ${c.reason}`];
+  const lines = [st.bold(`SKU ${s.id}  ${skuTitle(s)}`), `  canary for ${c.kernel ?? 'no kernel'}: ${HANG}${word} — ${c.reason}`];
   for (const run of c.canaries) {
     const from = run.previous ? `${run.previous.kernel ?? 'unknown kernel'} → ` : '';
     const what = run.outcome === 'regressed' ? st.red(`${run.regressions.length} regression${run.regressions.length === 1 ? '' : 's'}`) : run.outcome === 'clean' ? st.green('no regression') : 'no earlier boot to compare';
     lines.push(`    canary ${run.host}: ${from}${run.on.kernel}: ${what}`);
-    for (const r of run.regressions) lines.push(`      ${r.layer.padEnd(10)} ${r.title}`);
+    for (const r of run.regressions) lines.push(`      ${r.layer.padEnd(10)} ${HANG}${r.title}`);
     if (run.outcome !== 'no-baseline') lines.push(`      verdict ${run.verdictBefore ? `${verdictText(run.verdictBefore)} → ` : ''}${verdictText(run.verdictOn)}`);
   }
   lines.push(`  kernels: ${s.kernels.map((k) => `${k.release} (${hostsWord(k.hosts)})`).join(', ')}`);

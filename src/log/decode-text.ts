@@ -4,6 +4,7 @@
 import type { KbMatch } from '../kb/match.js';
 import type { DecodeReport, DeviceGroup } from './decode-report.js';
 import type { LogEvent } from './events/types.js';
+import { HANG } from '../render/wrap.js';
 
 /** Kinds shown in a device's header line instead of as events of their own. */
 const FOLDED = new Set(['pci-device', 'iommu-group-add']);
@@ -13,14 +14,14 @@ export function renderDecodeText(r: DecodeReport): string {
   const s = r.source;
   out.push(`vfio-doctor decode: ${s.from}`);
   out.push(
-    `  ${fmt(s.totalLines)} lines (${mb(s.totalBytes)}) read; ${fmt(s.relevantLines)} relevant` +
+    `  ${HANG}${fmt(s.totalLines)} lines (${mb(s.totalBytes)}) read; ${fmt(s.relevantLines)} relevant` +
       (s.droppedLines > 0 ? `, ${fmt(s.keptLines)} kept (the first and last halves; ${fmt(s.droppedLines)} in between dropped)` : '') +
       `; ${fmt(s.decodedEvents)} decoded events` +
       (s.truncatedLines > 0 ? `; ${fmt(s.truncatedLines)} lines cut at the length limit` : '') +
       (s.binaryLines > 0 ? `; ${fmt(s.binaryLines)} lines with binary data` : ''),
   );
   if (r.context.kernelRelease) out.push(`  kernel ${r.context.kernelRelease}`);
-  if (r.context.cmdline) out.push(`  command line: ${r.context.cmdline}`);
+  if (r.context.cmdline) out.push(`  command line: ${HANG}${r.context.cmdline}`);
   out.push('');
 
   const devices = r.groups.filter((g) => g.device !== null);
@@ -74,11 +75,11 @@ function renderEvents(events: readonly LogEvent[], indent: string): string[] {
     const e = list[0] as LogEvent;
     const last = list[list.length - 1] as LogEvent;
     const count = list.length > 1 ? `  ×${fmt(list.length)}, lines ${e.line}–${last.line}` : '';
-    out.push(`${indent}line ${e.line}  ${e.severity.padEnd(7)} ${e.kind}${e.era ? `  [format of kernel ${e.era}]` : ''}${count}`);
-    for (const raw of e.raw.split('\n')) out.push(`${indent}  | ${raw}`);
+    out.push(`${indent}line ${e.line}  ${e.severity.padEnd(7)} ${HANG}${e.kind}${e.era ? `  [format of kernel ${e.era}]` : ''}${count}`);
+    for (const raw of e.raw.split('\n')) out.push(`${indent}  | ${HANG}${raw}`);
     const sum = summary(e);
-    if (sum) out.push(`${indent}  ${sum}`);
-    out.push(`${indent}  → ${e.meaning}`);
+    if (sum) out.push(`${indent}  ${HANG}${sum}`);
+    out.push(`${indent}  → ${HANG}${e.meaning}`);
   }
   return out;
 }
@@ -129,12 +130,12 @@ function summary(e: LogEvent): string | null {
 }
 
 function renderMatch(m: KbMatch): string[] {
-  const out = [`  [${m.id}] ${m.title}`, `    layer ${m.layer}, cause ${m.cause}, ${m.severity}`];
-  for (const ev of m.evidence) out.push(`    evidence: ${ev.line !== null ? `line ${ev.line}: ` : `${ev.test}: `}${ev.text.split('\n')[0] ?? ''}`);
+  const out = [`  [${m.id}] ${HANG}${m.title}`, `    layer ${m.layer}, cause ${m.cause}, ${m.severity}`];
+  for (const ev of m.evidence) out.push(`    evidence: ${HANG}${ev.line !== null ? `line ${ev.line}: ` : `${ev.test}: `}${ev.text.split('\n')[0] ?? ''}`);
   if (m.kernel.status === 'unknown') out.push(`    applies to kernels ${String(m.kernel.range)}; this log does not say which kernel wrote it`);
   else if (m.kernel.status === 'match') out.push(`    applies to kernels ${String(m.kernel.range)}; this log is from ${String(m.kernel.release)}`);
   if (m.devices.status === 'match') out.push(`    devices: ${m.devices.matched.join(', ')}`);
-  out.push(`    why: ${m.explanation}`, `    fix: ${m.fix}`);
+  out.push(`    why: ${HANG}${m.explanation}`, `    fix: ${HANG}${m.fix}`);
   for (const ref of m.references) out.push(`    see: ${ref}`);
   out.push('');
   return out;

@@ -3,6 +3,7 @@
 import type { Finding } from '../analyze/finding.js';
 import type { Style } from '../render/style.js';
 import { findingJson, findingMarkdown, findingText, mdCell, mdCode } from '../render/finding.js';
+import { HANG } from '../render/wrap.js';
 import type { PreflightReport, TargetPrediction } from './types.js';
 
 const OUTCOME: Record<TargetPrediction['outcome'], string> = { works: 'ok', fails: 'FAILS', 'at-risk': 'at risk' };
@@ -17,17 +18,17 @@ function paint(s: Style, severity: Finding['severity'] | TargetPrediction['outco
 export function renderPreflightText(r: PreflightReport, s: Style): string {
   const out: string[] = [];
   out.push(s.bold(`vfio-doctor preflight: ${r.running ?? 'unknown'} (running) → ${r.kernel} (next boot)`));
-  out.push(`  initramfs  ${r.initramfs}`);
-  out.push(`  cmdline    ${r.cmdline.raw || '(empty)'}`);
-  out.push(s.dim(`             from ${r.cmdline.source}`));
+  out.push(`  initramfs  ${HANG}${r.initramfs}`);
+  out.push(`  cmdline    ${HANG}${r.cmdline.raw || '(empty)'}`);
+  out.push(`             ${HANG}${s.dim(`from ${r.cmdline.source}`)}`);
   out.push('');
   if (r.targets.length === 0) out.push('No passthrough targets found (give --device or --ids): only the kernel itself was checked.');
   else {
     out.push('After the reboot:');
     for (const t of r.targets) {
       const owner = t.driver ?? 'no driver';
-      out.push(`  ${t.address}  ${t.description}${t.role === 'companion' ? ' (companion)' : ''}`);
-      out.push(`      → ${owner}  ${paint(s, t.outcome, OUTCOME[t.outcome])}  (${t.why})`);
+      out.push(`  ${t.address}  ${HANG}${t.description}${t.role === 'companion' ? ' (companion)' : ''}`);
+      out.push(`      → ${HANG}${owner}  ${paint(s, t.outcome, OUTCOME[t.outcome])}  (${t.why})`);
     }
   }
   const order = { fail: 0, warn: 1, info: 2 } as const;

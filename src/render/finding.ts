@@ -4,6 +4,7 @@
 import type { ChangedValue, Evidence, Finding } from '../analyze/finding.js';
 import type { Change } from '../diff/types.js';
 import type { Style } from './style.js';
+import { HANG, unbroken } from './wrap.js';
 
 export type AnyFinding = Finding | Change;
 
@@ -37,16 +38,19 @@ function evidenceText(e: Evidence | ChangedValue, st: Style): string {
   return `${e.source}${e.line !== undefined ? `:${e.line}` : ''}: ${e.text}`;
 }
 
-/** The text block of one finding: label and title, where it belongs, trust, evidence, decision, commands. */
+/**
+ * The text block of one finding: label and title, where it belongs, trust, evidence, decision, commands.
+ * Continuation lines hang under the text they continue; a command is never broken, since users copy it.
+ */
 export function findingText(f: AnyFinding, st: Style, indent = ''): string[] {
   const pad = `${indent}${' '.repeat(isChange(f) ? 12 : 5)}`;
   const emphasise = !isChange(f) || f.kind === 'regression';
-  const lines = [`${indent}${label(f, st)} ${emphasise ? st.bold(f.title) : f.title}`];
-  lines.push(`${pad}${st.dim(`${f.layer} / ${f.cause ?? 'no cause'} (${f.id})${f.subject ? ` — ${f.subject}` : ''}`)}`);
-  if (!f.trusted && f.untrustedUntil) lines.push(`${pad}${st.yellow(`not trusted until the ${f.untrustedUntil} layer is fixed`)}`);
-  for (const e of f.evidence as (Evidence | ChangedValue)[]) lines.push(`${pad}${st.dim('│')} ${evidenceText(e, st)}`);
-  if (f.decision) lines.push(`${pad}${f.decision}`);
-  for (const c of f.commands) lines.push(`${pad}  ${c.startsWith('#') ? st.dim(c) : st.cyan(`$ ${c}`)}`);
+  const lines = [`${indent}${label(f, st)} ${HANG}${emphasise ? st.bold(f.title) : f.title}`];
+  lines.push(`${pad}${HANG}${st.dim(`${f.layer} / ${f.cause ?? 'no cause'} (${f.id})${f.subject ? ` — ${f.subject}` : ''}`)}`);
+  if (!f.trusted && f.untrustedUntil) lines.push(`${pad}${HANG}${st.yellow(`not trusted until the ${f.untrustedUntil} layer is fixed`)}`);
+  for (const e of f.evidence as (Evidence | ChangedValue)[]) lines.push(`${pad}${st.dim('│')} ${HANG}${evidenceText(e, st)}`);
+  if (f.decision) lines.push(`${pad}${HANG}${f.decision}`);
+  for (const c of f.commands) lines.push(`${pad}  ${c.startsWith('#') ? `${HANG}${st.dim(c)}` : st.cyan(unbroken(`$ ${c}`))}`);
   return lines;
 }
 

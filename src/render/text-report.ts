@@ -4,6 +4,7 @@ import { LAYERS, LAYER_QUESTIONS } from '../analyze/layers.js';
 import type { Style } from './style.js';
 import { findingText } from './finding.js';
 import { idsUnknown } from '../analyze/pci-facts.js';
+import { HANG, unbroken } from './wrap.js';
 
 export function hostLine(s: Snapshot): string {
   const parts = [
@@ -19,8 +20,23 @@ export function hostLine(s: Snapshot): string {
 
 export function renderTextReport(s: Snapshot, r: Report, st: Style): string {
   const out: string[] = [];
+  // The verdict and the fix that decides it come first, so they are on the first screen; the
+  // targets, the chain and the inventory follow for whoever reads on.
   out.push(st.bold(`vfio-doctor check — ${hostLine(s)}`));
   out.push('');
+  const v = r.verdict;
+  if (v.status === 'healthy') out.push(st.green(st.bold('VERDICT: healthy — every layer checked, nothing failing or warning')));
+  else if (v.status === 'undetermined') {
+    out.push(st.yellow(st.bold(`VERDICT: undetermined — nothing fails, but the ${v.layer} layer could not be checked`)));
+    for (const m of v.missing) out.push(`  - ${HANG}${m.id}${m.subject ? ` (${m.subject})` : ''}: ${m.reason}${m.settle ? ` — to settle it: ${st.cyan(unbroken(m.settle))}` : ''}`);
+  } else {
+    const label = v.severity === 'fail' ? st.red(st.bold(`VERDICT: ${v.layer} layer is broken`)) : st.yellow(st.bold(`VERDICT: ${v.layer} layer has a warning`));
+    out.push(`${label} ${st.dim(`(${v.cause})`)}`);
+  }
+  const decisive = v.findingId ? r.findings.find((f) => f.id === v.findingId && f.subject === v.subject) : undefined;
+  if (decisive) out.push(...findingText(decisive, st, '  '));
+  out.push('');
+
   if (r.targets.length > 0) {
     out.push(st.bold('Targets'));
     for (const t of r.targets) {
@@ -31,24 +47,12 @@ export function renderTextReport(s: Snapshot, r: Report, st: Style): string {
       // A capture may not show drivers at all: "unknown" there, not "none".
       const driverShown = s.sources[`pci:${t.address}:driver`]?.status !== 'absent';
       const driver = d?.driver ?? (driverShown ? 'none' : 'unknown (not in the input)');
-      out.push(`  ${t.address}${name}${ids} driver ${driver} — ${t.role === 'companion' ? `companion of ${t.companionOf}` : t.reasons.join('; ')}`);
+      const about = `${name}${ids} driver ${driver} — ${t.role === 'companion' ? `companion of ${t.companionOf}` : t.reasons.join('; ')}`;
+      out.push(`  ${t.address} ${HANG}${about.trimStart()}`);
     }
   } else {
     out.push(st.bold('Targets') + ': none given or configured (use --device ADDR or --ids VVVV:DDDD); judging host readiness');
   }
-  out.push('');
-
-  const v = r.verdict;
-  if (v.status === 'healthy') out.push(st.green(st.bold('VERDICT: healthy — every layer checked, nothing failing or warning')));
-  else if (v.status === 'undetermined') {
-    out.push(st.yellow(st.bold(`VERDICT: undetermined — nothing fails, but the ${v.layer} layer could not be checked`)));
-    for (const m of v.missing) out.push(`  - ${m.id}${m.subject ? ` (${m.subject})` : ''}: ${m.reason}${m.settle ? ` — to settle it: ${st.cyan(m.settle)}` : ''}`);
-  } else {
-    const label = v.severity === 'fail' ? st.red(st.bold(`VERDICT: ${v.layer} layer is broken`)) : st.yellow(st.bold(`VERDICT: ${v.layer} layer has a warning`));
-    out.push(`${label} ${st.dim(`(${v.cause})`)}`);
-  }
-  const decisive = v.findingId ? r.findings.find((f) => f.id === v.findingId && f.subject === v.subject) : undefined;
-  if (decisive) out.push(...findingText(decisive, st, '  '));
   out.push('');
 
   out.push(st.bold('The chain'));
@@ -70,7 +74,7 @@ export function renderTextReport(s: Snapshot, r: Report, st: Style): string {
     const note = [fails ? `${fails} failing` : '', warns ? `${warns} warning` : '', provenBy || (skipped ? `${skipped} not checked` : ''), after ? `not trusted until ${firstFail} is fixed` : '']
       .filter(Boolean)
       .join(', ');
-    out.push(`  ${mark} ${layer.padEnd(10)} ${st.dim(LAYER_QUESTIONS[layer])}${note ? `  (${note})` : ''}`);
+    out.push(`  ${mark} ${layer.padEnd(10)} ${HANG}${st.dim(LAYER_QUESTIONS[layer])}${note ? `  (${note})` : ''}`);
   }
   out.push('');
 
@@ -84,8 +88,8 @@ export function renderTextReport(s: Snapshot, r: Report, st: Style): string {
   if (r.targets.length === 0 && r.groups.length > 0) {
     out.push(st.bold('IOMMU groups'));
     for (const g of r.groups) {
-      out.push(`  group ${String(g.id).padEnd(3)} ${g.passable ? st.green('passable') : st.dim('not passable')} — ${g.why}`);
-      for (const d of g.devices) out.push(`      ${d.description} ${st.dim(`driver ${d.driver ?? 'none'}${d.bridge ? ', bridge' : ''}`)}`);
+      out.push(`  group ${String(g.id).padEnd(3)} ${HANG}${g.passable ? st.green('passable') : st.dim('not passable')} — ${g.why}`);
+      for (const d of g.devices) out.push(`      ${HANG}${d.description} ${st.dim(`driver ${d.driver ?? 'none'}${d.bridge ? ', bridge' : ''}`)}`);
     }
     out.push('');
   }
@@ -93,7 +97,7 @@ export function renderTextReport(s: Snapshot, r: Report, st: Style): string {
   const unread = Object.entries(s.sources).filter(([, rec]) => rec.status === 'denied' || rec.status === 'error');
   if (r.unchecked.length > 0 || unread.length > 0) {
     out.push(st.bold('Could not check'));
-    for (const u of r.unchecked) out.push(`  - ${u.id}${u.subject ? ` (${u.subject})` : ''}: ${u.reason}${u.settle ? ` (settle: ${u.settle})` : ''}`);
+    for (const u of r.unchecked) out.push(`  - ${HANG}${u.id}${u.subject ? ` (${u.subject})` : ''}: ${u.reason}${u.settle ? ` (settle: ${unbroken(u.settle)})` : ''}`);
     // Sources failing the same way (every function's config space without root) are one line.
     const byReason = new Map<string, string[]>();
     for (const [id, rec] of unread) {
@@ -102,7 +106,7 @@ export function renderTextReport(s: Snapshot, r: Report, st: Style): string {
     }
     for (const [reason, ids] of byReason) {
       const who = ids.length > 3 ? `${ids.slice(0, 2).join(', ')} and ${ids.length - 2} more` : ids.join(', ');
-      out.push(`  - ${who}: ${reason}`);
+      out.push(`  - ${HANG}${who}: ${reason}`);
     }
     out.push('');
   }

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../helpers/run-cli.js';
+import { overlongLines, words } from '../helpers/text-width.js';
 import { main } from '../../src/cli/main.js';
 import type { Io } from '../../src/cli/command.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
@@ -48,8 +49,12 @@ test('diff A B: exit 1 on a regression, 0 without; text, --json, --markdown, --s
   const fa = write(dir, 'a.json', a);
   const fb = write(dir, 'b.json', b);
 
-  const text = await runCli(['diff', fa, fb]);
+  // Each fact on one line, as a terminal wide enough shows it; at the default 80 columns, nothing wider.
+  const text = await runCli(['diff', fa, fb], { env: { COLUMNS: '300' } });
   assert.equal(text.code, 1, text.stderr);
+  const at80 = await runCli(['diff', fa, fb]);
+  assert.deepEqual(overlongLines(at80.stdout, 80), []);
+  assert.equal(words(at80.stdout), words(text.stdout));
   assert.match(text.stdout, /before: .*kernel 6\.8\.12-4-pve.*\(.*a\.json\)/);
   assert.match(text.stdout, /REGRESSION\s+0000:03:00\.0 .* \(target\): driver vfio-pci → nouveau/);
   assert.match(text.stdout, /│ driver in use: vfio-pci → nouveau/);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../helpers/run-cli.js';
+import { overlongLines, words } from '../helpers/text-width.js';
 import { compareVersions } from '../../src/fleet/version-order.js';
 import { NEW, OLD, SKU_A, SKU_B, SKU_C, bootOf, collectedHosts, saveBoots, tempDir, threeSkuFleet } from './support.js';
 
@@ -84,7 +85,11 @@ test('fleet: three SKUs — a regressed canary holds, a healthy canary goes, no 
   assert.match(c.canary.reason, /no host of this SKU has booted 6\.8\.12-5-pve yet: reboot c2 into it first/);
   assert.deepEqual(c.hosts.map((h) => [h.name, h.boots, h.biosVersion]), [['c1', 1, 'U30 v2.72'], ['c2', 2, 'U30 v2.72']]);
 
-  const text = await runCli(['fleet', dir]);
+  // Each fact on one line, as a terminal wide enough shows it; at the default 80 columns, nothing wider.
+  const text = await runCli(['fleet', dir], { env: { COLUMNS: '300' } });
+  const at80 = await runCli(['fleet', dir]);
+  assert.deepEqual(overlongLines(at80.stdout, 80), []);
+  assert.equal(words(at80.stdout), words(text.stdout));
   assert.equal(text.code, 1);
   assert.match(text.stdout, /^vfio-doctor fleet: 10 snapshots, 6 hosts, 3 SKUs — kernel 6\.8\.12-5-pve \(newest seen\)/);
   assert.match(text.stdout, /canary for 6\.8\.12-5-pve: HOLD — canary a1 regressed/);

@@ -2,6 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { runCli } from '../helpers/run-cli.js';
+import { overlongLines, words } from '../helpers/text-width.js';
 import { buildHost } from '../fixtures/host-builder.js';
 import { intelDesktop } from '../fixtures/hosts.js';
 import type { PreflightReport } from '../../src/preflight/types.js';
@@ -41,7 +42,11 @@ test('vfio_virqfd in the initramfs configuration: a 6.1 kernel still has the mod
 
 test('mini-story 1: nouveau in the new initramfs, vfio modules not: fails naming the target and the fix', async () => {
   const root = await twoKernelHost({ next: { release: '6.12.9-amd64', initramfs: { modules: ['nvme', 'ahci', 'nouveau'] } } });
-  const r = await runCli(['preflight', '--root', root]);
+  // Each fact on one line, as a terminal wide enough shows it; at the default 80 columns, nothing wider.
+  const r = await runCli(['preflight', '--root', root], { env: { COLUMNS: '300' } });
+  const at80 = await runCli(['preflight', '--root', root]);
+  assert.deepEqual(overlongLines(at80.stdout, 80), []);
+  assert.equal(words(at80.stdout), words(r.stdout));
   assert.equal(r.code, 1);
   assert.match(r.stdout, new RegExp(`${GPU}.*\\n\\s+→ nouveau\\s+FAILS`));
   // The finding as every command prints it: title, then layer / cause (id).

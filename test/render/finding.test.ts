@@ -6,8 +6,14 @@ import type { Finding } from '../../src/analyze/finding.js';
 import type { Change } from '../../src/diff/types.js';
 import { findingJson, findingMarkdown, findingText } from '../../src/render/finding.js';
 import { makeStyle } from '../../src/render/style.js';
+import { fitText } from '../../src/render/wrap.js';
 
 const plain = makeStyle(false);
+
+/** The lines as a terminal wide enough for all of them shows them (the layout marks removed). */
+function printedWide(lines: string[]): string[] {
+  return fitText(lines.join('\n'), 1000).split('\n');
+}
 
 const finding: Finding = {
   id: 'host-driver-bound',
@@ -39,7 +45,7 @@ const change: Change = {
 };
 
 test('text: label and title, layer / cause (id) — subject, trust, evidence, decision, commands', () => {
-  assert.deepEqual(findingText(finding, plain, '  '), [
+  assert.deepEqual(printedWide(findingText(finding, plain, '  ')), [
     '  FAIL 0000:01:00.0 is bound to nouveau',
     '       binding / host-driver-bound (host-driver-bound) — 0000:01:00.0',
     '       not trusted until the kernel layer is fixed',
@@ -48,13 +54,13 @@ test('text: label and title, layer / cause (id) — subject, trust, evidence, de
     '         # first',
     '         $ update-initramfs -u',
   ]);
-  assert.deepEqual(findingText(change, plain, '  '), [
+  assert.deepEqual(printedWide(findingText(change, plain, '  ')), [
     '  REGRESSION  driver vfio-pci → nouveau',
     '              binding / host-driver-bound (driver-changed) — 0000:01:00.0',
     '              │ driver in use: vfio-pci → nouveau  [/sys/bus/pci/devices/0000:01:00.0/driver]',
     '              │ now a target',
   ]);
-  assert.equal(findingText({ ...change, kind: 'neutral', cause: null, subject: null, severity: 'info' }, plain)[1], '            binding / no cause (driver-changed)');
+  assert.equal(printedWide(findingText({ ...change, kind: 'neutral', cause: null, subject: null, severity: 'info' }, plain))[1], '            binding / no cause (driver-changed)');
 });
 
 test('JSON: the same keys in the same order for every command; a diff change adds its kind', () => {

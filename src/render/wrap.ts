@@ -1,0 +1,194 @@
+// Fitting text output to the terminal. Renderers say where a line's continuation should hang and
+// which spans must never be split (a command the user copies); fitText() then breaks each line at
+// spaces only, so a PCI address, a path or a log token is never cut, and a word longer than the room
+// left stays whole on a line of its own. Width counts what the terminal shows: colour marks take no
+// column, an East Asian wide character takes two, an unprintable one the length of its \uXXXX spelling.
+//
+// The marks are private-use characters, like style.ts's colour marks, and fitText() removes them: a
+// renderer's output must pass through fitText() before it is printed.
+
+import { hasUnprintable } from '../text/unprintable.js';
+import { STYLE_CLOSE, STYLE_OPEN } from './style.js';
+
+/** Continuation lines of this line start at the column where this mark stands. */
+export const HANG = '\ue002';
+const KEEP_OPEN = '\ue003';
+const KEEP_CLOSE = '\ue004';
+
+/** A span fitText() never breaks: it moves whole to the next line, or overflows a line of its own. */
+export function unbroken(s: string): string {
+  return `${KEEP_OPEN}${s}${KEEP_CLOSE}`;
+}
+
+/** The width when nothing says otherwise, and the narrowest one honoured (below it, wrapping only hurts). */
+export const DEFAULT_WIDTH = 80;
+export const MIN_WIDTH = 40;
+
+/** COLUMNS when set (as ls, man and git honour it), else the terminal's width, else 80 (a pipe or a file). */
+export function outputWidth(isTty: boolean, columns: number | undefined, env: Record<string, string | undefined>): number {
+  const fromEnv = env['COLUMNS'];
+  if (fromEnv !== undefined && /^\d+$/.test(fromEnv.trim()) && Number(fromEnv) > 0) return Math.max(MIN_WIDTH, Number(fromEnv));
+  if (isTty && columns !== undefined && columns > 0) return Math.max(MIN_WIDTH, columns);
+  return DEFAULT_WIDTH;
+}
+
+const STYLE_MARK = new RegExp(`${STYLE_OPEN}\\d+${STYLE_CLOSE}`, 'gu');
+const LAYOUT_MARK = new RegExp(`[${HANG}${KEEP_OPEN}${KEEP_CLOSE}]`, 'gu');
+
+// East Asian Wide and Fullwidth blocks and the emoji planes (the ranges terminals draw two cells wide).
+const WIDE: readonly [number, number][] = [
+  [0x1100, 0x115f], [0x231a, 0x231b], [0x2329, 0x232a], [0x23e9, 0x23ec], [0x23f0, 0x23f0], [0x23f3, 0x23f3],
+  [0x25fd, 0x25fe], [0x2614, 0x2615], [0x2648, 0x2653], [0x267f, 0x267f], [0x2693, 0x2693], [0x26a1, 0x26a1],
+  [0x26aa, 0x26ab], [0x26bd, 0x26be], [0x26c4, 0x26c5], [0x26ce, 0x26ce], [0x26d4, 0x26d4], [0x26ea, 0x26ea],
+  [0x26f2, 0x26f3], [0x26f5, 0x26f5], [0x26fa, 0x26fa], [0x26fd, 0x26fd], [0x2705, 0x2705], [0x270a, 0x270b],
+  [0x2728, 0x2728], [0x274c, 0x274c], [0x274e, 0x274e], [0x2753, 0x2755], [0x2757, 0x2757], [0x2795, 0x2797],
+  [0x27b0, 0x27b0], [0x27bf, 0x27bf], [0x2b1b, 0x2b1c], [0x2b50, 0x2b50], [0x2b55, 0x2b55], [0x2e80, 0x303e],
+  [0x3041, 0x33ff], [0x3400, 0x4dbf], [0x4e00, 0x9fff], [0xa000, 0xa4cf], [0xa960, 0xa97f], [0xac00, 0xd7a3],
+  [0xf900, 0xfaff], [0xfe10, 0xfe19], [0xfe30, 0xfe6f], [0xff00, 0xff60], [0xffe0, 0xffe6], [0x1f004, 0x1f004],
+  [0x1f0cf, 0x1f0cf], [0x1f18e, 0x1f18e], [0x1f191, 0x1f19a], [0x1f200, 0x1f251], [0x1f300, 0x1f64f],
+  [0x1f680, 0x1f6ff], [0x1f7e0, 0x1f7eb], [0x1f90c, 0x1f9ff], [0x1fa70, 0x1faff], [0x20000, 0x3fffd],
+];
+
+function isWide(cp: number): boolean {
+  if (cp < 0x1100) return false;
+  let lo = 0;
+  let hi = WIDE.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const [a, b] = WIDE[mid]!;
+    if (cp < a) hi = mid - 1;
+    else if (cp > b) lo = mid + 1;
+    else return true;
+  }
+  return false;
+}
+
+const ZERO_WIDTH = /^[\p{Mn}\p{Me}\u200b-\u200d\ufe00-\ufe0f]$/u;
+
+/** Columns one character takes on the terminal, after terminal-safe.ts has done its escaping. */
+function charWidth(c: string): number {
+  if (hasUnprintable(c)) return c === '\t' ? 1 : 6;
+  if (ZERO_WIDTH.test(c)) return 0;
+  return isWide(c.codePointAt(0)!) ? 2 : 1;
+}
+
+/** Columns a piece of output takes on the terminal: colour and layout marks excluded. */
+export function visibleWidth(s: string): number {
+  let w = 0;
+  for (const c of s.replace(STYLE_MARK, '').replace(LAYOUT_MARK, '')) w += charWidth(c);
+  return w;
+}
+
+/** A word or a run of spaces, with the colour marks it carries. */
+interface Piece {
+  text: string;
+  width: number;
+  space: boolean;
+  /** Colour codes open after this piece (so a broken line can close them and the next reopen them). */
+  openAfter: number[];
+}
+
+const CLOSES: Record<number, readonly number[]> = { 22: [1, 2], 39: [31, 32, 33, 36] };
+
+function pieces(line: string): { pieces: Piece[]; hangAt: number | null } {
+  const out: Piece[] = [];
+  let open: number[] = [];
+  let cur = '';
+  let curWidth = 0;
+  let curSpace: boolean | null = null;
+  let kept = false;
+  let col = 0;
+  let hangAt: number | null = null;
+  const flush = () => {
+    if (cur !== '') out.push({ text: cur, width: curWidth, space: curSpace === true, openAfter: [...open] });
+    cur = '';
+    curWidth = 0;
+    curSpace = null;
+  };
+  const chars = [...line];
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i]!;
+    if (c === STYLE_OPEN) {
+      const end = chars.indexOf(STYLE_CLOSE, i);
+      const code = Number(chars.slice(i + 1, end).join(''));
+      if (end < 0 || !Number.isInteger(code)) continue;
+      cur += chars.slice(i, end + 1).join('');
+      open = CLOSES[code] ? open.filter((o) => !CLOSES[code]!.includes(o)) : [...open, code];
+      i = end;
+      continue;
+    }
+    if (c === HANG) {
+      if (hangAt === null) hangAt = col;
+      continue;
+    }
+    if (c === KEEP_OPEN || c === KEEP_CLOSE) {
+      kept = c === KEEP_OPEN;
+      continue;
+    }
+    const space = c === ' ' && !kept;
+    if (curSpace !== null && curSpace !== space) flush();
+    curSpace = space;
+    cur += c;
+    const w = charWidth(c);
+    curWidth += w;
+    col += w;
+  }
+  flush();
+  return { pieces: out, hangAt };
+}
+
+const mark = (code: number) => `${STYLE_OPEN}${code}${STYLE_CLOSE}`;
+
+function closeAll(open: readonly number[]): string {
+  const codes = new Set<number>();
+  for (const o of open) codes.add(o === 1 || o === 2 ? 22 : 39);
+  return [...codes].map(mark).join('');
+}
+
+/** One line broken at spaces into lines of at most `width` columns (an unbreakable token may exceed it). */
+export function fitLine(line: string, width: number): string[] {
+  if (!line.includes(HANG) && !line.includes(KEEP_OPEN) && visibleWidth(line) <= width) return [line.replace(LAYOUT_MARK, '')];
+  const { pieces: ps, hangAt } = pieces(line);
+  const lead = ps[0]?.space ? ps[0].width : 0;
+  // A hang so deep that little room is left would make a narrow column: hang two in from the indent then.
+  const hang = hangAt !== null && hangAt <= width - Math.floor(width / 2) ? hangAt : Math.min(lead + 2, Math.floor(width / 2));
+  const lines: string[] = [];
+  let text = '';
+  let col = 0;
+  let onlyIndent = true;
+  let open: number[] = [];
+  let pendingSpace: Piece | null = null;
+  for (const p of ps) {
+    if (p.space) {
+      if (onlyIndent && text === '' && lines.length === 0) {
+        text = p.text;
+        col = p.width;
+      } else pendingSpace = p;
+      open = p.openAfter;
+      continue;
+    }
+    const gap = pendingSpace?.width ?? 0;
+    if (!onlyIndent && col + gap + p.width > width) {
+      lines.push(text + closeAll(open));
+      text = ' '.repeat(hang) + open.map(mark).join('') + p.text;
+      col = hang + p.width;
+    } else {
+      text += (pendingSpace?.text ?? '') + p.text;
+      col += gap + p.width;
+    }
+    pendingSpace = null;
+    onlyIndent = false;
+    open = p.openAfter;
+  }
+  if (pendingSpace) text += pendingSpace.text;
+  lines.push(text);
+  return lines;
+}
+
+/** Every line of `text` fitted to `width` columns, and the layout marks removed. */
+export function fitText(text: string, width: number): string {
+  return text
+    .split('\n')
+    .flatMap((l) => fitLine(l, width))
+    .join('\n');
+}
