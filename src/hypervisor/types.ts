@@ -4,9 +4,9 @@
 
 export type VmManager = 'libvirt' | 'proxmox' | 'qemu';
 
-/** One PCI assignment of a VM: a libvirt <hostdev type='pci'> or a Proxmox hostpciN line. */
+/** One PCI assignment of a VM: a libvirt <hostdev type='pci'>, a Proxmox hostpciN line, a QEMU -device vfio-pci. */
 export interface VmPciAssignment {
-  /** "hostdev 0000:01:00.0" (libvirt) or "hostpci0" (Proxmox). */
+  /** "hostdev 0000:01:00.0" (libvirt), "hostpci0" (Proxmox), "vfio-pci 0000:01:00.0" (QEMU). */
   label: string;
   /** Full addresses ("0000:01:00.0") or slots ("0000:01:00": every function of the slot); [] with a mapping. */
   addresses: string[];
@@ -20,7 +20,7 @@ export interface VmPciAssignment {
   romFile: string | null;
   /** Whether romFile exists on the host (checked at collection); null without a romFile. */
   romFileFound: boolean | null;
-  /** Where the guest sees it: libvirt's guest <address>, QEMU's bus/addr ("pci.6 0x0"); null when not said. */
+  /** Where the guest sees it: libvirt's guest <address>, QEMU's bus= and addr= ("pci.6 00.0"); null when not said. */
   guestAddress: string | null;
   /** The guest-side address has multifunction='on' (libvirt) / several functions in one hostpci (Proxmox). */
   multifunction: boolean | null;
