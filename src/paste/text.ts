@@ -33,9 +33,12 @@ export function cleanLineText(raw: string): string {
 
 /** Splits one input into numbered clean lines; throws PasteInputError for empty or binary input. */
 export function inputLines(bytes: Buffer, file: string): InputLine[] {
-  if (bytes.length === 0 || bytes.toString('utf8').trim() === '') throw new PasteInputError(`${file}: empty input, nothing to analyse`);
+  // Decoded once: a large paste must not be copied into a second string just to see it is not blank.
+  // Input that is not UTF-8 decodes with replacement characters, which are not blank.
+  const utf8 = isUtf8(bytes) ? bytes.toString('utf8') : null;
+  if (bytes.length === 0 || (utf8 !== null && utf8.trim() === '')) throw new PasteInputError(`${file}: empty input, nothing to analyse`);
   if (looksBinary(bytes)) throw new PasteInputError(`${file}: binary data, not command output (expected text such as lspci, dmesg or a log)`);
-  const text = isUtf8(bytes) ? bytes.toString('utf8') : bytes.toString('latin1');
+  const text = utf8 ?? bytes.toString('latin1');
   const raw = text.split('\n');
   if (raw.length > 0 && raw[raw.length - 1] === '') raw.pop();
   return raw.map((t, i) => ({ file, n: i + 1, text: cleanLineText(t) }));
