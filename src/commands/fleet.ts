@@ -11,7 +11,7 @@ import { renderFleetText } from '../fleet/render-text.js';
 import { htmlFleet } from '../render/html.js';
 import { writeReportFile } from '../output/report-file.js';
 import { colourWanted, makeStyle } from '../render/style.js';
-import { VERSION } from '../version.js';
+import { fleetJson } from '../fleet/render-json.js';
 import { loadSnapshotArg } from '../cli/load-snapshot.js';
 import { loadPolicyFile } from '../policy/load.js';
 import { PolicyError } from '../policy/parse.js';
@@ -70,7 +70,7 @@ export const fleetCommand: Command = {
     }
     const report = buildFleetReport(files, { kernel: values.kernel ?? null, load, analyse: (snap) => analyseStored(snap, policy), policy: values.policy ?? null });
     if (values.html !== undefined) writeReportFile(values.html, htmlFleet(report), io.cwd, { replace: false });
-    if (values.json) io.stdout(JSON.stringify({ tool: { name: 'vfio-doctor', version: VERSION }, ...report }, null, 2) + '\n');
+    if (values.json) io.stdout(JSON.stringify(fleetJson(report), null, 2) + '\n');
     else printText(io, renderFleetText(report, makeStyle(colourWanted(io.isTty, io.env, colour))));
     return fleetExitCode(report);
   },

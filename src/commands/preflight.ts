@@ -6,7 +6,7 @@ import { parseCommandLine } from '../cli/options.js';
 import { COLOR_OPTION, colourChoice, DEVICE_OPTION, IDS_OPTION, JSON_OPTION, MARKDOWN_OPTION, ROOT_OPTION } from '../cli/common-options.js';
 import { colourWanted, makeStyle } from '../render/style.js';
 import { runPreflight } from '../preflight/preflight.js';
-import { preflightJson, renderPreflightMarkdown, renderPreflightText } from '../preflight/render.js';
+import { preflightJson, preflightNothingJson, renderPreflightMarkdown, renderPreflightText } from '../preflight/render.js';
 import { printText } from '../cli/print-text.js';
 
 const OPTIONS = [
@@ -48,7 +48,7 @@ export const preflightCommand: Command = {
       cwd: io.cwd,
     });
     if (result.kind === 'nothing-to-check') {
-      if (values.json) io.stdout(JSON.stringify({ running: result.running, kernel: null, verdict: 'nothing-to-check', message: result.message }, null, 2) + '\n');
+      if (values.json) io.stdout(JSON.stringify(preflightNothingJson(result.running, result.message), null, 2) + '\n');
       else io.stdout(`vfio-doctor preflight: ${result.message}\n`);
       return 0;
     }

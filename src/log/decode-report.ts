@@ -6,6 +6,7 @@ import type { KbEntry } from '../kb/types.js';
 import { matchKnowledgeBase, type KbMatch } from '../kb/match.js';
 import { comparePciAddresses, hasSegment, resolveSegment } from '../pci/address.js';
 import { logContext } from './context.js';
+import { jsonHeader, type JsonHeader } from '../output/json-header.js';
 import { decodeLines } from './events/index.js';
 import type { LogEvent } from './events/types.js';
 
@@ -18,7 +19,9 @@ export interface DeviceGroup {
   events: LogEvent[];
 }
 
-export interface DecodeReport {
+/** schema/decode.schema.json, documented in docs/json-output.md. */
+export interface DecodeReport extends JsonHeader<'decode'> {
+  /** The layout name before schemaVersion existed; kept so that readers of it go on working (removed at version 2). */
   schema: 'vfio-doctor.decode/1';
   source: Omit<KernelLogSection, 'lines'> & { keptLines: number; decodedEvents: number };
   context: {
@@ -49,6 +52,7 @@ export function buildDecodeReport(section: KernelLogSection, kb: readonly KbEntr
   const deviceIds = [...new Set([...ctx.devices.values()].map((d) => d.id).filter((i): i is string => i !== null))];
   const { lines, ...rest } = section;
   return {
+    ...jsonHeader('decode'),
     schema: 'vfio-doctor.decode/1',
     source: { ...rest, keptLines: lines.length, decodedEvents: events.length },
     context: {

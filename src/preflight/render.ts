@@ -2,8 +2,9 @@
 
 import type { Finding } from '../analyze/finding.js';
 import type { Style } from '../render/style.js';
-import { findingJson, findingMarkdown, findingText, mdCell, mdCode } from '../render/finding.js';
+import { findingJson, findingMarkdown, findingText, mdCell, mdCode, type FindingJson } from '../render/finding.js';
 import { HANG } from '../render/wrap.js';
+import { jsonHeader, type JsonHeader } from '../output/json-header.js';
 import type { PreflightReport, TargetPrediction } from './types.js';
 
 const OUTCOME: Record<TargetPrediction['outcome'], string> = { works: 'ok', fails: 'FAILS', 'at-risk': 'at risk' };
@@ -46,9 +47,23 @@ export function renderPreflightText(r: PreflightReport, s: Style): string {
   return out.join('\n') + '\n';
 }
 
-/** The --json shape of preflight: the report, its findings printed as every command prints them. */
-export function preflightJson(r: PreflightReport): unknown {
-  return { ...r, findings: r.findings.map(findingJson) };
+/** The --json shape of preflight (schema/preflight.schema.json): the report, its findings printed as every command prints them. */
+export type PreflightJson = JsonHeader<'preflight'> & Omit<PreflightReport, 'findings'> & { findings: FindingJson[] };
+
+/** The --json shape of preflight when there is no other kernel installed to judge. */
+export interface PreflightNothingJson extends JsonHeader<'preflight'> {
+  running: string | null;
+  kernel: null;
+  verdict: 'nothing-to-check';
+  message: string;
+}
+
+export function preflightJson(r: PreflightReport): PreflightJson {
+  return { ...jsonHeader('preflight'), ...r, findings: r.findings.map(findingJson) };
+}
+
+export function preflightNothingJson(running: string | null, message: string): PreflightNothingJson {
+  return { ...jsonHeader('preflight'), running, kernel: null, verdict: 'nothing-to-check', message };
 }
 
 /** preflight as Markdown: the next boot per target, then the findings as every command prints them. */

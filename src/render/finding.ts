@@ -1,8 +1,9 @@
 // How one finding is printed, in each output format, by every command: check and analyze findings,
 // preflight findings and diff changes go through these three functions, so a finding reads the same
 // wherever it appears.
-import type { ChangedValue, Evidence, Finding } from '../analyze/finding.js';
-import type { Change } from '../diff/types.js';
+import type { ChangedValue, Evidence, Finding, Severity } from '../analyze/finding.js';
+import type { Layer } from '../analyze/layers.js';
+import type { Change, ChangeKind } from '../diff/types.js';
 import type { Style } from './style.js';
 import { HANG, unbroken } from './wrap.js';
 
@@ -54,8 +55,25 @@ export function findingText(f: AnyFinding, st: Style, indent = ''): string[] {
   return lines;
 }
 
+/** One finding in every JSON output (schema/report.schema.json#/$defs/Finding and its copies). */
+export interface FindingJson {
+  id: string;
+  layer: Layer;
+  /** Only in diff output. */
+  kind?: ChangeKind;
+  cause: string | null;
+  severity: Severity;
+  subject: string | null;
+  title: string;
+  evidence: (Evidence | ChangedValue)[];
+  decision: string;
+  commands: string[];
+  trusted: boolean;
+  untrustedUntil: Layer | null;
+}
+
 /** The JSON of one finding: the same keys, in the same order, for every command (a diff change adds `kind`). */
-export function findingJson(f: AnyFinding): Record<string, unknown> {
+export function findingJson(f: AnyFinding): FindingJson {
   return {
     id: f.id,
     layer: f.layer,

@@ -1,12 +1,50 @@
-import type { Snapshot } from '../snapshot/types.js';
+import type { Origin, Snapshot } from '../snapshot/types.js';
 import type { Report } from '../analyze/analyze.js';
-import { VERSION } from '../version.js';
-import { findingJson } from './finding.js';
+import type { Layer } from '../analyze/layers.js';
+import type { Verdict } from '../analyze/verdict.js';
+import type { Target } from '../analyze/targets.js';
+import type { GroupRow } from '../analyze/group-table.js';
+import type { SettledLayer } from '../analyze/settled.js';
+import type { NotUnderstood, SectionFound } from '../paste/types.js';
+import { jsonHeader, type JsonHeader } from '../output/json-header.js';
+import { findingJson, type FindingJson } from './finding.js';
 
-/** The --json shape of check (and analyze): stable, documented in docs/json-output.md. */
-export function jsonReport(s: Snapshot, r: Report): unknown {
+/** A check that could not be made; a source that could not be read is one too (check "source:ID", no layer). */
+export interface UncheckedJson {
+  check: string;
+  layer: Layer | null;
+  subject: string | null;
+  reason: string;
+  settle: string | null;
+}
+
+/**
+ * The --json shape of check and analyze: schema/report.schema.json, documented in docs/json-output.md.
+ * analyze adds what it read of the pasted text (sectionsFound, notUnderstood).
+ */
+export interface ReportJson extends JsonHeader<'report'> {
+  host: {
+    hostname: string | null;
+    kernelRelease: string | null;
+    distribution: string | null;
+    family: string | null;
+    cpuVendor: string | null;
+    origin: Origin;
+    privileged: boolean | null;
+  };
+  verdict: Omit<Verdict, 'missing'> & { missing: UncheckedJson[] };
+  findings: FindingJson[];
+  targets: Target[];
+  groups: GroupRow[];
+  settled: SettledLayer[];
+  unchecked: UncheckedJson[];
+  sectionsFound?: SectionFound[];
+  notUnderstood?: NotUnderstood[];
+}
+
+export function jsonReport(s: Snapshot, r: Report): ReportJson {
   return {
-    tool: { name: 'vfio-doctor', version: VERSION },
+    ...jsonHeader('report'),
     host: {
       hostname: s.host.hostname,
       kernelRelease: s.host.kernelRelease,

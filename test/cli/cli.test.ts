@@ -6,6 +6,7 @@ import path from 'node:path';
 import { runCli } from '../helpers/run-cli.js';
 import { VERSION } from '../../src/version.js';
 import { repoRoot } from '../helpers/paths.js';
+import { parseValidated } from '../helpers/json-output.js';
 
 function tmp(t: { after: (fn: () => void) => void }): string {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), 'vd-cli-'));
@@ -22,7 +23,7 @@ test('snapshot of an empty --root: succeeds, every source says absent', async (t
   const root = tmp(t);
   const r = await runCli(['snapshot', '--root', root]);
   assert.equal(r.code, 0, r.stderr);
-  const s = JSON.parse(r.stdout);
+  const s = parseValidated('snapshot', r.stdout);
   assert.equal(s.schemaVersion, 2);
   assert.deepEqual(s.pci, []);
   assert.equal(s.sources['proc/cmdline'].status, 'absent');
@@ -36,7 +37,7 @@ test('snapshot -o writes atomically, refuses to overwrite, --force replaces', as
   let r = await runCli(['snapshot', '--root', root, '-o', out]);
   assert.equal(r.code, 0, r.stderr);
   const first = fs.readFileSync(out, 'utf8');
-  assert.equal(JSON.parse(first).tool.name, 'vfio-doctor');
+  assert.equal(parseValidated('snapshot', first).tool.name, 'vfio-doctor');
   r = await runCli(['snapshot', '--root', root, '-o', out]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /already exists \(use --force/);
@@ -86,8 +87,8 @@ test('check --snapshot of a saved snapshot gives the same verdict as check --roo
   const root = tmp(t);
   const file = path.join(tmp(t), 's.json');
   assert.equal((await runCli(['snapshot', '--root', root, '-o', file])).code, 0);
-  const a = JSON.parse((await runCli(['check', '--root', root, '--json'])).stdout);
-  const b = JSON.parse((await runCli(['check', '--snapshot', file, '--json'])).stdout);
+  const a = parseValidated('report', (await runCli(['check', '--root', root, '--json'])).stdout);
+  const b = parseValidated('report', (await runCli(['check', '--snapshot', file, '--json'])).stdout);
   assert.deepEqual(a.verdict, b.verdict);
 });
 

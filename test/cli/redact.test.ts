@@ -6,6 +6,7 @@ import { HOSTS } from '../fixtures/hosts.js';
 import { variant } from '../helpers/scenario.js';
 import { runCli } from '../helpers/run-cli.js';
 import { Redactor } from '../../src/render/redact.js';
+import { parseValidated } from '../helpers/json-output.js';
 
 test('Redactor: each kind by its shape, the same value by the same placeholder, PCI addresses and versions untouched', () => {
   const r = new Redactor([{ kind: 'host', value: 'pve-node7.example.org' }, { kind: 'host', value: 'pve-node7' }, { kind: 'user', value: 'alice' }]);
@@ -42,8 +43,8 @@ test('check, snapshot and analyze --redact: no hostname in text or JSON, and the
     assert.doesNotMatch(r.stdout, /secret-box/, args.join(' '));
     assert.match(r.stdout, /<host-1>/, args.join(' '));
   }
-  const redactedJson = JSON.parse((await runCli(['check', '--root', root, '--json', '--redact'])).stdout);
-  assert.deepEqual(redactedJson.verdict, JSON.parse(plain.stdout).verdict);
+  const redactedJson = parseValidated('report', (await runCli(['check', '--root', root, '--json', '--redact'])).stdout);
+  assert.deepEqual(redactedJson.verdict, parseValidated('report', plain.stdout).verdict);
   const paste = 'secret-box kernel: [    0.000000] Linux version 6.8.0-45-generic\nLinux secret-box 6.8.0-45-generic #45-Ubuntu SMP x86_64 GNU/Linux\n';
   const dir = fs.mkdtempSync(`${root}-paste-`);
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -9,6 +9,7 @@ import { main } from '../../src/cli/main.js';
 import type { Io } from '../../src/cli/command.js';
 import { terminalSafe } from '../../src/render/terminal-safe.js';
 import { makeStyle } from '../../src/render/style.js';
+import { parseValidated } from '../helpers/json-output.js';
 
 // Issue 13 point 14: names under --root (and in archives and pastes) must not reach the terminal raw.
 
@@ -44,5 +45,5 @@ test('check --root: a hostname and a driver name with escape sequences are print
   for (const m of coloured.matchAll(/\x1b(.{0,4})/gs)) assert.match(m[1]!, /^\[(1|22|31|39|33|32|2|36)m/, 'only the program\'s own colour codes');
   const json = await runCli([...args, '--json']);
   assert.doesNotMatch(json.stdout, RAW);
-  assert.ok(JSON.stringify(JSON.parse(json.stdout)).includes('PWNED'));
+  assert.ok(JSON.stringify(parseValidated('report', json.stdout)).includes('PWNED'));
 });

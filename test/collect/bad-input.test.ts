@@ -8,6 +8,7 @@ import { variant, fn } from '../helpers/scenario.js';
 import { collectSnapshot } from '../../src/collect/collect.js';
 import { analyze } from '../../src/analyze/analyze.js';
 import { run } from '../helpers/tools.js';
+import { parseValidated } from '../helpers/json-output.js';
 
 // Broken input on the inspected host: every case ends as a source status, never as a crash.
 
@@ -74,9 +75,9 @@ test('an unreadable file as a non-root user is "denied" with the reason', { skip
   const cli = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../dist/vfio-doctor.mjs');
   const r = await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, cli, 'snapshot', '--root', root]);
   assert.equal(r.code, 0, r.stderr);
-  const s = JSON.parse(r.stdout);
+  const s = parseValidated('snapshot', r.stdout);
   assert.equal(s.sources['proc/cmdline'].status, 'denied');
-  assert.match(s.sources['proc/cmdline'].message, /permission denied/);
+  assert.match(s.sources['proc/cmdline'].message ?? '', /permission denied/);
   assert.equal(s.host.cmdline, null);
 });
 

@@ -11,6 +11,7 @@ import { intelDesktop } from '../fixtures/hosts.js';
 import { repoRoot } from '../helpers/paths.js';
 import { findTool } from '../helpers/tools.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
+import { parseValidated } from '../helpers/json-output.js';
 
 function tmp(t: { after: (fn: () => void) => void }): string {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), 'vd-contain-'));
@@ -114,7 +115,7 @@ test('--root: denied directories (modprobe.d, an IOMMU group) are listed as not 
     timeout: 60_000,
   });
   assert.equal(r.status, 0, r.stderr);
-  const snap = JSON.parse(r.stdout) as Snapshot;
+  const snap = parseValidated('snapshot', r.stdout);
   assert.equal(snap.sources['config-dir:/etc/modprobe.d']?.status, 'denied');
   assert.equal(snap.sources['iommu-group:7']?.status, 'denied');
   assert.equal(snap.sources['iommu-group:7']?.path, '/sys/kernel/iommu_groups/7/devices');

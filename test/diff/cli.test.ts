@@ -9,6 +9,7 @@ import { main } from '../../src/cli/main.js';
 import type { Io } from '../../src/cli/command.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
 import { BOOT_B, GPU, collectHost, hostSpec, mutate } from './support/hosts.js';
+import { parseValidated } from '../helpers/json-output.js';
 
 function tmp(t: { after: (fn: () => void) => void }): string {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), 'vd-diff-cli-'));
@@ -61,11 +62,12 @@ test('diff A B: exit 1 on a regression, 0 without; text, --json, --markdown, --s
 
   const json = await runCli(['diff', fa, fb, '--json']);
   assert.equal(json.code, 1);
-  const r = JSON.parse(json.stdout);
+  const r = parseValidated('diff', json.stdout);
   assert.equal(r.tool.name, 'vfio-doctor');
   assert.equal(r.counts.regression, 1, JSON.stringify(r.changes.map((c: { id: string }) => c.id)));
   assert.equal(r.firstRegressionLayer, 'binding');
-  const drv = r.changes.find((c: { id: string; subject: string }) => c.id === 'driver-changed' && c.subject === GPU);
+  const drv = r.changes.find((c) => c.id === 'driver-changed' && c.subject === GPU);
+  assert.ok(drv, 'a driver-changed change for the GPU');
   assert.deepEqual(
     { layer: drv.layer, kind: drv.kind, cause: drv.cause, evidence: drv.evidence[0] },
     { layer: 'binding', kind: 'regression', cause: 'host-driver-bound', evidence: { what: 'driver in use', before: 'vfio-pci', after: 'nouveau', source: `/sys/bus/pci/devices/${GPU}/driver` } },
@@ -109,8 +111,8 @@ test('diff --device makes a function a target', async (t) => {
   assert.equal((await runCli(['diff', fa, fb])).code, 0);
   const r = await runCli(['diff', fa, fb, '--device', '02:00.0', '--json']);
   assert.equal(r.code, 0, 'igb → igc is host driver to host driver: no regression even for a target');
-  const c = JSON.parse(r.stdout).changes.find((x: { id: string }) => x.id === 'driver-changed');
-  assert.match(c.title, /\(target\)/);
+  const c = parseValidated('diff', r.stdout).changes.find((x: { id: string }) => x.id === 'driver-changed');
+  assert.match(c!.title, /\(target\)/);
 });
 
 test('diff: bad usage and unreadable input give one line and exit 2', async (t) => {

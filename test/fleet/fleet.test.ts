@@ -6,6 +6,7 @@ import { runCli } from '../helpers/run-cli.js';
 import { overlongLines, words } from '../helpers/text-width.js';
 import { compareVersions } from '../../src/fleet/version-order.js';
 import { NEW, OLD, SKU_A, SKU_B, SKU_C, bootOf, collectedHosts, saveBoots, tempDir, threeSkuFleet } from './support.js';
+import { parseValidated } from '../helpers/json-output.js';
 
 interface JsonSku {
   id: string;
@@ -45,7 +46,7 @@ test('fleet: three SKUs — a regressed canary holds, a healthy canary goes, no 
 
   const r = await runCli(['fleet', dir, '--json']);
   assert.equal(r.code, 1, r.stderr);
-  const report = JSON.parse(r.stdout) as { kernel: string; kernelFrom: string; snapshots: number; hosts: number; skus: JsonSku[] };
+  const report = parseValidated('fleet', r.stdout) as { kernel: string; kernelFrom: string; snapshots: number; hosts: number; skus: JsonSku[] };
   assert.equal(report.kernel, NEW, 'the newest kernel seen is decided on');
   assert.equal(report.kernelFrom, 'newest');
   assert.equal(report.snapshots, 10);
@@ -106,7 +107,7 @@ test('fleet --kernel: hosts that booted the kernel first have no baseline; witho
   saveBoots(dir, await threeSkuFleet());
   const r = await runCli(['fleet', dir, '--kernel', OLD, '--json']);
   assert.equal(r.code, 0, r.stderr);
-  const report = JSON.parse(r.stdout) as { kernel: string; kernelFrom: string; skus: JsonSku[] };
+  const report = parseValidated('fleet', r.stdout) as { kernel: string; kernelFrom: string; skus: JsonSku[] };
   assert.equal(report.kernelFrom, 'option');
   // a1 went back to the old kernel after the new one regressed: that boot compares cleanly with the new kernel.
   const a = skuOf(report.skus, SKU_A.product);
@@ -137,7 +138,7 @@ test('fleet reads loose snapshot files of any name, and one file per boot of the
   }
   const r = await runCli(['fleet', ...files, '--json']);
   assert.equal(r.code, 0, r.stderr);
-  const report = JSON.parse(r.stdout) as { hosts: number; skus: JsonSku[] };
+  const report = parseValidated('fleet', r.stdout) as { hosts: number; skus: JsonSku[] };
   assert.equal(report.hosts, 1);
   assert.equal(report.skus[0]!.canary.decision, 'go');
   // A directory is read as a store: loose names in it are not snapshots of the store layout.

@@ -6,6 +6,7 @@ import { buildHost } from '../fixtures/host-builder.js';
 import { variant } from '../helpers/scenario.js';
 import { HOSTS } from '../fixtures/hosts.js';
 import { domainXml } from './fixtures.js';
+import { parseValidated } from '../helpers/json-output.js';
 
 const host = variant(HOSTS.intelDesktop, (h) => {
   h.files = {
@@ -19,8 +20,7 @@ test('check --vm NAME: that VM\'s devices are the targets, with where they came 
   const root = await buildHost(host);
   t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   const r = await runCli(['check', '--root', root, '--vm', 'win10', '--json']);
-  const out = JSON.parse(r.stdout) as { report?: { targets: { address: string; reasons: string[] }[] }; targets?: { address: string; reasons: string[] }[] };
-  const targets = out.targets ?? out.report!.targets;
+  const { targets } = parseValidated('report', r.stdout);
   assert.deepEqual(targets.map((x) => x.address), ['0000:01:00.0', '0000:01:00.1']);
   assert.deepEqual(targets[0]!.reasons, ['hostdev of libvirt domain win10']);
 });
@@ -29,8 +29,7 @@ test('check without --vm: every VM\'s devices are targets besides the inferred o
   const root = await buildHost(host);
   t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   const r = await runCli(['check', '--root', root, '--json']);
-  const out = JSON.parse(r.stdout) as { report?: { targets: { address: string; reasons: string[] }[] }; targets?: { address: string; reasons: string[] }[] };
-  const targets = out.targets ?? out.report!.targets;
+  const { targets } = parseValidated('report', r.stdout);
   const gpu = targets.find((x) => x.address === '0000:01:00.0')!;
   assert.ok(gpu.reasons.includes('hostdev of libvirt domain win10'));
   assert.ok(gpu.reasons.some((x) => /vfio-pci ids/.test(x)));

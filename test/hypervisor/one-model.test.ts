@@ -18,6 +18,7 @@ import { readSos } from '../../src/sos/read-sos.js';
 import { analyze } from '../../src/analyze/analyze.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
 import type { VmDefinition } from '../../src/hypervisor/types.js';
+import { parseValidated } from '../helpers/json-output.js';
 
 function tmp(t: { after: (fn: () => void) => void }): string {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), 'vd-one-model-'));
@@ -103,7 +104,7 @@ test('a sosreport with a VM as a copied file and as a command output counts the 
   const { snapshot } = await readSos(root);
   assert.deepEqual(snapshot.hypervisor!.vms.map((v) => `${v.manager} ${v.name}`).sort(), ['libvirt win10', 'proxmox win11']);
   const r = await runCli(['check', '--sos', root, '--json']);
-  const findings = (JSON.parse(r.stdout) as { findings: { id: string; subject: string | null; title: string }[] }).findings;
+  const findings = (parseValidated('report', r.stdout) as { findings: { id: string; subject: string | null; title: string }[] }).findings;
   const keys = findings.map((f) => `${f.id} ${f.subject} ${f.title}`);
   assert.deepEqual(keys, [...new Set(keys)], 'no finding twice');
   assert.ok(keys.some((k) => /libvirt domain win10 asks for 0000:0b:00\.0, which this host does not have/.test(k)), keys.join('\n'));
@@ -112,7 +113,7 @@ test('a sosreport with a VM as a copied file and as a command output counts the 
 test('analyze: a pasted hostdev missing from a partial lspci is no phantom device and no finding; --vm focuses on one pasted VM', async () => {
   const input = path.join(repoRoot, 'test', 'fixtures', 'snapshots', 'v1-paste-libvirt-proxmox.input.txt');
   const r = await runCli(['analyze', input, '--json']);
-  const j = JSON.parse(r.stdout) as { targets: { address: string }[]; findings: { title: string; subject: string | null }[] };
+  const j = parseValidated('report', r.stdout) as { targets: { address: string }[]; findings: { title: string; subject: string | null }[] };
   assert.doesNotMatch(r.stdout, /ffff/);
   assert.ok(!j.targets.some((x) => x.address === '0000:0b:00.0'), JSON.stringify(j.targets));
   assert.ok(!j.findings.some((f) => f.subject === '0000:0b:00.0'), JSON.stringify(j.findings.map((f) => f.title)));
@@ -120,7 +121,7 @@ test('analyze: a pasted hostdev missing from a partial lspci is no phantom devic
   assert.doesNotMatch(text.stdout, /\[ffff:ffff\]/);
   // --vm works on pasted VMs as on collected ones: only the Proxmox VM's devices are targets then.
   const focused = await runCli(['analyze', input, '--vm', '100', '--json']);
-  const f = JSON.parse(focused.stdout) as { targets: { address: string; role: string; reasons: string[] }[] };
+  const f = parseValidated('report', focused.stdout) as { targets: { address: string; role: string; reasons: string[] }[] };
   assert.deepEqual(f.targets.filter((x) => x.role === 'target').map((x) => [x.address, x.reasons.join('; ')]), [
     ['0000:01:00.0', 'hostpci0 of Proxmox VM 100 (win11)'],
     ['0000:01:00.1', 'hostpci0 of Proxmox VM 100 (win11)'],

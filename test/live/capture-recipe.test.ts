@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '../helpers/paths.js';
 import { run } from '../helpers/tools.js';
+import { parseValidated } from '../helpers/json-output.js';
 
 // docs/root-layout.md tells people how to copy a host by hand. The recipe is run here, on this
 // machine, and the copy must give the same verdict as the live host.
@@ -29,11 +30,11 @@ test('the hand-copy recipe of docs/root-layout.md gives the live verdict', { ski
   fs.mkdirSync(path.join(work, 'copy'));
   assert.equal((await run('tar', ['-xzf', path.join(work, 'host-copy.tar.gz'), '-C', path.join(work, 'copy')])).code, 0);
   const [live, copied] = await Promise.all([run(process.execPath, [cli, 'check', '--json']), run(process.execPath, [cli, 'check', '--json', '--root', path.join(work, 'copy')])]);
-  const a = JSON.parse(live.stdout).verdict;
-  const b = JSON.parse(copied.stdout).verdict;
+  const a = parseValidated('report', live.stdout).verdict;
+  const b = parseValidated('report', copied.stdout).verdict;
   assert.deepEqual([b.status, b.layer, b.cause], [a.status, a.layer, a.cause]);
-  const snap = JSON.parse((await run(process.execPath, [cli, 'snapshot', '--root', path.join(work, 'copy')])).stdout);
-  const liveSnap = JSON.parse((await run(process.execPath, [cli, 'snapshot'])).stdout);
+  const snap = parseValidated('snapshot', (await run(process.execPath, [cli, 'snapshot', '--root', path.join(work, 'copy')])).stdout);
+  const liveSnap = parseValidated('snapshot', (await run(process.execPath, [cli, 'snapshot'])).stdout);
   assert.deepEqual(
     snap.pci.map((d: { address: string; vendorId: string; deviceId: string; driver: string | null }) => [d.address, d.vendorId, d.deviceId, d.driver]),
     liveSnap.pci.map((d: { address: string; vendorId: string; deviceId: string; driver: string | null }) => [d.address, d.vendorId, d.deviceId, d.driver]),

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { decodeCommand } from '../../src/commands/decode.js';
 import { InputError, UsageError, type Io } from '../../src/cli/command.js';
-import type { DecodeReport } from '../../src/log/decode-report.js';
+import { parseValidated } from '../helpers/json-output.js';
 
 const LOG = [
   'Jan 31 09:12:00 pve kernel: [    0.000000] Linux version 6.8.12-4-pve (build@proxmox) #1 SMP',
@@ -72,9 +72,10 @@ test('--json: the report shape, and the same output for the same input', async (
   await decodeCommand.run(['--json', 'kern.log'], a);
   await decodeCommand.run(['kern.log', '--json'], b);
   assert.equal(a.out.join(''), b.out.join(''));
-  const r = JSON.parse(a.out.join('')) as DecodeReport;
-  assert.deepEqual(Object.keys(r), ['schema', 'source', 'context', 'groups', 'knowledgeBase']);
-  assert.equal(r.schema, 'vfio-doctor.decode/1');
+  const r = parseValidated('decode', a.out.join(''));
+  assert.deepEqual(Object.keys(r), ['schemaVersion', '$schema', 'tool', 'schema', 'source', 'context', 'groups', 'knowledgeBase']);
+  assert.equal(r.schemaVersion, 1);
+  assert.equal(r.schema, 'vfio-doctor.decode/1', 'the name of layout 1 from before schemaVersion is still there');
   assert.equal(r.source.totalLines, 12);
   assert.equal(r.source.relevantLines, 11);
   assert.equal(r.context.kernelRelease, '6.8.12-4-pve');
@@ -94,7 +95,7 @@ test('"-" and no argument read standard input', async () => {
   for (const args of [['-'], []]) {
     const io = fakeIo('[    1.0] vfio-pci 0000:65:00.0: probe with driver vfio-pci failed with error -22\n');
     assert.equal(await decodeCommand.run([...args, '--json'], io), 0);
-    const r = JSON.parse(io.out.join('')) as DecodeReport;
+    const r = parseValidated('decode', io.out.join(''));
     assert.equal(r.source.from, 'standard input');
     assert.ok(r.knowledgeBase.some((m) => m.id === 'vfio-probe-einval-no-iommu'));
   }

@@ -10,6 +10,7 @@ import { tempDir } from '../helpers/temp.js';
 import { buildHost } from '../fixtures/host-builder.js';
 import { intelDesktop } from '../fixtures/hosts.js';
 import { VERSION } from '../../src/version.js';
+import { parseValidated } from '../helpers/json-output.js';
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
@@ -47,6 +48,6 @@ test('the packed tarball installs into a prefix and runs there: version, man pag
   const root = await buildHost(intelDesktop, path.join(work, 'host'));
   const check = spawnSync(bin, ['check', '--root', root, '--json'], { encoding: 'utf8', timeout: 120_000 });
   assert.ok(check.status === 0 || check.status === 1, check.stderr);
-  const report = JSON.parse(check.stdout);
+  const report = parseValidated('report', check.stdout);
   assert.ok(['healthy', 'warning', 'broken', 'undetermined'].includes(report.verdict.status));
 });

@@ -12,6 +12,7 @@ import { findTool } from '../helpers/tools.js';
 import { buildHost } from '../fixtures/host-builder.js';
 import { intelDesktop } from '../fixtures/hosts.js';
 import { VERSION } from '../../src/version.js';
+import { parseValidated } from '../helpers/json-output.js';
 
 const supported = process.platform === 'linux' && process.arch === 'x64';
 const work = tempDir('sea-test');
@@ -36,10 +37,10 @@ test('the single executable runs check, snapshot and help on a fixture host with
   const root = await buildHost(intelDesktop, path.join(work, 'host'));
   const check = run(['check', '--root', root, '--json']);
   assert.ok(check.status === 0 || check.status === 1, check.stderr);
-  assert.ok(['healthy', 'warning', 'broken', 'undetermined'].includes(JSON.parse(check.stdout).verdict.status));
+  assert.ok(['healthy', 'warning', 'broken', 'undetermined'].includes(parseValidated('report', check.stdout).verdict.status));
   const snap = run(['snapshot', '--root', root]);
   assert.equal(snap.status, 0, snap.stderr);
-  assert.ok(JSON.parse(snap.stdout).pci.length > 0);
+  assert.ok(parseValidated('snapshot', snap.stdout).pci.length > 0);
 
   // The boot unit it writes starts the binary itself: there is no separate script to hand to it.
   const target = path.join(work, 'target');

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { runCli } from '../helpers/run-cli.js';
 import { buildHost } from '../fixtures/host-builder.js';
 import { HOSTS } from '../fixtures/hosts.js';
+import { parseValidated } from '../helpers/json-output.js';
 
 function tmpdir(t: { after: (fn: () => void) => void }): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vfio-doctor-analyze-'));
@@ -46,7 +47,7 @@ test('analyze - reads standard input; several files are one paste', async (t) =>
   fs.writeFileSync(path.join(dir, 'dmesg.txt'), '[    0.151960] DMAR: IOMMU enabled\n');
   const r = await runCli(['analyze', '-', 'dmesg.txt', '--json'], { cwd: dir, stdin: 'user@pve:~$ uname -r\n6.8.12-4-pve\n' });
   assert.equal(r.code, 0, r.stderr);
-  const j = JSON.parse(r.stdout) as { host: { kernelRelease: string; origin: { kind: string; files: string[] } }; sectionsFound: { kind: string; file: string }[] };
+  const j = parseValidated('report', r.stdout) as { host: { kernelRelease: string; origin: { kind: string; files: string[] } }; sectionsFound: { kind: string; file: string }[] };
   assert.equal(j.host.kernelRelease, '6.8.12-4-pve');
   assert.deepEqual(j.host.origin, { kind: 'paste', files: ['-', 'dmesg.txt'] });
   assert.deepEqual(j.sectionsFound.map((s) => [s.kind, s.file]), [['uname', '-'], ['kernel-log', 'dmesg.txt']]);
@@ -56,19 +57,19 @@ test('analyze --json has the shape of check --json plus notUnderstood and sectio
   const dir = tmpdir(t);
   const root = await buildHost(HOSTS.intelDesktop);
   t.after(() => fs.rmSync(root, { recursive: true, force: true }));
-  const check = JSON.parse((await runCli(['check', '--root', root, '--json'])).stdout) as Record<string, unknown>;
+  const check = parseValidated('report', (await runCli(['check', '--root', root, '--json'])).stdout);
   fs.writeFileSync(path.join(dir, 'paste.txt'), PASTE);
   const r = await runCli(['analyze', 'paste.txt', '--json'], { cwd: dir });
-  const j = JSON.parse(r.stdout) as Record<string, unknown> & { notUnderstood: { line: number; text: string }[]; verdict: Record<string, unknown> };
+  const j = parseValidated('report', r.stdout);
   assert.deepEqual(Object.keys(j).sort(), [...Object.keys(check), 'notUnderstood', 'sectionsFound'].sort());
-  assert.deepEqual(Object.keys(j.verdict).sort(), Object.keys(check['verdict'] as object).sort());
-  assert.deepEqual(j.notUnderstood.map((n) => [n.line, n.text]), [[7, 'this line is chatter from a forum post']]);
+  assert.deepEqual(Object.keys(j.verdict).sort(), Object.keys(check.verdict).sort());
+  assert.deepEqual(j.notUnderstood!.map((n) => [n.line, n.text]), [[7, 'this line is chatter from a forum post']]);
 });
 
 test('analyze --device makes that function the target', async (t) => {
   const dir = tmpdir(t);
   fs.writeFileSync(path.join(dir, 'p.txt'), '01:00.0 VGA compatible controller [0300]: NVIDIA Corporation TU104 [GeForce RTX 2080] [10de:1e87] (rev a1)\n\tKernel driver in use: vfio-pci\n01:00.1 Audio device [0403]: NVIDIA Corporation TU104 HD Audio Controller [10de:10f8] (rev a1)\n\tKernel driver in use: snd_hda_intel\n');
-  const j = JSON.parse((await runCli(['analyze', 'p.txt', '--device', '01:00.0', '--json'], { cwd: dir })).stdout) as { verdict: { cause: string; subject: string }; targets: { address: string; reasons: string[] }[] };
+  const j = parseValidated('report', (await runCli(['analyze', 'p.txt', '--device', '01:00.0', '--json'], { cwd: dir })).stdout) as { verdict: { cause: string; subject: string }; targets: { address: string; reasons: string[] }[] };
   assert.equal(j.verdict.cause, 'companion-not-bound');
   assert.equal(j.verdict.subject, '0000:01:00.1');
   assert.deepEqual(j.targets.find((x) => x.address === '0000:01:00.0')!.reasons, ['--device']);
@@ -77,7 +78,7 @@ test('analyze --device makes that function the target', async (t) => {
 test('no guessing from silence: lspci without group lines leaves the IOMMU undetermined, not off', async (t) => {
   const dir = tmpdir(t);
   fs.writeFileSync(path.join(dir, 'p.txt'), '$ lspci -nnk\n01:00.0 VGA compatible controller [0300]: NVIDIA Corporation TU104 [GeForce RTX 2080] [10de:1e87] (rev a1)\n\tKernel driver in use: vfio-pci\n');
-  const j = JSON.parse((await runCli(['analyze', 'p.txt', '--json'], { cwd: dir })).stdout) as { verdict: { status: string; layer: string; missing: { check: string; settle: string }[] }; findings: { cause: string }[] };
+  const j = parseValidated('report', (await runCli(['analyze', 'p.txt', '--json'], { cwd: dir })).stdout) as { verdict: { status: string; layer: string; missing: { check: string; settle: string }[] }; findings: { cause: string }[] };
   assert.equal(j.verdict.status, 'undetermined');
   assert.equal(j.verdict.layer, 'firmware');
   assert.ok(j.verdict.missing.some((m) => m.check === 'no-iommu-table' && /iommu_groups/.test(m.settle)));
@@ -123,6 +124,6 @@ test('lspci -k and an initramfs listing together let the initramfs check run', a
       'usr/lib/modules/6.8.0-48-generic/kernel/drivers/usb/host/xhci-pci.ko.zst',
     ].join('\n'),
   );
-  const j = JSON.parse((await runCli(['analyze', 'p.txt', '--device', '01:00.0', '--json'], { cwd: dir })).stdout) as { findings: { cause: string; severity: string }[] };
+  const j = parseValidated('report', (await runCli(['analyze', 'p.txt', '--device', '01:00.0', '--json'], { cwd: dir })).stdout) as { findings: { cause: string; severity: string }[] };
   assert.ok(j.findings.some((f) => f.cause === 'initramfs-missing-vfio' && f.severity === 'fail'), JSON.stringify(j.findings.map((f) => f.cause)));
 });

@@ -8,6 +8,7 @@ import { parsePolicy } from '../../src/policy/parse.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
 import { runCli } from '../helpers/run-cli.js';
 import { SKU_A, SKU_B, bootOf, collectedHosts, saveBoots, tempDir } from '../fleet/support.js';
+import { parseValidated } from '../helpers/json-output.js';
 
 const TODAY = '2026-12-06';
 const HBA = '0000:01:00.0';
@@ -179,7 +180,7 @@ test('check --policy and fleet --policy through the CLI; policy errors are one l
   fs.writeFileSync(strict, 'version: 1\nentries:\n  - name: sku-a\n    kernels: ["6.11"]\n');
   const bad = await runCli(['check', '--snapshot', snapFile, '--policy', strict, '--json']);
   assert.equal(bad.code, 1);
-  const json = JSON.parse(bad.stdout) as { verdict: { layer: string; cause: string; findingId: string } };
+  const json = parseValidated('report', bad.stdout) as { verdict: { layer: string; cause: string; findingId: string } };
   assert.deepEqual([json.verdict.layer, json.verdict.cause, json.verdict.findingId], ['kernel', 'kernel-not-allowed', 'policy-kernel']);
 
   const other = path.join(dir, 'other.yaml');
@@ -204,7 +205,7 @@ test('check --policy and fleet --policy through the CLI; policy errors are one l
   saveBoots(store, [s, bootOf((await collectedHosts()).old, 'b1', SKU_B, '2026-11-01T08:00:00Z')]);
   const fleet = await runCli(['fleet', store, '--policy', strict, '--json']);
   assert.equal(fleet.code, 0, 'policy deviations show per host; only a canary regression holds');
-  const fr = JSON.parse(fleet.stdout) as { policy: string; skus: { hosts: { name: string; policyEntries: string[]; policyFindings: { id: string }[]; verdict: { status: string } }[] }[] };
+  const fr = parseValidated('fleet', fleet.stdout) as { policy: string; skus: { hosts: { name: string; policyEntries: string[]; policyFindings: { id: string }[]; verdict: { status: string } }[] }[] };
   const hosts = fr.skus.flatMap((x) => x.hosts);
   assert.equal(fr.policy, strict);
   for (const h of hosts) {

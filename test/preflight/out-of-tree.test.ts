@@ -6,6 +6,7 @@ import { runCli } from '../helpers/run-cli.js';
 import { buildHost } from '../fixtures/host-builder.js';
 import { noIommuHost } from '../fixtures/hosts.js';
 import type { PreflightReport } from '../../src/preflight/types.js';
+import { parseValidated } from '../helpers/json-output.js';
 
 // The Pop!_OS host has an RX 6600 (Navi 23, 1002:73ff): its reset needs the out-of-tree vendor-reset.
 const NEXT = '6.12.10-76061203-generic';
@@ -29,7 +30,7 @@ async function host(secureBoot: boolean, vendorReset: Buffer | null, imageModule
 async function preflight(root: string): Promise<PreflightReport> {
   const r = await runCli(['preflight', '--root', root, '--device', NAVI, '--json']);
   assert.equal(r.stderr, '');
-  return JSON.parse(r.stdout) as PreflightReport;
+  return parseValidated('preflight', r.stdout) as PreflightReport;
 }
 
 const byCause = (r: PreflightReport, cause: string) => r.findings.filter((f) => f.cause === cause);

@@ -7,13 +7,14 @@ import { buildHost } from '../fixtures/host-builder.js';
 import { intelDesktop } from '../fixtures/hosts.js';
 import type { PreflightReport } from '../../src/preflight/types.js';
 import { GPU, RUNNING, imageWith, twoKernelHost, writeImage } from './support/hosts.js';
+import { parseValidated } from '../helpers/json-output.js';
 
 const VFIO = ['vfio', 'vfio_iommu_type1', 'vfio_pci'];
 
 async function preflight(root: string, ...args: string[]): Promise<{ code: number; report: PreflightReport; stderr: string }> {
   const r = await runCli(['preflight', '--root', root, '--json', ...args]);
   assert.equal(r.stderr, '', r.stderr);
-  return { code: r.code, report: JSON.parse(r.stdout) as PreflightReport, stderr: r.stderr };
+  return { code: r.code, report: parseValidated('preflight', r.stdout) as PreflightReport, stderr: r.stderr };
 }
 
 const causes = (r: PreflightReport, severity = 'fail') => r.findings.filter((f) => f.severity === severity).map((f) => f.cause);

@@ -15,6 +15,7 @@ import type { PreflightReport } from '../../src/preflight/types.js';
 import { findTool, lsinitramfs, mountNamespaceProblem } from '../initramfs/support/tools.js';
 import { buildDracutImage, fetchDracut, lsinitrd, type Dracut } from './support/dracut.js';
 import { DEFAULT_KERNEL_CACHE, buildRealImage, fetchKernel, installKernel, type RealKernel } from './support/real-kernels.js';
+import { parseValidated } from '../helpers/json-output.js';
 
 const GPU = '0000:01:00.0';
 const VFIO_CONF = 'options vfio-pci ids=10de:1b80,10de:10f0\nsoftdep nouveau pre: vfio-pci\n';
@@ -65,7 +66,7 @@ async function prepareKernel(series: '6.1' | '6.12', work: string): Promise<Buil
 async function preflight(b: Built, image: string): Promise<{ code: number; report: PreflightReport }> {
   const r = await runCli(['preflight', '--root', b.root, '--kernel', b.kernel.version, '--initramfs', image, '--json']);
   assert.equal(r.stderr, '');
-  return { code: r.code, report: JSON.parse(r.stdout) as PreflightReport };
+  return { code: r.code, report: parseValidated('preflight', r.stdout) as PreflightReport };
 }
 
 const failing = (r: PreflightReport) => r.findings.filter((f) => f.severity === 'fail').map((f) => f.cause);

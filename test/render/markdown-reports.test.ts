@@ -7,6 +7,7 @@ import { runCli } from '../helpers/run-cli.js';
 import { buildHost } from '../fixtures/host-builder.js';
 import { intelDesktop } from '../fixtures/hosts.js';
 import { twoKernelHost } from '../preflight/support/hosts.js';
+import { parseValidated } from '../helpers/json-output.js';
 
 const roots: string[] = [];
 after(() => {
@@ -23,7 +24,7 @@ test('check --markdown: verdict, the chain as a table, each finding as a list it
   assert.match(md.stdout, /^### vfio-doctor check\n/);
   assert.match(md.stdout, /- \*\*verdict:\*\* ❌ the kernel layer is broken \(`iommu-disabled-cmdline`\)/);
   assert.match(md.stdout, /\| kernel \| [1-9]\d* \|/);
-  const report = JSON.parse(json.stdout) as { findings: { id: string; cause: string }[] };
+  const report = parseValidated('report', json.stdout) as { findings: { id: string; cause: string }[] };
   for (const f of report.findings) assert.ok(md.stdout.includes(`(\`${f.id}\`, cause \`${f.cause}\``), `${f.id} is listed`);
   assert.ok(md.stdout.includes('intel_iommu=off'), 'evidence in code spans');
 });

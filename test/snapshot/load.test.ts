@@ -17,6 +17,7 @@ import { analyze } from '../../src/analyze/analyze.js';
 import { analyzeCaptured } from '../../src/paste/targets.js';
 import { readPaste } from '../../src/paste/read-paste.js';
 import { snapshotFileName } from '../../src/store/naming.js';
+import { parseValidated } from '../helpers/json-output.js';
 
 const FIXTURES = path.join(repoRoot, 'test', 'fixtures', 'snapshots');
 const V1_ROOT = path.join(FIXTURES, 'v1-pve-libvirt-labelled.json');
@@ -91,7 +92,7 @@ test('a schemaVersion 1 snapshot is judged as the snapshot this release builds f
 test('check --snapshot on a schemaVersion 1 file gives the verdict it gave before', async () => {
   const r = await runCli(['check', '--snapshot', V1_ROOT, '--json']);
   assert.equal(r.code, 1, r.stderr);
-  const report = JSON.parse(r.stdout);
+  const report = parseValidated('report', r.stdout);
   assert.equal(report.verdict.layer, 'hypervisor');
   assert.equal(report.verdict.cause, 'vm-config-mismatch');
 });
@@ -111,7 +112,7 @@ test('a schemaVersion 1 baseline diffs against a new snapshot of the same host w
   for (const args of [['diff', '--baseline', 'before-upgrade', '--dir', store, '--json'], ['diff', V1_ROOT, saved.stdout.trim(), '--json']]) {
     const r = await runCli(args);
     assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
-    const d = JSON.parse(r.stdout);
+    const d = parseValidated('diff', r.stdout);
     assert.deepEqual(d.changes, [], `${args.join(' ')}: ${JSON.stringify(d.changes, null, 1)}`);
   }
   // And the new snapshot's VMs are the ones the old one recorded.

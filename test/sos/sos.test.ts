@@ -12,6 +12,7 @@ import { runCli } from '../helpers/run-cli.js';
 import { findTool, requireTool, run } from '../helpers/tools.js';
 import { buildHost } from '../fixtures/host-builder.js';
 import { HOSTS } from '../fixtures/hosts.js';
+import { parseValidated } from '../helpers/json-output.js';
 
 function tmpdir(t: { after: (fn: () => void) => void }): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vfio-doctor-sostest-'));
@@ -74,7 +75,7 @@ test('a hand-made sosreport directory: copied files, command outputs and VM conf
   assert.equal(s.firmware.secureBoot, false);
   assert.deepEqual(s.host.installedKernels.map((k) => k.version), ['6.8.12-4-pve', '6.8.12-5-pve']);
   const r = await runCli(['check', '--sos', root, '--json']);
-  const j = JSON.parse(r.stdout) as { verdict: { layer: string; cause: string; subject: string }; findings: { cause: string }[] };
+  const j = parseValidated('report', r.stdout) as { verdict: { layer: string; cause: string; subject: string }; findings: { cause: string }[] };
   assert.equal(r.code, 1, r.stderr);
   // hostpci0 passes the whole slot 01:00, so the audio function is a target itself, still on snd_hda_intel.
   assert.deepEqual([j.verdict.layer, j.verdict.cause, j.verdict.subject], ['binding', 'host-driver-bound', '0000:01:00.1']);
@@ -145,7 +146,7 @@ test('a sosreport made from a fixture host with real lspci output agrees with re
   const a = (await runCli(['check', '--sos', root, '--json'])).stdout;
   const b = (await runCli(['check', '--root', tree, '--json'])).stdout;
   const layerCause = (s: string) => {
-    const v = (JSON.parse(s) as { verdict: { status: string; layer: string; cause: string } }).verdict;
+    const v = (parseValidated('report', s) as { verdict: { status: string; layer: string; cause: string } }).verdict;
     return v.status === 'broken' ? `${v.layer}/${v.cause}` : v.status;
   };
   // The report holds less than the tree (no sysfs, no /dev): a failure it finds is the one the tree shows.
@@ -171,5 +172,5 @@ test('sos report on this machine: the archive it writes is read with its PCI dev
   assert.equal(snapshot.host.kernelRelease, os.release());
   const cli = await runCli(['check', '--sos', path.join(dir, archive), '--json']);
   assert.notEqual(cli.code, 2, cli.stderr);
-  assert.equal((JSON.parse(cli.stdout) as { host: { origin: { kind: string } } }).host.origin.kind, 'sos');
+  assert.equal(parseValidated('report', cli.stdout).host.origin.kind, 'sos');
 });

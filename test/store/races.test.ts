@@ -7,6 +7,7 @@ import path from 'node:path';
 import { runCli } from '../helpers/run-cli.js';
 import { repoRoot } from '../helpers/paths.js';
 import { findTool } from '../helpers/tools.js';
+import { parseValidated } from '../helpers/json-output.js';
 
 const CLI = path.join(repoRoot, 'dist', 'vfio-doctor.mjs');
 
@@ -78,7 +79,7 @@ test('strangers in the store (a directory with a snapshot name, other files) do 
   fs.writeFileSync(path.join(store, 'notes.txt'), 'kept by hand\n');
   const r = await runCli(['diff', '--last', '--dir', store, '--json']);
   assert.equal(r.code, 0, r.stderr);
-  const j = JSON.parse(r.stdout);
+  const j = parseValidated('diff', r.stdout);
   assert.equal(j.after.file, b.stdout.trim());
   assert.equal(j.before.file, a.stdout.trim());
   // --keep leaves the strangers alone.

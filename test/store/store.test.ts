@@ -8,6 +8,7 @@ import type { Snapshot } from '../../src/snapshot/types.js';
 import { compareStored, parseSnapshotFileName, sanitiseLabel, snapshotFileName } from '../../src/store/naming.js';
 import { baselineAndNewest, lastTwoBoots, listStored, saveSnapshot, StoreError } from '../../src/store/store.js';
 import { runCli } from '../helpers/run-cli.js';
+import { parseValidated } from '../helpers/json-output.js';
 
 function tmp(t: { after: (fn: () => void) => void }): string {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), 'vd-store-'));
@@ -175,7 +176,7 @@ test('snapshot --save through the CLI: path on stdout, --label, --keep, default 
   // Unknown boot ids count as different boots: --last compares the two.
   const last = await runCli(['diff', '--last', '--dir', store, '--json']);
   assert.equal(last.code, 0, last.stderr);
-  const r = JSON.parse(last.stdout);
+  const r = parseValidated('diff', last.stdout);
   assert.equal(r.before.file, firstFile);
   assert.equal(r.before.label, 'baseline');
   assert.equal(r.after.file, second.stdout.trim());

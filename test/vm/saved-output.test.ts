@@ -9,19 +9,21 @@ import path from 'node:path';
 import { runCli } from '../helpers/run-cli.js';
 import { repoRoot } from '../helpers/paths.js';
 import type { ReportJson } from './expectations.js';
+import { parseValidated, type JsonOutputName, type JsonOutputs } from '../helpers/json-output.js';
 
 const SAVED = path.join(repoRoot, 'test', 'fixtures', 'vm');
 const file = (variant: string, name: string) => path.join(SAVED, variant, name);
 const read = (variant: string, name: string) => fs.readFileSync(file(variant, name), 'utf8');
 const variants = fs.readdirSync(SAVED).filter((d) => fs.statSync(path.join(SAVED, d)).isDirectory());
 
-async function json<T>(args: string[]): Promise<{ code: number; out: T }> {
+/** A command's JSON output, checked against its schema (the saved guest output is older than the schemas, and is only compared). */
+async function json<K extends JsonOutputName>(kind: K, args: string[]): Promise<{ code: number; out: JsonOutputs[K] }> {
   const r = await runCli(args);
   assert.equal(r.stderr, '', `${args.join(' ')}: ${r.stderr}`);
-  return { code: r.code, out: JSON.parse(r.stdout) as T };
+  return { code: r.code, out: parseValidated(kind, r.stdout, args.join(' ')) };
 }
 
-const verdictOf = (r: ReportJson) => ({ status: r.verdict.status, layer: r.verdict.layer, cause: r.verdict.cause, subject: r.verdict.subject });
+const verdictOf = (r: Pick<ReportJson, 'verdict'>) => ({ status: r.verdict.status, layer: r.verdict.layer, cause: r.verdict.cause, subject: r.verdict.subject });
 
 test('the saved guests are all there', () => {
   for (const v of ['intel-vfio-6.1', 'intel-vfio-6.12', 'amd-vfio', 'no-iommu', 'intel-iommu-off', 'intremap-off', 'amd-iommu-on', 'host-driver-first', 'vfio-node-0600', 'memlock', 'shared-group']) {
@@ -32,19 +34,14 @@ test('the saved guests are all there', () => {
 for (const v of variants.filter((x) => fs.existsSync(file(x, 'snapshot.json')))) {
   test(`${v}: check --snapshot of the guest's snapshot gives the verdict check gave live in the guest`, async () => {
     const live = JSON.parse(read(v, 'check.out')) as ReportJson;
-    const { out } = await json<ReportJson>(['check', '--snapshot', file(v, 'snapshot.json'), '--json']);
+    const { out } = await json('report', ['check', '--snapshot', file(v, 'snapshot.json'), '--json']);
     assert.deepEqual(verdictOf(out), verdictOf(live));
     assert.deepEqual(out.findings.map((f) => [f.id, f.cause, f.severity, f.subject]), live.findings.map((f) => [f.id, f.cause, f.severity, f.subject]));
   });
 }
 
-interface DecodeJson {
-  context: { kernelRelease: string | null };
-  groups: { events: { kind: string; signals: string[] }[] }[];
-}
-
 async function signals(v: string): Promise<{ kernel: string | null; signals: Set<string> }> {
-  const { out } = await json<DecodeJson>(['decode', file(v, 'dmesg.txt'), '--json']);
+  const { out } = await json('decode', ['decode', file(v, 'dmesg.txt'), '--json']);
   return { kernel: out.context.kernelRelease, signals: new Set(out.groups.flatMap((g) => g.events.flatMap((e) => e.signals))) };
 }
 
@@ -81,7 +78,7 @@ const NESTED: Record<string, { files: string[]; layer: string | string[]; cause:
 
 for (const [v, want] of Object.entries(NESTED)) {
   test(`${v}: the nested QEMU's error, pasted, points at ${String(want.layer)}${want.cause ? ` / ${want.cause}` : ''}`, async () => {
-    const { out } = await json<ReportJson>(['analyze', ...want.files.map((f) => file(v, f)), '--json']);
+    const { out } = await json('report', ['analyze', ...want.files.map((f) => file(v, f)), '--json']);
     const layers = Array.isArray(want.layer) ? want.layer : [want.layer];
     assert.ok(out.verdict.layer !== null && layers.includes(out.verdict.layer), `${JSON.stringify(out.verdict)}\n${read(v, 'nested.log')}`);
     if (want.cause) assert.equal(out.verdict.cause, want.cause, JSON.stringify(out.verdict));
@@ -93,7 +90,7 @@ for (const [v, want] of Object.entries(NESTED)) {
 
 test('a working guest\'s whole dmesg, pasted, is never judged broken', async () => {
   for (const v of ['intel-vfio-6.1', 'intel-vfio-6.12', 'amd-vfio']) {
-    const { out } = await json<ReportJson>(['analyze', file(v, 'dmesg.txt'), '--json']);
+    const { out } = await json('report', ['analyze', file(v, 'dmesg.txt'), '--json']);
     assert.notEqual(out.verdict.status, 'broken', `${v}: ${JSON.stringify(out.verdict)} ${JSON.stringify(out.findings.map((f) => [f.id, f.title]))}`);
   }
 });
@@ -105,7 +102,7 @@ test('diff of the same host before (6.1) and after (6.12) the upgrade: two neutr
   assert.match(before, /_6\.1\./);
   assert.match(after, /_6\.12\./);
   const r = await runCli(['diff', path.join(store, before), path.join(store, after), '--json']);
-  const d = JSON.parse(r.stdout) as { counts: { regression: number }; changes: { id: string; kind: string; title: string }[] };
+  const d = parseValidated('diff', r.stdout) as { counts: { regression: number }; changes: { id: string; kind: string; title: string }[] };
   assert.equal(r.code, 0, r.stdout);
   assert.equal(d.counts.regression, 0);
   assert.ok(d.changes.some((c) => c.id === 'kernel-changed' && c.kind === 'neutral'));

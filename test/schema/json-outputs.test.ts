@@ -1,0 +1,151 @@
+// The JSON Schemas of the --json outputs (schema/*.schema.json): valid under Ajv's strict mode, named and
+// versioned as the code prints them, listed in docs/json-output.md, shipped in the npm package, strict
+// enough that a real mistake fails, and met by what every command prints, header first.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { repoRoot } from '../helpers/paths.js';
+import { runCli } from '../helpers/run-cli.js';
+import { tempDir } from '../helpers/temp.js';
+import { assertValidOutput, parseValidated, type JsonOutputName } from '../helpers/json-output.js';
+import { buildHost } from '../fixtures/host-builder.js';
+import { HOSTS } from '../fixtures/hosts.js';
+import { JSON_OUTPUT_VERSIONS, schemaId, type JsonOutputKind } from '../../src/output/json-header.js';
+import { JSON_OUTPUT_SCHEMAS } from '../../src/output/generated/json-output-validators.js';
+import { SCHEMA_VERSION } from '../../src/snapshot/types.js';
+import { VERSION } from '../../src/version.js';
+
+interface Schema {
+  $schema?: string;
+  $id?: string;
+  properties?: Record<string, { const?: unknown }>;
+  oneOf?: { $ref: string }[];
+  $defs?: Record<string, Schema>;
+}
+
+const schemaDir = path.join(repoRoot, 'schema');
+const files = fs.readdirSync(schemaDir).filter((f) => f.endsWith('.schema.json')).sort();
+const kindOf = (file: string) => file.slice(0, -'.schema.json'.length);
+const read = (file: string) => JSON.parse(fs.readFileSync(path.join(schemaDir, file), 'utf8')) as Schema;
+const outputKinds = Object.keys(JSON_OUTPUT_VERSIONS) as JsonOutputKind[];
+
+/** The shapes a schema allows at the top: itself, or each branch of a top-level oneOf (preflight). */
+function topShapes(s: Schema): Schema[] {
+  return s.oneOf ? s.oneOf.map((r) => s.$defs![r.$ref.replace('#/$defs/', '')]!) : [s];
+}
+
+test('every schema compiles under Ajv strict mode (draft 2020-12), and each output has one', () => {
+  assert.deepEqual(files.map(kindOf), [...outputKinds, 'snapshot'].sort());
+  assert.deepEqual([...JSON_OUTPUT_SCHEMAS].sort(), [...outputKinds].sort(), 'the build generates a validator for every output schema');
+  for (const file of files) {
+    const s = read(file);
+    assert.equal(s.$schema, 'https://json-schema.org/draft/2020-12/schema', file);
+    const ajv = new Ajv2020({ strict: true, allowUnionTypes: true });
+    ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T/);
+    assert.doesNotThrow(() => ajv.compile(s), file);
+  }
+});
+
+test('the $id and schemaVersion of each schema are the ones the code prints', () => {
+  for (const kind of outputKinds) {
+    const s = read(`${kind}.schema.json`);
+    const version = JSON_OUTPUT_VERSIONS[kind];
+    assert.equal(s.$id, schemaId(kind, version), kind);
+    for (const shape of topShapes(s)) {
+      assert.deepEqual(Object.keys(shape.properties ?? {}).slice(0, 3), ['schemaVersion', '$schema', 'tool'], `${kind}: the header keys come first`);
+      assert.equal(shape.properties!['schemaVersion']!.const, version, kind);
+      assert.equal(shape.properties!['$schema']!.const, s.$id, kind);
+    }
+  }
+  const snapshot = read('snapshot.schema.json');
+  assert.equal(snapshot.$id, schemaId('snapshot', SCHEMA_VERSION));
+});
+
+test('docs/json-output.md names every schema with its version and every top-level field', () => {
+  const doc = fs.readFileSync(path.join(repoRoot, 'docs', 'json-output.md'), 'utf8');
+  for (const file of files) {
+    assert.ok(doc.includes(`schema/${file}`), `docs/json-output.md does not link schema/${file}`);
+    const kind = kindOf(file);
+    const version = kind === 'snapshot' ? SCHEMA_VERSION : JSON_OUTPUT_VERSIONS[kind as JsonOutputKind];
+    assert.ok(doc.includes(schemaId(kind as JsonOutputKind, version)), `docs/json-output.md does not give the $id of schema/${file}`);
+    if (kind === 'snapshot') continue;
+    const section = doc.split(/^## /m).find((s) => s.includes(`schema/${file}`)) ?? '';
+    for (const shape of topShapes(read(file))) {
+      for (const key of Object.keys(shape.properties ?? {})) assert.ok(section.includes(`\`${key}\``), `docs/json-output.md: the ${kind} section does not describe \`${key}\``);
+    }
+  }
+  assert.match(fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8'), /docs\/json-output\.md/, 'the README links the page');
+});
+
+test('the npm package ships schema/', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { files: string[] };
+  assert.ok(pkg.files.includes('schema'), JSON.stringify(pkg.files));
+});
+
+const LOG = [
+  '[    0.000000] Linux version 6.8.12-4-pve (build@proxmox) #1 SMP',
+  '[    0.010000] DMAR: IOMMU enabled',
+  '[    0.310000] pci 0000:01:00.0: Adding to iommu group 12',
+  '[    9.100000] vfio-pci 0000:01:00.0: BAR 1: can\'t reserve [mem 0xe0000000-0xefffffff 64bit pref]',
+  '',
+].join('\n');
+
+test('every command prints schemaVersion, $schema and tool first, and fits its schema', async (t) => {
+  const dir = tempDir('json-outputs', t);
+  const root = await buildHost(HOSTS.intelDesktop, path.join(dir, 'host'));
+  const snap = path.join(dir, 'snap.json');
+  assert.equal((await runCli(['snapshot', '--root', root, '-o', snap])).code, 0);
+  fs.writeFileSync(path.join(dir, 'paste.txt'), LOG);
+  const runs: [JsonOutputName, string[], string?][] = [
+    ['report', ['check', '--root', root, '--json']],
+    ['report', ['check', '--snapshot', snap, '--json', '--redact']],
+    ['report', ['analyze', path.join(dir, 'paste.txt'), '--json']],
+    ['preflight', ['preflight', '--root', root, '--json']],
+    ['diff', ['diff', snap, snap, '--json']],
+    ['decode', ['decode', '--json'], LOG],
+    ['fleet', ['fleet', snap, '--json']],
+  ];
+  for (const [kind, args, stdin] of runs) {
+    const r = await runCli(args, stdin === undefined ? {} : { stdin });
+    assert.ok(r.code === 0 || r.code === 1, `${args.join(' ')}: ${r.stderr}`);
+    const doc = parseValidated(kind, r.stdout, args.join(' ')) as unknown as Record<string, unknown>;
+    assert.deepEqual(Object.keys(doc).slice(0, 3), ['schemaVersion', '$schema', 'tool'], args.join(' '));
+    assert.equal(doc['schemaVersion'], JSON_OUTPUT_VERSIONS[kind as JsonOutputKind]);
+    assert.deepEqual(doc['tool'], { name: 'vfio-doctor', version: VERSION });
+  }
+  const s = parseValidated('snapshot', fs.readFileSync(snap, 'utf8'));
+  assert.equal(Object.keys(s)[0], 'schemaVersion', 'the snapshot too starts with its schemaVersion');
+});
+
+/** A deep copy with one change made by `edit`. */
+function changed<T>(doc: T, edit: (d: any) => void): unknown {
+  const copy = JSON.parse(JSON.stringify(doc));
+  edit(copy);
+  return copy;
+}
+
+test('the schemas catch real mistakes: a misspelt layer, a missing key, an unknown key, another version', async (t) => {
+  const root = await buildHost(HOSTS.intelDesktop, path.join(tempDir('json-mistakes', t), 'host'));
+  const report = parseValidated('report', (await runCli(['check', '--root', root, '--json'])).stdout);
+  assert.ok(report.findings.length > 0, 'the fixture host has findings to break');
+  const mistakes: [string, unknown][] = [
+    ['a layer that is not one of the seven', changed(report, (d) => (d.findings[0].layer = 'kernal'))],
+    ['a verdict status outside its enum', changed(report, (d) => (d.verdict.status = 'ok'))],
+    ['a severity outside its enum', changed(report, (d) => (d.findings[0].severity = 'error'))],
+    ['a cause that is not a cause name', changed(report, (d) => (d.findings[0].cause = 'Host driver bound'))],
+    ['a missing verdict', changed(report, (d) => delete d.verdict)],
+    ['a finding without its decision', changed(report, (d) => delete d.findings[0].decision)],
+    ['an unknown key on a finding', changed(report, (d) => (d.findings[0].fix = 'x'))],
+    ['a diff-only key on a check finding', changed(report, (d) => (d.findings[0].kind = 'regression'))],
+    ['a target that is not a PCI address', changed(report, (d) => (d.targets = [{ address: '01:00.0', role: 'target', reasons: [], companionOf: null }]))],
+    ['another schemaVersion', changed(report, (d) => (d.schemaVersion = 2))],
+    ['another kind of document', changed(report, (d) => (d.$schema = schemaId('diff', 1)))],
+  ];
+  for (const [what, doc] of mistakes) assert.throws(() => assertValidOutput('report', doc), /does not match schema\/report\.schema\.json/, what);
+
+  const preflight = { schemaVersion: 1, $schema: schemaId('preflight', 1), tool: { name: 'vfio-doctor', version: VERSION }, running: '6.8.0', kernel: null, verdict: 'nothing-to-check', message: 'only one kernel' };
+  assertValidOutput('preflight', preflight);
+  assert.throws(() => assertValidOutput('preflight', { ...preflight, verdict: 'pass' }), /preflight/, 'a pass verdict needs the whole prediction');
+});
