@@ -71,7 +71,8 @@ test('docs/json-output.md names every schema with its version and every top-leve
     const version = kind === 'snapshot' ? SCHEMA_VERSION : JSON_OUTPUT_VERSIONS[kind as JsonOutputKind];
     assert.ok(doc.includes(schemaId(kind as JsonOutputKind, version)), `docs/json-output.md does not give the $id of schema/${file}`);
     if (kind === 'snapshot') continue;
-    const section = doc.split(/^## /m).find((s) => s.includes(`schema/${file}`)) ?? '';
+    const section = doc.split(/^## /m).find((s) => s.split('\n')[0]!.includes(`schema/${file}`)) ?? '';
+    assert.ok(section, `docs/json-output.md has no section headed with schema/${file}`);
     for (const shape of topShapes(read(file))) {
       for (const key of Object.keys(shape.properties ?? {})) assert.ok(section.includes(`\`${key}\``), `docs/json-output.md: the ${kind} section does not describe \`${key}\``);
     }
