@@ -18,6 +18,7 @@ import { readSos } from '../../src/sos/read-sos.js';
 import { analyze } from '../../src/analyze/analyze.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
 import type { VmDefinition } from '../../src/hypervisor/types.js';
+import { parseValidated } from '../helpers/json-output.js';
 
 function tmp(t: { after: (fn: () => void) => void }): string {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), 'vd-qemu-model-'));
@@ -138,7 +139,7 @@ test('QEMU: a running QEMU whose device is on a host driver gets the same findin
   assert.deepEqual(q, decisive(await collectSnapshot({ root: libvirtRoot })));
   // --vm selects the QEMU VM by its -name, on the command line as for libvirt domains.
   const r = await runCli(['check', '--root', qemuRoot, '--vm', 'win10', '--json']);
-  const j = JSON.parse(r.stdout) as { verdict: { cause: string }; targets: { address: string; reasons: string[] }[] };
+  const j = parseValidated('report', r.stdout) as { verdict: { cause: string }; targets: { address: string; reasons: string[] }[] };
   assert.equal(j.verdict.cause, 'host-driver-bound');
   assert.deepEqual(j.targets.filter((x) => x.reasons.some((s) => /QEMU VM win10/.test(s))).map((x) => x.address), ['0000:01:00.0', '0000:01:00.1']);
   const unknown = await runCli(['check', '--root', qemuRoot, '--vm', 'nope']);
@@ -211,6 +212,6 @@ test('QEMU: the ps output of a sosreport carries running QEMUs into the snapshot
   assert.deepEqual(notUnderstood.filter((l) => l.file.includes('ps_auxwww')), []);
   assert.deepEqual(snapshot.hypervisor!.vms.map((v) => `${v.manager} ${v.name} ${v.file}:${v.line}`).sort(), ['libvirt win10 /etc/libvirt/qemu/win10.xml:null', 'qemu scratch sos_commands/process/ps_auxwww:4']);
   const r = await runCli(['check', '--sos', root, '--json']);
-  const titles = (JSON.parse(r.stdout) as { findings: { title: string }[] }).findings.map((f) => f.title);
+  const titles = (parseValidated('report', r.stdout) as { findings: { title: string }[] }).findings.map((f) => f.title);
   assert.ok(titles.some((x) => /QEMU VM scratch asks for 0000:0c:00\.0, which this host does not have/.test(x)), titles.join('\n'));
 });

@@ -12,6 +12,7 @@ import { main } from '../../src/cli/main.js';
 import type { Io } from '../../src/cli/command.js';
 import { visibleWidth } from '../../src/render/wrap.js';
 import { overlongLines, words } from '../helpers/text-width.js';
+import { parseValidated } from '../helpers/json-output.js';
 
 const ANSI = /\x1b\[\d+m/g;
 const LAYOUT_MARKS = /[\ue000-\ue004]/;
@@ -51,7 +52,7 @@ test('check at 80 columns: the verdict and every command of the deciding finding
   const root = await ministoryRoot();
   const r = await runCli(['check', '--root', root]);
   assert.equal(r.code, 1, r.stderr);
-  const json = JSON.parse((await runCli(['check', '--root', root, '--json'])).stdout) as Decisive;
+  const json = parseValidated('report', (await runCli(['check', '--root', root, '--json'])).stdout) as Decisive;
   const decisive = json.findings.find((f) => f.id === json.verdict.findingId && f.subject === json.verdict.subject)!;
   assert.ok(decisive.commands.length > 0);
 
@@ -68,7 +69,7 @@ test('check at 80 columns: the verdict and every command of the deciding finding
   assert.ok(rows.indexOf('The chain') > row);
   assert.ok(rows.indexOf('Targets') > row);
 
-  const allCommands = (JSON.parse((await runCli(['check', '--root', root, '--json'])).stdout) as Decisive).findings.flatMap((f) => f.commands);
+  const allCommands = (parseValidated('report', (await runCli(['check', '--root', root, '--json'])).stdout) as Decisive).findings.flatMap((f) => f.commands);
   assert.deepEqual(overlongLines(r.stdout, 80, allCommands), []);
   assert.doesNotMatch(r.stdout, LAYOUT_MARKS);
 });
@@ -104,7 +105,7 @@ test('on a terminal: its width, unless COLUMNS says otherwise; colour does not c
 test('--json, --markdown and diff --summary are never wrapped', async () => {
   const root = await ministoryRoot();
   const json = await runCli(['check', '--root', root, '--json'], { env: { COLUMNS: '40' } });
-  assert.doesNotThrow(() => JSON.parse(json.stdout));
+  parseValidated('report', json.stdout, 'check --json at 40 columns');
   assert.ok(json.stdout.split('\n').some((l) => l.length > 100));
   const md = await runCli(['check', '--root', root, '--markdown'], { env: { COLUMNS: '40' } });
   assert.ok(md.stdout.split('\n').some((l) => l.length > 100));
