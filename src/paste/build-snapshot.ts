@@ -149,7 +149,7 @@ function pciDevices(facts: PasteFacts, inWhat: string, sources: Record<string, S
       upstream: d.upstream ?? [],
       multifunction,
       physfn: d.physfn,
-      virtfns: [],
+      virtfns: all.filter((v) => v.physfn === d.address).map((v) => v.address),
       config,
       configStatus,
     };

@@ -6,6 +6,7 @@ import { inputLines } from './text.js';
 import { splitChunks } from './split.js';
 import { recogniseAll } from './recognise.js';
 import { deriveFromKernelLog, deriveFromTools, inferNoGroups } from './derive.js';
+import { deriveVirtualFunctions } from './virtual-functions.js';
 import { buildSnapshot } from './build-snapshot.js';
 import type { Chunk, NotUnderstood, SectionFound } from './types.js';
 
@@ -32,6 +33,7 @@ export function recogniseInputs(inputs: PasteInput[], facts: PasteFacts): { sect
 export async function finishSnapshot(facts: PasteFacts, origin: Origin, inWhat: string, now?: Date): Promise<Snapshot> {
   const acpi = deriveFromKernelLog(facts);
   deriveFromTools(facts);
+  deriveVirtualFunctions(facts);
   const noGroups = inferNoGroups(facts);
   return buildSnapshot(facts, { origin, inWhat, acpi, noGroups, now });
 }

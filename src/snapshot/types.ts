@@ -429,7 +429,7 @@ export interface PciConfig {
   ats: boolean;
   pri: boolean;
   pasid: boolean;
-  sriov: { totalVFs: number; numVFs: number; initialVFs: number } | null;
+  sriov: { totalVFs: number; numVFs: number; initialVFs: number; firstVfOffset?: number; vfStride?: number; vfDeviceId?: string } | null;
   aer: boolean;
   resizableBar: boolean;
   msi: boolean;

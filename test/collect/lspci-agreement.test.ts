@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { buildHost } from '../fixtures/host-builder.js';
+import { buildHost, type HostSpec } from '../fixtures/host-builder.js';
 import { HOSTS } from '../fixtures/hosts.js';
 import { collectSnapshot } from '../../src/collect/collect.js';
 import type { AcsBits, PciePortType } from '../../src/snapshot/types.js';
@@ -21,6 +21,7 @@ interface LspciBlock {
   acsCap: string | null;
   acsCtl: string | null;
   ari: boolean;
+  msix: boolean;
   accessDenied: boolean;
 }
 
@@ -59,6 +60,7 @@ function parseBlocks(out: string): LspciBlock[] {
         acsCap: line(/ACSCap:/)?.trim() ?? null,
         acsCtl: line(/ACSCtl:/)?.trim() ?? null,
         ari: line(/Alternative Routing-ID Interpretation \(ARI\)/) !== null,
+        msix: line(/Capabilities: \[[0-9a-f]+\] MSI-X:/) !== null,
         accessDenied: line(/Capabilities: <access denied>/) !== null,
       };
     });
@@ -74,7 +76,16 @@ const ACS_NAMES: [keyof AcsBits, string][] = [
   ['directTranslated', 'DirectTrans'],
 ];
 
-for (const [name, spec] of Object.entries(HOSTS)) {
+/** The SR-IOV server with its VFs' id registers reading 0xffff, as real VFs do (sysfs still has the ids). */
+const sriovHardwareIds: HostSpec = {
+  ...HOSTS.sriovServer,
+  pci: HOSTS.sriovServer.pci!.map((r) => ({
+    ...r,
+    devices: r.devices.map((rp) => ({ ...rp, children: rp.children?.map((pf) => (pf.sriov ? { ...pf, sriov: { ...pf.sriov, vfConfigIds: 'hardware' as const } } : pf)) })),
+  })),
+};
+
+for (const [name, spec] of [...Object.entries(HOSTS), ['sriovServer with VF ids as hardware reads them', sriovHardwareIds] as const]) {
   test(`snapshot agrees with lspci on host "${name}"`, async (t) => {
     const lspci = requireTool('lspci', 'pciutils');
     if (typeof lspci !== 'string') return t.skip(lspci.skip);
@@ -99,6 +110,8 @@ for (const [name, spec] of Object.entries(HOSTS)) {
       assert.equal(d.config?.express?.portType ?? null, b.portType, `${where} port type`);
       if (b.flr !== null) assert.equal(d.config?.express?.flr, b.flr, `${where} FLR`);
       assert.equal(d.config?.ari ?? false, b.ari, `${where} ARI`);
+      assert.equal(d.config?.msix ?? false, b.msix, `${where} MSI-X`);
+      assert.ok(!d.config?.problems.some((p) => /does not respond|0xffff/.test(p)), `${where}: ${d.config?.problems.join('; ')}`);
       assert.equal(d.config?.acs !== null && d.config?.acs !== undefined, b.acsCap !== null, `${where} ACS capability present`);
       if (b.acsCap && b.acsCtl && d.config?.acs) {
         for (const [field, lspciName] of ACS_NAMES) {

@@ -149,6 +149,24 @@ export function connectx5Pf(): Uint8Array {
   return b.build();
 }
 
+/**
+ * A virtual function of that PF: its vendor and device id registers read 0xffff by design (the ids are
+ * the PF's vendor and the VF Device ID 0x1018 at +0x1a of the PF's SR-IOV capability); command and BARs
+ * read zero; Express endpoint with FLR, MSI-X, ARI and ACS answer as usual.
+ */
+export function connectx5Vf(): Uint8Array {
+  const b = new ImageBuilder(4096).header({
+    vendor: 0xffff, device: 0xffff, classCode: 0x020000, headerType: 0x00, revision: 0x00,
+    command: 0x0000, status: 0x0010, subsystem: [0x15b3, 0x0020], capPointer: 0x60,
+  });
+  b.cap(0x60, 0x10, 0x9c).u16(0x62, 0x0002); // Express v2 endpoint
+  b.u32(0x64, 0x10008fe2).u16(0x68, 0x5957).u32(0x6c, 0x0045e883).u16(0x72, 0x1083); // DevCap: FLR+
+  b.cap(0x9c, 0x11, 0x00).u16(0x9e, 0x0003).u32(0xa0, 0x00002000).u32(0xa4, 0x00003000); // MSI-X, 4 vectors
+  b.ext(0x100, 0x01, 1, 0x150);
+  b.ext(0x150, 0x0e, 1, 0x000); // ARI
+  return b.build();
+}
+
 /** AMD Renoir integrated GPU: no FLR, PM without NoSoftRst, ATS + PRI + PASID for the IOMMU. */
 export function amdRenoirGpu(): Uint8Array {
   const b = new ImageBuilder(4096).header({

@@ -4,7 +4,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import type { PciConfig, PciePortType } from '../../src/snapshot/types.js';
 import { decodeConfigSpace } from '../../src/pci/config/index.js';
-import { amdRenoirGpu, brokenChain, chainBeyondReadable, connectx5Pf, garbage, intelEhci, intelRootPort,
+import { amdRenoirGpu, brokenChain, chainBeyondReadable, connectx5Pf, connectx5Vf, garbage, intelEhci, intelRootPort,
   loopedChain, loopedExtendedChain, nvidiaGpu, plxDownstreamPort, tiCardbus } from './config-images.js';
 import { LSPCI_SKIP, type LspciCapability, type LspciDevice, detailLine, detailWithContinuation, flag,
   lspciAvailable, realCapabilities, runLspci } from './lspci-reference.js';
@@ -136,6 +136,12 @@ function assertAgrees(bytes: Uint8Array, complete = true): { ours: PciConfig; re
       const m = /^Initial VFs: (\d+), Total VFs: (\d+), Number of VFs: (\d+),/.exec(line)!;
       assert.deepEqual([ours.sriov.initialVFs, ours.sriov.totalVFs, ours.sriov.numVFs], m.slice(1, 4).map(Number), 'VF counts');
     }
+    const vf = detailLine(ref, sriovRef.offset, 'VF offset:');
+    if (complete) assert.ok(vf, 'VF offset, stride and device id printed');
+    if (vf) {
+      const m = /^VF offset: (\d+), stride: (\d+), Device ID: ([0-9a-f]{4})/.exec(vf)!;
+      assert.deepEqual([ours.sriov.firstVfOffset, ours.sriov.vfStride, ours.sriov.vfDeviceId], [Number(m[1]), Number(m[2]), m[3]], 'VF offset, stride, device id');
+    }
   }
 
   const stdNames = realCapabilities(ref.standard).map((c) => c.text);
@@ -159,6 +165,7 @@ const images: [string, () => Uint8Array][] = [
   ['root port with ACS and ARI forwarding', intelRootPort],
   ['switch downstream port with ACS off', plxDownstreamPort],
   ['SR-IOV NIC PF with ARI, ATS, ACS, MSI-X', connectx5Pf],
+  ['SR-IOV VF: id registers 0xffff, capabilities answering', connectx5Vf],
   ['integrated GPU with ATS, PRI, PASID', amdRenoirGpu],
   ['conventional PCI device with Advanced Features', intelEhci],
   ['CardBus bridge', () => tiCardbus()],

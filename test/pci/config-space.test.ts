@@ -3,7 +3,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeConfigSpace, tryDecodeConfigSpace } from '../../src/pci/config/index.js';
-import { ImageBuilder, amdRenoirGpu, brokenChain, chainBeyondReadable, connectx5Pf, garbage, intelEhci,
+import { ImageBuilder, amdRenoirGpu, brokenChain, chainBeyondReadable, connectx5Pf, connectx5Vf, garbage, intelEhci,
   intelRootPort, loopedChain, loopedExtendedChain, nvidiaGpu, plxDownstreamPort, tiCardbus } from './config-images.js';
 
 const offsets = (caps: { offset: number }[] | null) => caps?.map((c) => c.offset) ?? null;
@@ -73,7 +73,7 @@ test('switch downstream port: every ACS bit capable, none enabled; ARI forwardin
 test('SR-IOV NIC PF: VF counts at +0x0C/+0x0E/+0x10, ARI, ATS, ACS, MSI-X', () => {
   const c = decodeConfigSpace(connectx5Pf());
   assert.deepEqual(offsets(c.capabilities), [0x60, 0x48, 0x9c, 0xc0, 0x40]);
-  assert.deepEqual(c.sriov, { initialVFs: 8, totalVFs: 8, numVFs: 4 });
+  assert.deepEqual(c.sriov, { initialVFs: 8, totalVFs: 8, numVFs: 4, firstVfOffset: 2, vfStride: 1, vfDeviceId: '1018' });
   assert.equal(c.ari, true);
   assert.equal(c.ats, true);
   assert.equal(c.pri, false);
@@ -183,6 +183,25 @@ test('pointer low bits are ignored', () => {
   const b = new ImageBuilder(256).header({ vendor: 0x1af4, device: 0x1000, classCode: 0x020000, headerType: 0, capPointer: 0x43 });
   b.cap(0x40, 0x05, 0x53).cap(0x50, 0x11, 0x00);
   assert.deepEqual(offsets(decodeConfigSpace(b.build()).capabilities), [0x40, 0x50]);
+});
+
+test('SR-IOV VF: id registers read 0xffff by design; the rest of the header answers, so its capabilities are decoded', () => {
+  const c = decodeConfigSpace(connectx5Vf());
+  assert.equal(c.vendorId, 'ffff');
+  assert.equal(c.deviceId, 'ffff');
+  assert.ok(!c.problems.some((p) => /does not respond|not a valid vendor/.test(p)), c.problems.join('; '));
+  assert.match(c.problems.join('; '), /SR-IOV virtual function reads so by design/);
+  assert.deepEqual(offsets(c.capabilities), [0x60, 0x9c]);
+  assert.equal(c.express?.portType, 'endpoint');
+  assert.equal(c.express?.flr, true);
+  assert.equal(c.msix, true);
+  assert.equal(c.ari, true);
+});
+
+test('ids 0xffff and one more all-ones dword in the header is still a live VF; only an all-ones header is dead', () => {
+  const vf = new ImageBuilder(256, 0xff).u32(0x08, 0x02000000).build();
+  assert.ok(!decodeConfigSpace(vf).problems.some((p) => /does not respond/.test(p)));
+  assert.match(decodeConfigSpace(new Uint8Array(256).fill(0xff)).problems[0]!, /does not respond/);
 });
 
 test('all 0xff (D3cold or gone): a record with a problem and no capabilities', () => {

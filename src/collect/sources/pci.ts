@@ -1,5 +1,5 @@
 import type { PciConfig, PciDevice, PciNames, SourceRecord } from '../../snapshot/types.js';
-import { tryDecodeConfigSpace } from '../../pci/config/index.js';
+import { tryDecodeConfigSpace, VF_ID_REGISTERS } from '../../pci/config/index.js';
 import { note, type CollectContext } from '../context.js';
 import { isFullFunctionAddress, slotOf } from '../../pci/address.js';
 
@@ -91,6 +91,24 @@ function collectDevice(ctx: CollectContext, name: string, lookup: NameLookup | n
   return dev;
 }
 
+/**
+ * A virtual function's id registers read 0xffff by design. sysfs gives its real ids; where the capture
+ * lacks those files, they are the PF's vendor and the VF device id of the PF's SR-IOV capability. The
+ * decoder's note about the hidden ids is expected of a VF, so it is dropped there.
+ */
+function virtualFunctionIds(devices: PciDevice[]): void {
+  const byAddress = new Map(devices.map((d) => [d.address, d]));
+  for (const vf of devices) {
+    if (vf.physfn === null) continue;
+    if (vf.config) vf.config.problems = vf.config.problems.filter((p) => p !== VF_ID_REGISTERS);
+    const pf = byAddress.get(vf.physfn);
+    const vfDeviceId = pf?.config?.sriov?.vfDeviceId;
+    if (!pf || vf.vendorId !== 'ffff' || pf.vendorId === 'ffff') continue;
+    vf.vendorId = pf.vendorId;
+    if (vfDeviceId && vf.deviceId === 'ffff') vf.deviceId = vfDeviceId;
+  }
+}
+
 export function collectPci(ctx: CollectContext, lookup: NameLookup | null): PciDevice[] {
   const dir = ctx.fs.readDir('/sys/bus/pci/devices');
   note(ctx, 'sys/bus/pci/devices', dir.record);
@@ -104,6 +122,7 @@ export function collectPci(ctx: CollectContext, lookup: NameLookup | null): PciD
     const d = collectDevice(ctx, name, lookup);
     if (d) devices.push(d);
   }
+  virtualFunctionIds(devices);
   // Without a readable header, a function is multifunction when its slot has siblings.
   for (const d of devices) {
     if (d.multifunction !== null) continue;

@@ -181,6 +181,9 @@ export function configFromLspci(input: LspciConfigInput): { config: PciConfig; d
         return m ? Number(m[1]) : 0;
       };
       cfg.sriov = { totalVFs: num('Total VFs'), numVFs: num('Number of VFs'), initialVFs: num('Initial VFs') };
+      // "VF offset: 16, stride: 1, Device ID: 154c": where the VFs sit and the id their registers hide.
+      const vf = /VF offset: (\d+), stride: (\d+), Device ID: ([0-9a-fA-F]{4})/.exec(body);
+      if (vf) Object.assign(cfg.sriov, { firstVfOffset: Number(vf[1]), vfStride: Number(vf[2]), vfDeviceId: vf[3]!.toLowerCase() });
     }
   }
   // lspci shows extended capabilities only when it could read past 256 bytes; a PCIe device listed

@@ -31,6 +31,14 @@ import { decodeSriov } from './sriov.js';
 const NO_RESPONSE = 0xffffffff;
 const INVALID_VENDOR_IDS = new Set([0x0000, 0xffff]);
 
+/** The note for a function whose id registers alone read all ones; collection drops it for a known VF. */
+export const VF_ID_REGISTERS = 'vendor and device ID registers read 0xffff while the rest of the header answers: an SR-IOV virtual function reads so by design (its ids are in sysfs and in the PF\'s SR-IOV capability)';
+
+function headerAllOnes(cfg: ConfigReader): boolean {
+  for (let at = 4; at < HEADER_SIZE; at += 4) if (cfg.u32(at) !== NO_RESPONSE) return false;
+  return true;
+}
+
 /**
  * Decode a config space image. `length` is the buffer length; `truncated` says the image is shorter than
  * the function's config space (under 256 bytes, or under 4096 for a PCIe function).
@@ -54,12 +62,18 @@ export function decodeConfigSpace(bytes: Uint8Array): PciConfig {
     );
     return headerOnly(bytes.length, header, problems);
   }
-  if (cfg.u32(0) === NO_RESPONSE) {
+  // An SR-IOV virtual function reads 0xffff in its vendor and device id registers by design (its ids
+  // are the PF's vendor and the VF device id of the PF's SR-IOV capability) while the rest of its header
+  // answers. Only a header that is all ones throughout is a function that does not respond.
+  const idsHidden = cfg.u32(0) === NO_RESPONSE;
+  if (idsHidden && headerAllOnes(cfg)) {
     problems.push('config space reads all 0xff: the device does not respond (powered off in D3cold, or gone)');
     // The header type byte is 0xff too; its multifunction bit says nothing about the device.
     return headerOnly(bytes.length, { ...header, multifunction: false }, problems);
   }
-  if (INVALID_VENDOR_IDS.has(header.vendorId!)) {
+  if (idsHidden) {
+    problems.push(VF_ID_REGISTERS);
+  } else if (INVALID_VENDOR_IDS.has(header.vendorId!)) {
     problems.push(`vendor ID 0x${hexId(header.vendorId!)} is not a valid vendor`);
   }
 
