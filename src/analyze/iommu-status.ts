@@ -78,6 +78,14 @@ export function inactiveReason(ctx: AnalysisContext): InactiveReason {
       return { kind: 'no-firmware-table', evidence: [{ source: s.kernelLog?.from ?? 'kernel log', text: 'no DMAR table lines (Host address width, DRHD base) in the kernel log' }] };
     }
   }
+  if (tablePresent === null && table === 'IVRS' && kernelLogComplete(s)) {
+    // The boot's ACPI table list names IVRS, and the AMD IOMMU driver (which runs only when IVRS exists)
+    // announces the hardware; a complete log with neither has no IVRS table. amd_iommu=off was handled above.
+    const tableLines = logMatches(s, /ACPI: (?:Reserving )?IVRS|AMD-Vi: (?:Found IOMMU|Extended features|IOMMU performance counters|Interrupt remapping enabled)|IVRS/, 2);
+    if (tableLines.length === 0) {
+      return { kind: 'no-firmware-table', evidence: [{ source: s.kernelLog?.from ?? 'kernel log', text: 'no IVRS table lines (ACPI: IVRS, AMD-Vi: Found IOMMU / Extended features) in the kernel log' }] };
+    }
+  }
 
   if (vendor === 'intel' && !opts?.intelIommu?.includes('on')) {
     const def = intelDefaultOn(ctx);
@@ -90,6 +98,6 @@ export function inactiveReason(ctx: AnalysisContext): InactiveReason {
       return { kind: 'default-off', evidence: ev };
     }
   }
-  const ev = logMatches(s, /DMAR: IOMMU enabled|DMAR:.*[Ff]irmware [Bb]ug|DMAR: .*[Dd]isabl|AMD-Vi: .*disabled|IOMMU.*not found|Failed to (init|enable)/, 5);
+  const ev = logMatches(s, /DMAR: IOMMU enabled|DMAR:.*[Ff]irmware [Bb]ug|DMAR: .*[Dd]isabl|AMD-Vi: .*disabled|AMD-Vi: (?:Disable IOMMU on|IOMMU not currently supported|IVRS table error|\[Firmware Bug\]: IVRS)|IOMMU.*not found|Failed to (init|enable)/, 5);
   return { kind: 'not-initialised', evidence: ev };
 }

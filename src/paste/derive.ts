@@ -77,9 +77,17 @@ export function deriveFromKernelLog(facts: PasteFacts): AcpiTableEvidence {
       case 'acpi-dmar-table':
       case 'dmar-table':
       case 'dmar-drhd':
+      case 'dmar-unit':
         tables.DMAR = true;
         break;
+      // The AMD IOMMU driver runs only when IVRS exists (detect_ivrs): every line it prints about the
+      // hardware, and IVRS's own firmware bugs, say the table is there.
       case 'acpi-ivrs-table':
+      case 'amd-iommu-found':
+      case 'amd-iommu-features':
+      case 'amd-iommu-perf':
+      case 'ivrs-firmware-bug':
+      case 'ivrs-table-broken':
         tables.IVRS = true;
         break;
     }

@@ -396,6 +396,153 @@ export const AMD_VI_RULES: Rule[] = [
     meaning: 'The AMD IOMMU performance counters were found: the IOMMU hardware is present. This does not prove DMA remapping is active.',
   },
   {
+    // The counterpart of the VT-d unit lines: printed by the AMD IOMMU driver only once it has read IVRS.
+    kind: 'amd-iommu-perf',
+    family: 'amd-vi',
+    layer: 'firmware',
+    severity: 'info',
+    anchors: ['performance counters supported'],
+    diff: null,
+    examples: [
+      'pci 0000:00:00.2: AMD-Vi: IOMMU performance counters supported',
+      '[    0.411432] pci 0000:00:00.2: AMD-Vi: IOMMU performance counters supported',
+    ],
+    re: /AMD-Vi: IOMMU performance counters supported/,
+    signals: ['iommu-hardware-present'],
+    fields: () => ({ index: null, banks: null, counters: null }),
+    meaning: (_f, _ctx, device) => `The AMD IOMMU ${device ?? ''} has performance counters: the IOMMU hardware is present and IVRS was read. This does not prove DMA remapping is active.`.replace('  ', ' '),
+  },
+  {
+    // The counterpart of dmar_fault's rate limiting: more AMD-Vi events than the log shows.
+    kind: 'amd-vi-events-lost',
+    family: 'amd-vi',
+    layer: 'device',
+    severity: 'warning',
+    anchors: ['amd_iommu_report_page_fault', 'amd_iommu_int_thread', 'log overflow', 'log restarting'],
+    diff: 'dma-fault',
+    cause: 'dma-fault',
+    examples: [
+      'amd_iommu_report_page_fault: 12950 callbacks suppressed',
+      'amd_iommu_int_thread: 27 callbacks suppressed',
+      'AMD-Vi: IOMMU event log overflow',
+      'AMD-Vi: IOMMU Event log restarting',
+    ],
+    re: /(?:(amd_iommu_report_page_fault|amd_iommu_int_thread): (\d+) callbacks suppressed|AMD-Vi: IOMMU (?:event log overflow|Event log restarting))/,
+    signals: ['dma-fault'],
+    era: (m) => (/overflow/.test(m[0]) ? '~5.18-6.8' : /restarting/.test(m[0]) ? '>= ~6.9' : null),
+    fields: (m) => ({ count: m[2] !== undefined ? Number(m[2]) : null, overflow: m[1] === undefined }),
+    device: () => null,
+    meaning: (f) =>
+      f['overflow'] === true
+        ? 'The AMD IOMMU event log overflowed and was restarted: events (IO_PAGE_FAULTs) were lost, so there are more faults than the log shows.'
+        : `${String(f['count'])} more AMD-Vi reports were dropped by rate limiting: the real number of faults is higher than the lines show.`,
+  },
+  {
+    // The counterpart of "DMAR: Disabling IOMMU for graphics": the kernel itself declines the AMD IOMMU.
+    kind: 'amd-iommu-declined',
+    family: 'amd-vi',
+    layer: 'kernel',
+    severity: 'warning',
+    anchors: ['Disable IOMMU on Stoney Ridge', 'SME is active'],
+    diff: 'iommu-error',
+    cause: 'iommu-inactive',
+    examples: [
+      'AMD-Vi: Disable IOMMU on Stoney Ridge',
+      'AMD-Vi: IOMMU not currently supported when SME is active',
+    ],
+    re: /AMD-Vi: (Disable IOMMU on Stoney Ridge|IOMMU not currently supported when SME is active)/,
+    signals: ['dma-remapping-disabled'],
+    fields: (m) => ({ reason: /Stoney/.test(m[1] as string) ? 'stoney-ridge' : 'sme' }),
+    device: () => null,
+    meaning: (f) =>
+      f['reason'] === 'stoney-ridge'
+        ? 'The kernel turns the AMD IOMMU off on Stoney Ridge graphics: no IOMMU groups, so VFIO cannot assign devices. amd_iommu=force_enable overrides it (kernels that have the option).'
+        : 'The kernel does not use the AMD IOMMU while SME (memory encryption) is active on this CPU family and microcode: no IOMMU groups. Update the CPU microcode (BIOS) or boot with mem_encrypt=off.',
+  },
+  {
+    // The AMD IOMMU driver read IVRS but could not bring the hardware up: DMA remapping stays off.
+    kind: 'amd-iommu-init-failed',
+    family: 'amd-vi',
+    layer: 'kernel',
+    severity: 'error',
+    anchors: ['Failed to initialize'],
+    diff: 'iommu-error',
+    cause: 'iommu-inactive',
+    examples: [
+      'AMD-Vi: IOMMU0: Failed to initialize IOMMU Hardware (error=-19)!',
+      'AMD-Vi: Failed to initialize. The CMPXCHG16B feature is required.',
+    ],
+    re: /AMD-Vi: (?:IOMMU(\d+): Failed to initialize IOMMU Hardware \(error=(-?\d+)\)|Failed to initialize\. The CMPXCHG16B feature is required)/,
+    signals: ['dma-remapping-disabled'],
+    fields: (m) => ({ unit: m[1] !== undefined ? Number(m[1]) : null, error: m[2] !== undefined ? Number(m[2]) : null }),
+    device: () => null,
+    meaning: (f) =>
+      f['unit'] !== null
+        ? `AMD IOMMU ${String(f['unit'])} could not be initialised (error ${String(f['error'])}): DMA remapping is off, so there are no IOMMU groups. Usually the IOMMU's PCI function is hidden or broken in the firmware: update the BIOS.`
+        : 'The AMD IOMMU driver needs the CMPXCHG16B instruction, which this CPU (or the virtual CPU of this VM) does not offer: DMA remapping is off.',
+  },
+  {
+    // The counterpart of a broken DMAR table: IVRS is there but unusable, so AMD-Vi never starts.
+    kind: 'ivrs-table-broken',
+    family: 'amd-vi',
+    layer: 'firmware',
+    severity: 'error',
+    anchors: ['IVRS invalid checksum', 'IVRS table error', 'Can not reserve memory region', 'This is a BIOS bug'],
+    diff: 'firmware-bug',
+    cause: 'iommu-disabled-firmware',
+    examples: [
+      'AMD-Vi: [Firmware Bug]: IVRS invalid checksum',
+      'AMD-Vi: IVRS table error: AE_NOT_IMPLEMENTED',
+      'AMD-Vi: Can not reserve memory region feb80000-feb84000 for mmio',
+      'AMD-Vi: This is a BIOS bug. Please contact your hardware vendor',
+    ],
+    re: /AMD-Vi: (?:\[Firmware Bug\]:? ?)?(IVRS invalid checksum|IVRS table error: (\S+)|Can not reserve memory region ([0-9a-fA-F]+)-([0-9a-fA-F]+) for mmio|This is a BIOS bug\. Please contact your hardware vendor)/,
+    signals: ['firmware-bug', 'dma-remapping-disabled'],
+    fields: (m) => ({ problem: /checksum/.test(m[1] as string) ? 'checksum' : m[2] !== undefined ? 'table-error' : m[3] !== undefined ? 'mmio-reserve' : 'bios-bug', acpiStatus: m[2] ?? null }),
+    device: () => null,
+    meaning: (f) =>
+      f['problem'] === 'checksum'
+        ? 'The firmware\'s IVRS table fails its checksum: the AMD IOMMU is not used at all (no IOMMU groups). Update the BIOS.'
+        : f['problem'] === 'table-error'
+          ? `The firmware's IVRS table could not be read (${String(f['acpiStatus'])}): the AMD IOMMU is not used. Update the BIOS.`
+          : 'The AMD IOMMU\'s register range overlaps another claim: the firmware placed it wrong, and that IOMMU is not initialised. Update the BIOS.',
+  },
+  {
+    // The counterpart of intel_iommu='s deprecated spellings.
+    kind: 'amd-iommu-option',
+    family: 'amd-vi',
+    layer: 'kernel',
+    severity: 'info',
+    anchors: ['deprecated; use'],
+    diff: null,
+    examples: [
+      'AMD-Vi: amd_iommu=fullflush deprecated; use iommu.strict=1 instead',
+      'AMD-Vi: ivrs_ioapic[32]=00:14.0 option format deprecated; use ivrs_ioapic=32@0000:00:14.0 instead',
+    ],
+    re: /AMD-Vi: (amd_iommu=fullflush|ivrs_(?:ioapic|hpet|acpihid)\S*)(?: option format)? deprecated; use (\S+) instead/,
+    fields: (m) => ({ option: m[1] as string, replacement: m[2] as string }),
+    device: () => null,
+    meaning: (f) => `${String(f['option'])} still works but is deprecated; the kernel asks for ${String(f['replacement'])}.`,
+  },
+  {
+    // The counterpart of "DMAR: Unknown option": an ivrs_ override the kernel could not parse is ignored.
+    kind: 'iommu-unknown-option',
+    family: 'amd-vi',
+    layer: 'kernel',
+    severity: 'warning',
+    anchors: ['Invalid command line: ivrs_'],
+    diff: null,
+    cause: 'iommu-args-invalid',
+    examples: [
+      'AMD-Vi: Invalid command line: ivrs_ioapic=4@00:14',
+      'AMD-Vi: Invalid command line: ivrs_hpet[0]=00:14.0.1',
+    ],
+    re: /AMD-Vi: Invalid command line: (ivrs_(?:ioapic|hpet|acpihid)\S*)/,
+    fields: (m) => ({ vendor: 'amd', option: m[1] as string }),
+    device: () => null,
+    meaning: (f) => `The override ${String(f['option'])} is malformed and was ignored: the IVRS bug it was meant to work around (usually a missing IOAPIC or HPET, which turns interrupt remapping off) is still there. The form is ivrs_ioapic=ID@SEG:BUS:DEV.FN.`,
+  },
+  {
     kind: 'ivrs-firmware-bug',
     family: 'amd-vi',
     layer: 'firmware',

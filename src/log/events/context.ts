@@ -18,7 +18,7 @@ export const CONTEXT_ANCHORS: readonly ContextAnchors[] = [
     subject: 'IOMMU drivers and tables (Intel, AMD, generic, ARM SMMU)',
     layer: 'kernel',
     anchors: ['DMAR', 'dmar', 'DRHD', 'RMRR', 'INTR-REMAP', 'iommu', 'IOMMU', 'AMD-Vi', 'IVRS', 'smmu', 'SMMU', 'remapping', 'x2apic'],
-    examples: ['[    0.012345] ACPI: Reserving IVRS table memory at [mem 0xb9c39000-0xb9c391a3]', '[    0.406118] DMAR: No ATSR found', '[    0.411432] pci 0000:00:00.2: AMD-Vi: IOMMU performance counters supported'],
+    examples: ['[    0.012345] ACPI: Reserving IVRS table memory at [mem 0xb9c39000-0xb9c391a3]', '[    0.406118] DMAR: No ATSR found', '[    0.411500] AMD-Vi: Using global IVHD EFR:0x206d73ef22254ade, EFR2:0x0'],
   },
   {
     subject: 'VFIO and the programs that use it',

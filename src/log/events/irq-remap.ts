@@ -106,6 +106,23 @@ export const IRQ_REMAP_RULES: Rule[] = [
     meaning: `Interrupt remapping was not turned on (unsupported by a unit, intremap=off, or a chipset erratum). ${NO_IR_ADVICE}`,
   },
   {
+    // AMD: the IVRS table misses an IOAPIC (or the southbridge one), so the driver turns remapping off.
+    kind: 'irq-remap-disabled',
+    family: 'irq-remap',
+    layer: 'kernel',
+    severity: 'warning',
+    anchors: ['Disabling interrupt remapping'],
+    diff: 'iommu-error',
+    cause: 'irq-remap-missing',
+    examples: [
+      'AMD-Vi: Disabling interrupt remapping',
+    ],
+    re: /AMD-Vi: Disabling interrupt remapping/,
+    signals: ['irq-remapping-unavailable'],
+    device: () => null,
+    meaning: `The AMD IOMMU driver turned interrupt remapping off because the firmware's IVRS table does not describe every IOAPIC (the "[Firmware Bug]: IOAPIC[n] not in IVRS table" or "No southbridge IOAPIC found" lines before it); ivrs_ioapic= can supply the missing entry, a BIOS update fixes it. ${NO_IR_ADVICE}`,
+  },
+  {
     kind: 'irq-remap-failed',
     family: 'irq-remap',
     layer: 'kernel',

@@ -7,7 +7,7 @@ import type { AnalysisContext } from '../../context.js';
 import type { RuleReport } from '../../rule.js';
 
 const ENABLED_LOG = /DMAR-IR: Enabled IRQ remapping|AMD-Vi: Interrupt remapping enabled/;
-const DISABLED_LOG = /DMAR-IR: (Not enabling interrupt remapping|Failed to)|irq remapping (is being )?disabled|interrupt remapping is being disabled|Failed to enable irq remapping|x2apic: IRQ remapping doesn't support|No interrupt remapping support/i;
+const DISABLED_LOG = /DMAR-IR: (Not enabling interrupt remapping|Failed to)|AMD-Vi: Disabling interrupt remapping|irq remapping (is being )?disabled|interrupt remapping is being disabled|Failed to enable irq remapping|x2apic: IRQ remapping doesn't support|No interrupt remapping support/i;
 
 export const irqRemapping: Rule = {
   meta: {
