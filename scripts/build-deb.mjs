@@ -1,6 +1,6 @@
 // Builds the Debian package with dpkg-deb: the single executable as /usr/bin/vfio-doctor, the boot
-// snapshot unit (shipped, not enabled), the kernel postinst hook (a conffile), the man page and the
-// bash / zsh / fish completions. The unit and the hook are the ones `vfio-doctor install` writes,
+// snapshot unit (shipped, not enabled), the kernel postinst hook (a conffile), the man page, the
+// bash / zsh / fish completions and the JSON Schemas (/usr/share/vfio-doctor/schema). The unit and the hook are the ones `vfio-doctor install` writes,
 // rendered by the same compiled code for the packaged path.
 //
 //   node scripts/build-deb.mjs [--binary FILE] [--out DIR] [--compression xz|gzip]
@@ -46,6 +46,8 @@ try {
   put('usr/share/fish/vendor_completions.d/vfio-doctor.fish', fs.readFileSync('dist/completions/vfio-doctor.fish'));
   put(`lib/systemd/system/${UNIT_NAME}`, renderUnit({ node: BIN, cli: null, dir: null, keep: DEFAULT_KEEP }));
   put(KERNEL_HOOK_PATH.slice(1), kernelHookScript(BIN), 0o755);
+  // The JSON Schemas of every --json output and the snapshot, for scripts that validate what it prints.
+  for (const f of fs.readdirSync('schema').filter((n) => n.endsWith('.schema.json'))) put(`usr/share/vfio-doctor/schema/${f}`, fs.readFileSync(path.join('schema', f)));
   put('usr/share/doc/vfio-doctor/copyright', `Upstream-Name: vfio-doctor\nLicense: MIT\n\n${fs.readFileSync('LICENSE', 'utf8')}`);
 
   const installedKiB = Math.ceil(

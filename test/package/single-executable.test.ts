@@ -76,6 +76,7 @@ test('the .deb installs with dpkg -i, runs, and purges cleanly', { skip: debSkip
     '/usr/share/zsh/vendor-completions/_vfio-doctor',
     '/usr/share/fish/vendor_completions.d/vfio-doctor.fish',
     '/usr/share/doc/vfio-doctor/copyright',
+    ...fs.readdirSync(path.join(repoRoot, 'schema')).map((f) => `/usr/share/vfio-doctor/schema/${f}`),
   ];
   for (const f of shipped) assert.match(contents, new RegExp(` \\.${esc(f)}$`, 'm'), f);
 

@@ -78,6 +78,9 @@ test('docs/json-output.md names every schema with its version and every top-leve
     }
   }
   assert.match(fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8'), /docs\/json-output\.md/, 'the README links the page');
+  const snapshotDoc = fs.readFileSync(path.join(repoRoot, 'docs', 'snapshot.md'), 'utf8');
+  assert.ok(snapshotDoc.includes(schemaId('snapshot', SCHEMA_VERSION)), 'docs/snapshot.md gives the current snapshot $id');
+  assert.doesNotMatch(snapshotDoc, new RegExp(`snapshot-(?!${SCHEMA_VERSION}\\.json)\\d+\\.json`), 'docs/snapshot.md names no other snapshot $id');
 });
 
 test('the npm package ships schema/', () => {
