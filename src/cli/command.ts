@@ -1,5 +1,6 @@
 // One subcommand of the CLI. Each lives in src/commands/<name>.ts and is registered in src/cli/registry.ts.
 import type { Example, OptionSpec, PositionalSpec } from './options.js';
+import type { TerminalSink } from '../progress/terminal.js';
 
 export interface Io {
   stdout: (text: string) => void;
@@ -11,8 +12,8 @@ export interface Io {
   isTty: boolean;
   /** The terminal's width in columns when stdout is a terminal (text is fitted to it). */
   columns?: number;
-  /** Whether stderr is a terminal: progress is shown only there. */
-  stderrIsTty?: boolean;
+  /** stderr when it is a terminal, for the progress line (absent otherwise: no progress then). */
+  stderrTerminal?: TerminalSink;
   cwd: string;
 }
 

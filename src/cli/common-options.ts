@@ -85,3 +85,8 @@ export const REDACT_OPTION = {
   name: 'redact',
   description: 'replace hostnames, user names, serial numbers, MAC and IP addresses and UUIDs by placeholders (<host-1>, <mac-1>, ...), the same value by the same placeholder, for posting the output publicly',
 } as const satisfies OptionSpec;
+
+export const QUIET_OPTION = {
+  name: 'quiet',
+  description: 'show no progress line on standard error (otherwise shown on a terminal while work takes over a second, and erased before the result)',
+} as const satisfies OptionSpec;

@@ -78,7 +78,14 @@ export function processIo(): Io {
     env: process.env,
     isTty: Boolean(process.stdout.isTTY),
     columns: process.stdout.isTTY ? process.stdout.columns : undefined,
-    stderrIsTty: Boolean(process.stderr.isTTY),
+    stderrTerminal: process.stderr.isTTY
+      ? {
+          write: (raw) => void process.stderr.write(raw),
+          get columns() {
+            return process.stderr.columns;
+          },
+        }
+      : undefined,
     cwd: process.cwd(),
   };
 }

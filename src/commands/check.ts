@@ -4,7 +4,9 @@ import { InputError, UsageError } from '../cli/command.js';
 import { rootOption } from '../cli/root-option.js';
 import { parseCommandLine } from '../cli/options.js';
 import { requireKnownDevices, unknownVm } from '../cli/known-targets.js';
-import { COLOR_OPTION, colourChoice, DEVICE_OPTION, HTML_OPTION, IDS_OPTION, JSON_OPTION, MARKDOWN_OPTION, POLICY_OPTION, REDACT_OPTION, ROOT_OPTION, STRICT_OPTION } from '../cli/common-options.js';
+import { COLOR_OPTION, colourChoice, DEVICE_OPTION, HTML_OPTION, IDS_OPTION, JSON_OPTION, MARKDOWN_OPTION, POLICY_OPTION, QUIET_OPTION, REDACT_OPTION, ROOT_OPTION, STRICT_OPTION } from '../cli/common-options.js';
+import { progressSink } from '../cli/progress-sink.js';
+import { withProgress } from '../progress/terminal.js';
 import { redactorFor } from '../render/redact.js';
 import { collectSnapshot } from '../collect/collect.js';
 import { loadSnapshotFile, SnapshotLoadError } from '../snapshot/load.js';
@@ -50,12 +52,13 @@ const OPTIONS = [
   MARKDOWN_OPTION,
   STRICT_OPTION,
   REDACT_OPTION,
+  QUIET_OPTION,
 ] as const;
 
 export const checkCommand: Command = {
   name: 'check',
   summary: 'diagnose passthrough layer by layer: the first broken layer, its evidence and the fix',
-  usage: 'vfio-doctor check [--root DIR | --snapshot FILE | --sos DIR|ARCHIVE] [--device ADDR]... [--ids VVVV:DDDD]... [--vm NAME|VMID] [--policy FILE] [--prometheus FILE] [--html FILE] [--json | --markdown] [--strict] [--redact]',
+  usage: 'vfio-doctor check [--root DIR | --snapshot FILE | --sos DIR|ARCHIVE] [--device ADDR]... [--ids VVVV:DDDD]... [--vm NAME|VMID] [--policy FILE] [--prometheus FILE] [--html FILE] [--json | --markdown] [--strict] [--redact] [--quiet]',
   options: OPTIONS,
   examples: [
     { command: 'vfio-doctor check', says: "diagnose this host; the targets come from its own configuration (run as root to see everything)" },
@@ -81,11 +84,13 @@ export const checkCommand: Command = {
     }
 
     let snap: Snapshot;
+    const sink = progressSink(io, values);
     if (values.sos !== undefined) {
+      const sos = values.sos;
       try {
-        snap = (await readSos(path.resolve(io.cwd, values.sos))).snapshot;
+        snap = (await withProgress(sink, `reading the sosreport ${sos}`, (progress) => readSos(path.resolve(io.cwd, sos), { progress }))).snapshot;
       } catch (err) {
-        if (err instanceof SosInputError) throw new InputError(err.message.replace(path.resolve(io.cwd, values.sos), values.sos));
+        if (err instanceof SosInputError) throw new InputError(err.message.replace(path.resolve(io.cwd, sos), sos));
         throw err;
       }
     } else if (values.snapshot) {
@@ -95,7 +100,10 @@ export const checkCommand: Command = {
         if (err instanceof SnapshotLoadError) throw new InputError(err.message);
         throw err;
       }
-    } else snap = await collectSnapshot({ root: rootOption(values.root, io.cwd) });
+    } else {
+      const root = rootOption(values.root, io.cwd);
+      snap = await withProgress(sink, root === undefined ? 'reading this host' : `reading the host under ${values.root}`, () => collectSnapshot({ root }));
+    }
 
     const where = values.sos !== undefined ? 'in the sosreport' : values.snapshot !== undefined ? 'in the snapshot' : values.root !== undefined ? `under ${values.root}` : 'on this host';
     requireKnownDevices(snap, values.device ?? [], where);

@@ -6,7 +6,9 @@ import fs from 'node:fs';
 import { InputReadError, MAX_INPUT_BYTES, openInputFile } from '../io/read-input.js';
 import path from 'node:path';
 import { parseCommandLine } from '../cli/options.js';
-import { JSON_OPTION } from '../cli/common-options.js';
+import { JSON_OPTION, QUIET_OPTION } from '../cli/common-options.js';
+import { progressSink } from '../cli/progress-sink.js';
+import { withProgress } from '../progress/terminal.js';
 import { InputError, UsageError, type Command } from '../cli/command.js';
 import { knowledgeBaseDirsFromEnv, loadKnowledgeBase } from '../kb/load.js';
 import type { KbEntry } from '../kb/types.js';
@@ -20,12 +22,13 @@ import { printText } from '../cli/print-text.js';
 const OPTIONS = [
   JSON_OPTION,
   { name: 'kb', value: 'DIR', multiple: true, description: "also match the knowledge-base entries (*.json) in DIR; VFIO_DOCTOR_KB (a :-separated list of directories) adds more", default: 'the built-in knowledge base only', complete: 'dir' },
+  QUIET_OPTION,
 ] as const;
 
 export const decodeCommand: Command = {
   name: 'decode',
   summary: 'decode the IOMMU/VFIO lines of a kernel log, by device, and match known regressions',
-  usage: 'vfio-doctor decode [FILE|-] [--json] [--kb DIR]...',
+  usage: 'vfio-doctor decode [FILE|-] [--json] [--kb DIR]... [--quiet]',
   options: OPTIONS,
   positionals: [{ name: 'FILE', description: 'a kernel log (dmesg, journalctl -k, kern.log, a serial console capture); - or nothing reads standard input', complete: 'file' }],
   examples: [
@@ -37,7 +40,8 @@ export const decodeCommand: Command = {
     const { values, positionals } = parseCommandLine(argv, OPTIONS, { positionals: true });
     if (positionals.length > 1) throw new UsageError(`one log file at most (got ${positionals.length})`);
     const kb = knowledgeBase([...knowledgeBaseDirsFromEnv(io.env), ...(values.kb ?? []).map((d) => path.resolve(io.cwd, d))]);
-    const section = await readLog(positionals[0], io);
+    const file = positionals[0];
+    const section = await withProgress(progressSink(io, values), `scanning ${file === undefined || file === '-' ? 'standard input' : file}`, () => readLog(file, io));
     const report = buildDecodeReport(section, kb);
     if (values.json) io.stdout(JSON.stringify(report, null, 2) + '\n');
     else printText(io, renderDecodeText(report));

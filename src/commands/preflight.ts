@@ -3,7 +3,9 @@ import { UsageError } from '../cli/command.js';
 import { rootOption } from '../cli/root-option.js';
 import { fullFunctionAddress } from '../pci/address.js';
 import { parseCommandLine } from '../cli/options.js';
-import { COLOR_OPTION, colourChoice, DEVICE_OPTION, IDS_OPTION, JSON_OPTION, MARKDOWN_OPTION, ROOT_OPTION } from '../cli/common-options.js';
+import { COLOR_OPTION, colourChoice, DEVICE_OPTION, IDS_OPTION, JSON_OPTION, MARKDOWN_OPTION, QUIET_OPTION, ROOT_OPTION } from '../cli/common-options.js';
+import { progressSink } from '../cli/progress-sink.js';
+import { withProgress } from '../progress/terminal.js';
 import { colourWanted, makeStyle } from '../render/style.js';
 import { runPreflight } from '../preflight/preflight.js';
 import { preflightJson, preflightNothingJson, renderPreflightMarkdown, renderPreflightText } from '../preflight/render.js';
@@ -18,12 +20,13 @@ const OPTIONS = [
   JSON_OPTION,
   COLOR_OPTION,
   MARKDOWN_OPTION,
+  QUIET_OPTION,
 ] as const;
 
 export const preflightCommand: Command = {
   name: 'preflight',
   summary: 'before the reboot: check a newly installed kernel, its initramfs and its command line for passthrough',
-  usage: 'vfio-doctor preflight [--root DIR] [--kernel VERSION] [--initramfs FILE] [--device ADDR]... [--ids VVVV:DDDD]... [--json | --markdown]',
+  usage: 'vfio-doctor preflight [--root DIR] [--kernel VERSION] [--initramfs FILE] [--device ADDR]... [--ids VVVV:DDDD]... [--json | --markdown] [--quiet]',
   options: OPTIONS,
   examples: [
     { command: 'vfio-doctor preflight', says: 'after a kernel update, before the reboot: will passthrough still work on the new kernel?' },
@@ -39,14 +42,17 @@ export const preflightCommand: Command = {
     const ids = (values.ids ?? []).flatMap((s) => s.split(',')).filter(Boolean);
     for (const i of ids) if (!/^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$/.test(i)) throw new UsageError(`--ids ${i}: expected VVVV:DDDD (hex vendor and device id)`);
     const root = rootOption(values.root, io.cwd);
-    const result = await runPreflight({
-      ...(root === undefined ? {} : { root }),
-      ...(values.kernel === undefined ? {} : { kernel: values.kernel }),
-      ...(values.initramfs === undefined ? {} : { initramfs: values.initramfs }),
-      devices: values.device ?? [],
-      ids,
-      cwd: io.cwd,
-    });
+    const result = await withProgress(progressSink(io, values), 'preflight', (progress) =>
+      runPreflight({
+        ...(root === undefined ? {} : { root }),
+        ...(values.kernel === undefined ? {} : { kernel: values.kernel }),
+        ...(values.initramfs === undefined ? {} : { initramfs: values.initramfs }),
+        devices: values.device ?? [],
+        ids,
+        cwd: io.cwd,
+        progress,
+      }),
+    );
     if (result.kind === 'nothing-to-check') {
       if (values.json) io.stdout(JSON.stringify(preflightNothingJson(result.running, result.message), null, 2) + '\n');
       else io.stdout(`vfio-doctor preflight: ${result.message}\n`);

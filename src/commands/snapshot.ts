@@ -4,7 +4,9 @@ import { collectSnapshot } from '../collect/collect.js';
 import { AtomicWriteError, writeFileAtomic, TargetExistsError } from '../output/atomic-write.js';
 import { rootOption } from '../cli/root-option.js';
 import { parseCommandLine } from '../cli/options.js';
-import { REDACT_OPTION, ROOT_OPTION, STORE_DIR_OPTION } from '../cli/common-options.js';
+import { QUIET_OPTION, REDACT_OPTION, ROOT_OPTION, STORE_DIR_OPTION } from '../cli/common-options.js';
+import { progressSink } from '../cli/progress-sink.js';
+import { withProgress } from '../progress/terminal.js';
 import { redactorFor } from '../render/redact.js';
 import { saveSnapshot, storeDir, StoreError } from '../store/store.js';
 
@@ -23,12 +25,13 @@ const OPTIONS = [
   { ...STORE_DIR_OPTION, description: 'with --save, the snapshot store directory' },
   { name: 'label', value: 'TEXT', description: 'with --save, a label to find this snapshot by later (diff --baseline TEXT); labelled snapshots are never pruned', complete: 'none' },
   { name: 'keep', value: 'N', description: 'with --save, keep only the newest N unlabelled snapshots in the store', default: 'keep them all', complete: 'none' },
+  QUIET_OPTION,
 ] as const;
 
 export const snapshotCommand: Command = {
   name: 'snapshot',
   summary: 'read the host into a passthrough health snapshot (JSON)',
-  usage: 'vfio-doctor snapshot [--root DIR] [-o FILE] [--force] [--redact] | snapshot --save [--dir DIR] [--label TEXT] [--keep N] [--root DIR]',
+  usage: 'vfio-doctor snapshot [--root DIR] [-o FILE] [--force] [--redact] [--quiet] | snapshot --save [--dir DIR] [--label TEXT] [--keep N] [--root DIR] [--quiet]',
   options: OPTIONS,
   examples: [
     { command: 'vfio-doctor snapshot -o pve1.json', says: 'capture this host for a later check --snapshot, or for someone else to look at' },
@@ -44,7 +47,8 @@ export const snapshotCommand: Command = {
     if (!values.save && (values.dir !== undefined || values.label !== undefined || values.keep !== undefined)) throw new UsageError('--dir, --label and --keep only apply with --save');
     if (values.label !== undefined && values.label.trim() === '') throw new UsageError('--label needs a non-empty text');
     const keep = keepOption(values.keep);
-    const snapshot = await collectSnapshot({ root });
+    // The snapshot is JSON, but meant for a file: the progress line (stderr, a terminal only) does not touch it.
+    const snapshot = await withProgress(progressSink(io, values), root === undefined ? 'reading this host' : `reading the host under ${values.root}`, () => collectSnapshot({ root }));
     if (values.save) {
       // Under --root the default store is inside that tree, like every other path.
       const dir = storeDir({ dir: values.dir, root, cwd: io.cwd });

@@ -18,6 +18,7 @@ import { readNextKernel } from './next-kernel.js';
 import { predictTarget } from './race.js';
 import type { PreflightCheck, PreflightInput, PreflightReport, TargetPrediction } from './types.js';
 import { declaresId } from '../analyze/rule.js';
+import { NO_PROGRESS, type Progress } from '../progress/reporter.js';
 
 export interface PreflightOptions {
   root?: string;
@@ -28,6 +29,8 @@ export interface PreflightOptions {
   /** Base for a relative --initramfs path. */
   cwd: string;
   timeoutMs?: number;
+  /** Told the stage the work is in: reading the host, unpacking the next kernel's initramfs. */
+  progress?: Progress;
 }
 
 export type PreflightResult = { kind: 'nothing-to-check'; running: string | null; message: string } | { kind: 'report'; report: PreflightReport };
@@ -64,6 +67,8 @@ function outcomeWithFindings(p: TargetPrediction, findings: Finding[]): TargetPr
 
 /** What every check reads: the running host, and the next kernel with its image and command line. */
 export async function preflightInput(opts: PreflightOptions): Promise<PreflightInput | Extract<PreflightResult, { kind: 'nothing-to-check' }>> {
+  const progress = opts.progress ?? NO_PROGRESS;
+  progress.phase(opts.root === undefined ? 'reading this host' : `reading the host under ${opts.root}`);
   // The running kernel's image is not what preflight judges: the new kernel's is read below.
   const snap = await collectSnapshot({ ...(opts.root === undefined ? {} : { root: opts.root }), readInitramfs: false });
   requireKnownDevices(snap, opts.devices ?? [], opts.root === undefined ? 'on this host' : `under ${opts.root}`);
@@ -79,6 +84,7 @@ export async function preflightInput(opts: PreflightOptions): Promise<PreflightI
     throw new InputError(`--kernel ${version}: not installed (no /lib/modules/${version} and no /boot/vmlinuz-${version})`);
   }
   const ctx = buildContext(snap, { devices: opts.devices ?? [], ids: opts.ids ?? [] });
+  progress.phase(`reading kernel ${version} and its initramfs`);
   const kernel = readNextKernel(hfs, version);
   const initramfs = await readNextInitramfs(hfs, version, opts.initramfs, opts.cwd, opts.timeoutMs ?? 120_000);
   const outOfTree = new Map<string, PreflightInput['outOfTree'] extends Map<string, infer V> ? V : never>();

@@ -13,6 +13,7 @@ import { finishSnapshot } from '../paste/read-paste.js';
 import { openSos } from './archive.js';
 import { SOS_ENTRIES, type SosEntry } from './layout.js';
 import { withoutDescribedProcesses } from '../hypervisor/running-qemu.js';
+import { NO_PROGRESS, type Progress } from '../progress/reporter.js';
 
 const MAX_FILE_BYTES = 32 << 20;
 // Directories that hold what SOS_ENTRIES names; the rest of the tree (thousands of sys/ files) is not walked.
@@ -150,11 +151,15 @@ export interface SosResult {
 }
 
 /** Reads a sosreport directory or archive into a snapshot. Throws SosInputError for unusable input. */
-export async function readSos(input: string, opts: { now?: Date } = {}): Promise<SosResult> {
+export async function readSos(input: string, opts: { now?: Date; progress?: Progress } = {}): Promise<SosResult> {
+  const progress = opts.progress ?? NO_PROGRESS;
+  progress.phase(`opening the sosreport ${input}`);
   const opened = await openSos(input);
   try {
     const origin: Origin = { kind: 'sos', path: path.resolve(input) };
+    progress.phase('reading the host files in the sosreport');
     const base = await collectSnapshot({ root: opened.root, now: opts.now });
+    progress.phase('reading the command outputs in the sosreport');
     const facts = new PasteFacts();
     const result: RecogniseResult = { sections: [], notUnderstood: [] };
     for (const { rel, entry } of commandFiles(opened.root)) {

@@ -46,7 +46,7 @@ test('bash completes commands, options, option values and help topics', (t) => {
   const script = written(t, 'vfio-doctor.bash', bashCompletion(COMMANDS));
   assert.deepEqual(bashCompletes(script, ['vfio-doctor', 'pre']), ['preflight']);
   assert.deepEqual(bashCompletes(script, ['vfio-doctor', 'check', '--de']), ['--device']);
-  assert.deepEqual(bashCompletes(script, ['vfio-doctor', 'snapshot', '-']).sort(), ['--dir', '--force', '--help', '--keep', '--label', '--output', '--redact', '--root', '--save', '-h', '-o'].sort());
+  assert.deepEqual(bashCompletes(script, ['vfio-doctor', 'snapshot', '-']).sort(), ['--dir', '--force', '--help', '--keep', '--label', '--output', '--quiet', '--redact', '--root', '--save', '-h', '-o'].sort());
   assert.deepEqual(bashCompletes(script, ['vfio-doctor', 'help', 'sn']), ['snapshot']);
   // --root takes a directory: only directories are offered (the repository has scripts/ and src/).
   const dirs = bashCompletes(script, ['vfio-doctor', 'check', '--root', 's']);

@@ -43,7 +43,7 @@ interface Decisive {
 
 async function ttyRun(args: string[], columns: number, env: Record<string, string> = {}): Promise<string> {
   let stdout = '';
-  const io: Io = { stdout: (t) => void (stdout += t), stderr: () => undefined, readStdin: async () => Buffer.alloc(0), env, isTty: true, columns, stderrIsTty: false, cwd: process.cwd() };
+  const io: Io = { stdout: (t) => void (stdout += t), stderr: () => undefined, readStdin: async () => Buffer.alloc(0), env, isTty: true, columns, cwd: process.cwd() };
   await main(args, io);
   return stdout;
 }
