@@ -99,8 +99,18 @@ export interface RealKernelTree {
 
 let realKernel: Promise<RealKernelTree> | null = null;
 
-/** The Debian 6.1 kernel from the test cache (downloaded once with apt-get when absent), one per process. */
+/**
+ * The Debian 6.1 kernel from the test cache (downloaded once with apt-get when absent), one per process.
+ * VFIO_DOCTOR_BENCH_KERNEL_ROOT=DIR reuses a root holding one kernel and its image (a host tree a
+ * `--keep` run left), which saves the minute mkinitramfs takes while profiling.
+ */
 export function realKernelTree(): Promise<RealKernelTree> {
+  const reuse = process.env['VFIO_DOCTOR_BENCH_KERNEL_ROOT'];
+  if (reuse) {
+    const version = fs.readdirSync(path.join(reuse, 'lib', 'modules'))[0];
+    if (!version) throw new Error(`VFIO_DOCTOR_BENCH_KERNEL_ROOT=${reuse}: no kernel in lib/modules`);
+    return Promise.resolve({ root: reuse, version, image: path.join(reuse, 'boot', `initrd.img-${version}`) });
+  }
   realKernel ??= (async () => {
     const dir = scratch('kernel');
     const kernel = await fetchKernel('6.1', process.env['VFIO_DOCTOR_KERNEL_CACHE'] ?? DEFAULT_KERNEL_CACHE);
