@@ -9,6 +9,7 @@ import { groupTable, type GroupRow } from './group-table.js';
 import { isKnownCause } from './causes.js';
 import { dropJudgedElsewhere } from './rules/messages/catalogue-messages.js';
 import { settledLayers, type SettledLayer } from './settled.js';
+import { targetsTheImageJudges } from './rules/modules/initramfs-vfio.js';
 
 export interface Report {
   verdict: Verdict;
@@ -42,4 +43,13 @@ export function analyze(snap: Snapshot, opts: AnalysisOptions = {}, rules: Rule[
   const settled = settledLayers(snap);
   const verdict = decideVerdict(sorted, unchecked, settled.map((x) => x.layer));
   return { verdict, findings: sorted, unchecked, targets: ctx.targets, groups: groupTable(ctx), settled };
+}
+
+/**
+ * Whether the running kernel's initramfs can change this analysis: only when a target's host driver
+ * could race vfio-pci inside it. Collection asks this of everything else it read before decompressing
+ * the image, the slowest read of a check.
+ */
+export function imageCanMatter(snap: Snapshot, opts: AnalysisOptions = {}): boolean {
+  return targetsTheImageJudges(buildContext(snap, opts)).length > 0;
 }

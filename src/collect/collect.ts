@@ -15,7 +15,7 @@ import { collectIomem, collectInterrupts } from './sources/memory-and-irqs.js';
 import { collectKernelLogSource } from './sources/kernel-log.js';
 import { collectBoot } from './sources/boot.js';
 import { collectHostCritical } from './sources/host-critical.js';
-import { collectInitramfs } from './sources/initramfs.js';
+import { collectInitramfs, noteInitramfsNotRead } from './sources/initramfs.js';
 import { collectHypervisor } from '../hypervisor/collect.js';
 
 export interface CollectOptions {
@@ -24,8 +24,9 @@ export interface CollectOptions {
   commandTimeoutMs?: number;
   now?: Date;
   /** Read the running kernel's initramfs (default true). preflight judges another kernel's image and
-   *  skips it: decompressing an image costs more than the rest of a small host's collection. */
-  readInitramfs?: boolean;
+   *  skips it: decompressing an image costs more than the rest of a small host's collection. A function
+   *  decides from everything else collected (check asks whether the image can change its analysis). */
+  readInitramfs?: boolean | ((collected: Snapshot) => boolean);
 }
 
 /** Reads a host (live, or a tree under --root) into a snapshot. Never writes to the host. */
@@ -61,11 +62,16 @@ export async function collectSnapshot(opts: CollectOptions = {}): Promise<Snapsh
     initramfs: null,
     toolMessages: [],
   };
-  if (opts.readInitramfs === false) {
-    ctx.sources['initramfs'] = { status: 'absent', message: 'not read: the running kernel\'s image was not asked for' };
-  } else snapshot.initramfs = await collectInitramfs(ctx, host.kernelRelease, host.installedKernels);
+  const readImage = opts.readInitramfs ?? true;
+  // Read beside the log's stream when it is wanted anyway; otherwise decided last, once everything it
+  // depends on (the VMs name targets) is there.
+  const image = readImage === true ? collectInitramfs(ctx, host.kernelRelease, host.installedKernels) : null;
   snapshot.kernelLog = await kernelLog;
   await collectHypervisor(ctx, snapshot);
+  if (readImage === false) ctx.sources['initramfs'] = { status: 'absent', message: 'not read: the running kernel\'s image was not asked for' };
+  else if (readImage === true) snapshot.initramfs = await image;
+  else if (readImage(snapshot)) snapshot.initramfs = await collectInitramfs(ctx, host.kernelRelease, host.installedKernels);
+  else noteInitramfsNotRead(ctx, host.kernelRelease, host.installedKernels, "no target's host driver can race vfio-pci in it (every target is bound to vfio-pci, or there is none)");
   snapshot.sources = sortKeys(ctx.sources);
   return snapshot;
 }

@@ -10,7 +10,7 @@ import { withProgress } from '../progress/terminal.js';
 import { redactorFor } from '../render/redact.js';
 import { collectSnapshot } from '../collect/collect.js';
 import { loadSnapshotFile, SnapshotLoadError } from '../snapshot/load.js';
-import { analyze } from '../analyze/analyze.js';
+import { analyze, imageCanMatter } from '../analyze/analyze.js';
 import { fullFunctionAddress } from '../pci/address.js';
 import { renderTextReport } from '../render/text-report.js';
 import { jsonReport } from '../render/json-report.js';
@@ -102,7 +102,13 @@ export const checkCommand: Command = {
       }
     } else {
       const root = rootOption(values.root, io.cwd);
-      snap = await withProgress(sink, root === undefined ? 'reading this host' : `reading the host under ${values.root}`, () => collectSnapshot({ root }));
+      const asked = { devices: values.device ?? [], ids };
+      // The image is decompressed only when a target's host driver could race vfio-pci in it.
+      const readInitramfs = (collected: Snapshot): boolean => {
+        const focused = values.vm === undefined ? null : focusOnVm(collected, values.vm);
+        return imageCanMatter(focused?.ok ? focused.snap : collected, asked);
+      };
+      snap = await withProgress(sink, root === undefined ? 'reading this host' : `reading the host under ${values.root}`, () => collectSnapshot({ root, readInitramfs }));
     }
 
     const where = values.sos !== undefined ? 'in the sosreport' : values.snapshot !== undefined ? 'in the snapshot' : values.root !== undefined ? `under ${values.root}` : 'on this host';

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { InitramfsInfo, InstalledKernel, ModprobeEntry, ModuleLoadEntry } from '../../snapshot/types.js';
+import type { InitramfsInfo, InstalledKernel, ModprobeEntry, ModuleLoadEntry, SourceRecord } from '../../snapshot/types.js';
 import { InitramfsError, readInitramfsFiles } from '../../initramfs/index.js';
 import { parseModprobeConf, parseModulesLoad } from '../../parse/modprobe-conf.js';
 import { moduleKey } from '../../parse/proc-modules.js';
@@ -33,8 +33,8 @@ export async function summariseInitramfs(localPath: string, hostPath: string, ke
   return { kernel, image: hostPath, modules: [...modules].sort(), modprobe, loadAtBoot, entries };
 }
 
-/** The running kernel's initramfs, read directly from the image. */
-export async function collectInitramfs(ctx: CollectContext, release: string | null, kernels: InstalledKernel[]): Promise<InitramfsInfo | null> {
+/** The running kernel's image on the host, resolved inside the capture; the record when there is none. */
+function runningImage(ctx: CollectContext, release: string | null, kernels: InstalledKernel[]): { image: string; local: string } | null {
   const image = kernels.find((k) => k.version === release)?.initramfs ?? null;
   if (!release || !image) {
     note(ctx, 'initramfs', { status: 'absent', path: release ? `/boot/initrd.img-${release}` : '/boot', message: release ? 'no initramfs image found for the running kernel' : 'kernel release unknown' });
@@ -50,14 +50,40 @@ export async function collectInitramfs(ctx: CollectContext, release: string | nu
     note(ctx, 'initramfs', { status: 'error', path: image, message: 'not a regular file, not read' });
     return null;
   }
+  return { image, local: local.value };
+}
+
+function deniedRecord(image: string, err: unknown, fallback: string): SourceRecord {
+  const e = err as NodeJS.ErrnoException;
+  const denied = e.code === 'EACCES' || e.code === 'EPERM';
+  return { status: denied ? 'denied' : 'error', path: image, message: err instanceof InitramfsError || !denied ? fallback : 'permission denied (run as root to read it)' };
+}
+
+/** The running kernel's initramfs, read directly from the image. */
+export async function collectInitramfs(ctx: CollectContext, release: string | null, kernels: InstalledKernel[]): Promise<InitramfsInfo | null> {
+  const found = runningImage(ctx, release, kernels);
+  if (!found) return null;
   try {
-    const info = await summariseInitramfs(local.value, image, release, Math.max(ctx.commandTimeoutMs, 60_000));
-    note(ctx, 'initramfs', { status: 'read', path: image });
+    const info = await summariseInitramfs(found.local, found.image, release!, Math.max(ctx.commandTimeoutMs, 60_000));
+    note(ctx, 'initramfs', { status: 'read', path: found.image });
     return info;
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    const denied = e.code === 'EACCES' || e.code === 'EPERM';
-    note(ctx, 'initramfs', { status: denied ? 'denied' : 'error', path: image, message: err instanceof InitramfsError || !denied ? e.message : 'permission denied (run as root to read it)' });
+    note(ctx, 'initramfs', deniedRecord(found.image, err, (err as Error).message));
     return null;
+  }
+}
+
+/**
+ * Records the running kernel's image without decompressing it, for when nothing asks what is inside:
+ * whether it is there and could be opened, as a read would have found.
+ */
+export function noteInitramfsNotRead(ctx: CollectContext, release: string | null, kernels: InstalledKernel[], why: string): void {
+  const found = runningImage(ctx, release, kernels);
+  if (!found) return;
+  try {
+    fs.closeSync(fs.openSync(found.local, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK));
+    note(ctx, 'initramfs', { status: 'absent', path: found.image, message: `not read: ${why}` });
+  } catch (err) {
+    note(ctx, 'initramfs', deniedRecord(found.image, err, (err as Error).message));
   }
 }

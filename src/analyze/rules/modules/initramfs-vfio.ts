@@ -1,10 +1,22 @@
 import type { Rule } from '../../rule.js';
+import type { AnalysisContext } from '../../context.js';
 import type { Evidence } from '../../finding.js';
+import type { PciDevice } from '../../../snapshot/types.js';
 import { moduleKey } from '../../../parse/proc-modules.js';
 import { parseSoftdep, parseModuleOptions } from '../../../parse/modprobe-conf.js';
 import { earlyVfioModulesStep, rebuildInitramfsCommand } from '../../fixes/initramfs.js';
 import { describeDevice, idPair, vfioDriver } from '../../pci-facts.js';
 import { sh } from '../../shell.js';
+
+/**
+ * The targets whose host driver could win the boot race inside the image: not bound to vfio-pci now
+ * (a bound one won this boot's race) and with a modalias to look its drivers up by. Nothing else in the
+ * analysis reads the image, so with none of them it is not worth decompressing (see imageCanMatter).
+ */
+export function targetsTheImageJudges(ctx: AnalysisContext): PciDevice[] {
+  if (ctx.targets.length === 0 || ctx.moduleState('vfio_pci') === 'builtin') return [];
+  return ctx.targets.map((t) => ctx.device(t.address)).filter((d): d is PciDevice => !!d?.modalias && !vfioDriver(d.driver));
+}
 
 export const initramfsVfio: Rule = {
   meta: {
@@ -16,8 +28,8 @@ export const initramfsVfio: Rule = {
   },
   check(ctx, out) {
     const img = ctx.snap.initramfs;
-    if (ctx.targets.length === 0) return;
-    if (ctx.moduleState('vfio_pci') === 'builtin') return;
+    const judged = targetsTheImageJudges(ctx);
+    if (judged.length === 0) return;
     if (!img) {
       const src = ctx.snap.sources['initramfs'];
       if (src && src.status !== 'absent') out.cannotCheck(null, `initramfs not readable: ${src.message ?? src.status}`, src.path ? sh`lsinitramfs ${src.path} | grep -e vfio -e '\\.ko'` : "lsinitramfs /boot/initrd.img-$(uname -r) | grep -e vfio -e '\\.ko'");
@@ -28,11 +40,8 @@ export const initramfsVfio: Rule = {
     const idsInImage = img.modprobe.filter((e) => e.kind === 'options' && moduleKey(e.module) === 'vfio_pci' && parseModuleOptions(e.value)['ids']);
     const idsOnCmdline = (ctx.snap.host.cmdline?.iommu.vfioPciIds?.length ?? 0) > 0;
     const vfioListed = img.loadAtBoot.some((l) => moduleKey(l.module) === 'vfio_pci');
-    for (const t of ctx.targets) {
-      const d = ctx.device(t.address);
-      // Bound to vfio-pci now: this boot's race was won (preflight judges the next boot's image).
-      if (!d?.modalias || vfioDriver(d.driver)) continue;
-      const candidates = (ctx.snap.modules.aliasMatches?.[d.modalias] ?? []).map(moduleKey).filter((m) => !m.startsWith('vfio'));
+    for (const d of judged) {
+      const candidates = (ctx.snap.modules.aliasMatches?.[d.modalias!] ?? []).map(moduleKey).filter((m) => !m.startsWith('vfio'));
       const racers = candidates.filter((m) => inImage.has(m));
       if (racers.length === 0) continue;
       const softdepped = racers.filter((r) => img.modprobe.some((e) => e.kind === 'softdep' && moduleKey(e.module) === r && parseSoftdep(e.value).pre.map(moduleKey).includes('vfio_pci')));
