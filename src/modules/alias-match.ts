@@ -1,10 +1,13 @@
 // modules.alias lines are "alias <fnmatch pattern> <module>"; for PCI the pattern is a modalias like
 // "pci:v000010DEd*sv*sd*bc03sc00i00*". Matching every device against every line would be slow on a
-// large host, so PCI patterns are indexed by their literal vendor field.
+// large host, so PCI patterns are indexed by their literal vendor and device fields: a distribution
+// kernel has thousands of patterns for one vendor (Intel), but only a handful for one device.
 
 interface AliasPattern {
   pattern: string;
   module: string;
+  /** Position in the file: matches are reported in file order. */
+  line: number;
   re?: RegExp;
 }
 
@@ -32,33 +35,48 @@ function matches(p: AliasPattern, modalias: string): boolean {
 }
 
 export interface AliasIndex {
+  /** Patterns with a literal vendor and device, by VVVVVVVVDDDDDDDD (upper case). */
+  byDevice: Map<string, AliasPattern[]>;
+  /** Patterns with a literal vendor and any other device field, by vendor. */
   byVendor: Map<string, AliasPattern[]>;
   wildcardVendor: AliasPattern[];
 }
 
+const VENDOR_DEVICE = /^pci:v([0-9A-Fa-f]{8})(?:d([0-9A-Fa-f]{8}))?/;
+
+function add(map: Map<string, AliasPattern[]>, key: string, p: AliasPattern): void {
+  const list = map.get(key);
+  if (list) list.push(p);
+  else map.set(key, [p]);
+}
+
 export function indexAliases(text: string): AliasIndex {
+  const byDevice = new Map<string, AliasPattern[]>();
   const byVendor = new Map<string, AliasPattern[]>();
   const wildcardVendor: AliasPattern[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('alias pci:')) continue;
-    const parts = line.split(/\s+/);
+  let line = 0;
+  for (const raw of text.split('\n')) {
+    line++;
+    if (!raw.startsWith('alias pci:')) continue;
+    const parts = raw.split(/\s+/);
     if (parts.length < 3) continue;
-    const p: AliasPattern = { pattern: parts[1]!, module: parts[2]! };
-    const v = /^pci:v([0-9A-Fa-f]{8})/.exec(p.pattern);
-    if (v) {
-      const key = v[1]!.toUpperCase();
-      const list = byVendor.get(key);
-      if (list) list.push(p);
-      else byVendor.set(key, [p]);
-    } else wildcardVendor.push(p);
+    const p: AliasPattern = { pattern: parts[1]!, module: parts[2]!, line };
+    const m = VENDOR_DEVICE.exec(p.pattern);
+    if (!m) wildcardVendor.push(p);
+    else if (m[2] !== undefined) add(byDevice, (m[1]! + m[2]).toUpperCase(), p);
+    else add(byVendor, m[1]!.toUpperCase(), p);
   }
-  return { byVendor, wildcardVendor };
+  return { byDevice, byVendor, wildcardVendor };
 }
 
 /** The modules whose aliases match a modalias, in file order, without duplicates. */
 export function modulesForModalias(index: AliasIndex, modalias: string): string[] {
-  const v = /^pci:v([0-9A-Fa-f]{8})/.exec(modalias);
-  const candidates = [...(v ? index.byVendor.get(v[1]!.toUpperCase()) ?? [] : []), ...index.wildcardVendor];
+  const m = VENDOR_DEVICE.exec(modalias);
+  const candidates = [
+    ...(m?.[2] !== undefined ? index.byDevice.get((m[1]! + m[2]).toUpperCase()) ?? [] : []),
+    ...(m ? index.byVendor.get(m[1]!.toUpperCase()) ?? [] : []),
+    ...index.wildcardVendor,
+  ].sort((a, b) => a.line - b.line);
   const out: string[] = [];
   for (const p of candidates) if (!out.includes(p.module) && matches(p, modalias)) out.push(p.module);
   return out;

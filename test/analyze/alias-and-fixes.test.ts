@@ -17,6 +17,20 @@ test('modules.alias: fnmatch patterns matched against a modalias, vendor-indexed
   assert.deepEqual(m['pci:v00001022d000015B6sv*sd*bc0Csc03i30'], ['xhci_pci']);
 });
 
+test('modules.alias: device, vendor and wildcard patterns come back in file order, each module once', () => {
+  const aliases = [
+    'alias pci:v*d*sv*sd*bc03sc*i* vgaarb_like',
+    'alias pci:v000010DEd00001E87sv*sd*bc*sc*i* nvidia',
+    'alias pci:v000010DEd*sv*sd*bc03sc*i* nouveau',
+    'alias pci:v000010DEd00001E87sv00001462sd*bc*sc*i* nvidia',
+    'alias pci:v000010DEd00001E8*sv*sd*bc*sc*i* partial_device',
+    'alias pci:v*d00001E87sv*sd*bc*sc*i* any_vendor',
+    'alias pci:v000010DEd00001E88sv*sd*bc*sc*i* other_device',
+  ].join('\n');
+  const gpu = 'pci:v000010DEd00001E87sv00001462sd00003771bc03sc00i00';
+  assert.deepEqual(matchModaliases(aliases, [gpu])[gpu], ['vgaarb_like', 'nvidia', 'nouveau', 'partial_device', 'any_vendor']);
+});
+
 function snapWith(boot: Partial<Snapshot['boot']>, family: Snapshot['host']['osRelease'] extends infer T ? T : never): Snapshot {
   return {
     host: { osRelease: family },
