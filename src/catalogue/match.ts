@@ -54,6 +54,9 @@ export function findEntry(message: string, entries: readonly CatalogueEntry[] = 
 
 /** A whole message (one line, already free of line breaks) as a hit, or null. */
 export function matchMessage(raw: string, entries: readonly CatalogueEntry[] = builtinCatalogue()): CatalogueHit | null {
+  // Normalising only cuts text off the ends of a line, except for escape sequences and JSON records:
+  // a line without any anchor holds no message, and most kernel-log lines are turned away here.
+  if (!anyAnchor(entries).test(raw) && !raw.includes('\x1b') && !raw.includes('{')) return null;
   const n = normaliseLine(raw);
   if (n.empty) return null;
   const found = findEntry(n.message, entries);
