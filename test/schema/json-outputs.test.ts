@@ -116,11 +116,27 @@ test('every command prints schemaVersion, $schema and tool first, and fits its s
     assert.ok(r.code === 0 || r.code === 1, `${args.join(' ')}: ${r.stderr}`);
     const doc = parseValidated(kind, r.stdout, args.join(' ')) as unknown as Record<string, unknown>;
     assert.deepEqual(Object.keys(doc).slice(0, 3), ['schemaVersion', '$schema', 'tool'], args.join(' '));
+    // The schema lists the keys in the order they are printed, so it reads like the output.
+    const shape = topShapes(read(`${kind}.schema.json`)).find((x) => Object.keys(doc).every((k) => k in x.properties!))!;
+    assert.deepEqual(Object.keys(doc), Object.keys(shape.properties!).filter((k) => k in doc), `${args.join(' ')}: key order`);
     assert.equal(doc['schemaVersion'], JSON_OUTPUT_VERSIONS[kind as JsonOutputKind]);
     assert.deepEqual(doc['tool'], { name: 'vfio-doctor', version: VERSION });
   }
   const s = parseValidated('snapshot', fs.readFileSync(snap, 'utf8'));
   assert.equal(Object.keys(s)[0], 'schemaVersion', 'the snapshot too starts with its schemaVersion');
+});
+
+test('check --json of every fixture host fits the report schema, plain and --redact', async (t) => {
+  const dir = tempDir('json-hosts', t);
+  for (const [name, spec] of Object.entries(HOSTS)) {
+    const root = await buildHost(spec, path.join(dir, name));
+    for (const extra of [[], ['--redact']]) {
+      const args = ['check', '--root', root, '--json', ...extra];
+      const r = await runCli(args);
+      assert.ok(r.code === 0 || r.code === 1, `${name}: ${r.stderr}`);
+      parseValidated('report', r.stdout, `${name}: ${args.slice(3).join(' ')}`);
+    }
+  }
 });
 
 /** A deep copy with one change made by `edit`. */
