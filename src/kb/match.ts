@@ -60,12 +60,20 @@ interface Prepared {
   lines: readonly KernelLogLine[];
   version: number[] | null;
   ids: string[];
+  /** The events by kind, in log order: an "event" test looks at its kind only, not at every event. */
+  byKind: Map<string, LogEvent[]>;
 }
 
 function prepare(input: KbInput): Prepared {
   const lines = input.lines ?? input.events.map((e) => ({ n: e.line, text: e.raw }));
   const version = input.kernelRelease ? parseKernelVersion(input.kernelRelease) : null;
-  return { input, lines, version, ids: (input.deviceIds ?? []).map((d) => d.toLowerCase()) };
+  const byKind = new Map<string, LogEvent[]>();
+  for (const ev of input.events) {
+    const list = byKind.get(ev.kind);
+    if (list) list.push(ev);
+    else byKind.set(ev.kind, [ev]);
+  }
+  return { input, lines, version, ids: (input.deviceIds ?? []).map((d) => d.toLowerCase()), byKind };
 }
 
 function matchEntry(e: KbEntry, ctx: Prepared): KbMatch | null {
@@ -126,8 +134,7 @@ function evaluate(t: KbTest, ctx: Prepared): KbEvidence[] {
   }
   if (t.event !== undefined) {
     const out: KbEvidence[] = [];
-    for (const ev of ctx.input.events) {
-      if (ev.kind !== t.event) continue;
+    for (const ev of ctx.byKind.get(t.event) ?? []) {
       if (t.device && !(ev.device !== null && t.device.test(ev.device))) continue;
       if (t.fields && !t.fields.every(([k, re]) => re.test(fieldText(ev.fields[k])))) continue;
       out.push({ test: 'event', line: ev.line, text: ev.raw });
