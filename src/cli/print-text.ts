@@ -1,6 +1,6 @@
 // Text output reaches the user through here: fitted to the width of the terminal (or COLUMNS, or 80).
 import type { Io } from './command.js';
-import { fitText, outputWidth } from '../render/wrap.js';
+import { fitTextChunks, outputWidth } from '../render/wrap.js';
 
 /** The width text output is fitted to on this Io. */
 export function textWidth(io: Io): number {
@@ -9,5 +9,5 @@ export function textWidth(io: Io): number {
 
 /** Prints a text renderer's output fitted to the output width (and without its layout marks). */
 export function printText(io: Io, text: string): void {
-  io.stdout(fitText(text, textWidth(io)));
+  for (const chunk of fitTextChunks(text, textWidth(io))) io.stdout(chunk);
 }

@@ -67,6 +67,9 @@ const ZERO_WIDTH = /^[\p{Mn}\p{Me}\u200b-\u200d\ufe00-\ufe0f]$/u;
 
 /** Columns one character takes on the terminal, after terminal-safe.ts has done its escaping. */
 function charWidth(c: string): number {
+  // Printable ASCII, nearly all of any report, takes one column: no pattern needs to look at it.
+  const code = c.charCodeAt(0);
+  if (c.length === 1 && code >= 0x20 && code < 0x7f) return 1;
   if (hasUnprintable(c)) return c === '\t' ? 1 : 6;
   if (ZERO_WIDTH.test(c)) return 0;
   return isWide(c.codePointAt(0)!) ? 2 : 1;
@@ -90,49 +93,71 @@ interface Piece {
 
 const CLOSES: Record<number, readonly number[]> = { 22: [1, 2], 39: [31, 32, 33, 36] };
 
+// Pieces are sliced out of the line, not built a character at a time: "+=" per character makes a
+// string node per character, which a report of megabytes (a log with thousands of findings) pays for in
+// hundreds of megabytes of garbage.
 function pieces(line: string): { pieces: Piece[]; hangAt: number | null } {
   const out: Piece[] = [];
   let open: number[] = [];
   let cur = '';
+  // line[runStart, i) belongs to the current piece and is not in `cur` yet.
+  let runStart = 0;
   let curWidth = 0;
   let curSpace: boolean | null = null;
   let kept = false;
   let col = 0;
   let hangAt: number | null = null;
+  const take = (to: number) => {
+    if (to > runStart) cur += line.slice(runStart, to);
+    runStart = to;
+  };
   const flush = () => {
     if (cur !== '') out.push({ text: cur, width: curWidth, space: curSpace === true, openAfter: [...open] });
     cur = '';
     curWidth = 0;
     curSpace = null;
   };
-  const chars = [...line];
-  for (let i = 0; i < chars.length; i++) {
-    const c = chars[i]!;
+  let i = 0;
+  while (i < line.length) {
+    // One code point (a lone surrogate counts as one, as spreading the string does).
+    const unit = line.charCodeAt(i);
+    const size = unit >= 0xd800 && unit <= 0xdbff && i + 1 < line.length && (line.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? 2 : 1;
+    const c = size === 1 ? line[i]! : line.slice(i, i + 2);
     if (c === STYLE_OPEN) {
-      const end = chars.indexOf(STYLE_CLOSE, i);
-      const code = Number(chars.slice(i + 1, end).join(''));
-      if (end < 0 || !Number.isInteger(code)) continue;
-      cur += chars.slice(i, end + 1).join('');
+      const end = line.indexOf(STYLE_CLOSE, i);
+      const code = Number(line.slice(i + 1, end));
+      if (end < 0 || !Number.isInteger(code)) {
+        take(i);
+        runStart = i + 1;
+        i += 1;
+        continue;
+      }
+      // The mark joins the current piece whole; it takes no column.
       open = CLOSES[code] ? open.filter((o) => !CLOSES[code]!.includes(o)) : [...open, code];
-      i = end;
+      i = end + 1;
       continue;
     }
-    if (c === HANG) {
-      if (hangAt === null) hangAt = col;
-      continue;
-    }
-    if (c === KEEP_OPEN || c === KEEP_CLOSE) {
-      kept = c === KEEP_OPEN;
+    if (c === HANG || c === KEEP_OPEN || c === KEEP_CLOSE) {
+      if (c === HANG) {
+        if (hangAt === null) hangAt = col;
+      } else kept = c === KEEP_OPEN;
+      take(i);
+      runStart = i + 1;
+      i += 1;
       continue;
     }
     const space = c === ' ' && !kept;
-    if (curSpace !== null && curSpace !== space) flush();
+    if (curSpace !== null && curSpace !== space) {
+      take(i);
+      flush();
+    }
     curSpace = space;
-    cur += c;
     const w = charWidth(c);
     curWidth += w;
     col += w;
+    i += size;
   }
+  take(line.length);
   flush();
   return { pieces: out, hangAt };
 }
@@ -191,4 +216,32 @@ export function fitText(text: string, width: number): string {
     .split('\n')
     .flatMap((l) => fitLine(l, width))
     .join('\n');
+}
+
+/**
+ * fitText's output in pieces of about `chunkChars` characters, for printing: a report of megabytes is
+ * then never held twice (as rendered and as fitted) at once. The pieces joined are fitText's output.
+ */
+export function* fitTextChunks(text: string, width: number, chunkChars = 1 << 20): Generator<string> {
+  let parts: string[] = [];
+  let size = 0;
+  let first = true;
+  let start = 0;
+  for (;;) {
+    const nl = text.indexOf('\n', start);
+    for (const fitted of fitLine(nl < 0 ? text.slice(start) : text.slice(start, nl), width)) {
+      if (!first) parts.push('\n');
+      first = false;
+      parts.push(fitted);
+      size += fitted.length + 1;
+    }
+    if (size >= chunkChars) {
+      yield parts.join('');
+      parts = [];
+      size = 0;
+    }
+    if (nl < 0) break;
+    start = nl + 1;
+  }
+  if (parts.length > 0) yield parts.join('');
 }

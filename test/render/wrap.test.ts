@@ -2,7 +2,7 @@
 // copies, and counts the columns the terminal shows (not the characters in the string).
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { fitLine, fitText, HANG, MIN_WIDTH, outputWidth, unbroken, visibleWidth } from '../../src/render/wrap.js';
+import { fitLine, fitText, fitTextChunks, HANG, MIN_WIDTH, outputWidth, unbroken, visibleWidth } from '../../src/render/wrap.js';
 import { makeStyle } from '../../src/render/style.js';
 import { terminalSafe } from '../../src/render/terminal-safe.js';
 
@@ -83,4 +83,21 @@ test('output width: COLUMNS first, then the terminal, then 80; never narrower th
   assert.equal(outputWidth(true, 132, { COLUMNS: '0' }), 132);
   assert.equal(outputWidth(false, undefined, { COLUMNS: '10' }), MIN_WIDTH);
   assert.equal(outputWidth(true, 20, {}), MIN_WIDTH);
+});
+
+test('fitTextChunks: the pieces joined are fitText, whatever the piece size', () => {
+  const text = [
+    `  ${HANG}FAIL a finding whose title runs on for long enough to be broken at least once or twice`,
+    '',
+    `       ${unbroken('$ echo options vfio-pci ids=10de:1e87 > /etc/modprobe.d/vfio.conf')} and more words after it`,
+    '  \ue00031\ue001red\ue00039\ue001 😀 漢字 wide and emoji, a\u0301 combining mark, a tab\there',
+    'last line without a newline',
+  ].join('\n');
+  for (const width of [40, 80]) {
+    const whole = fitText(text, width);
+    for (const size of [1, 10, 1 << 20]) assert.equal([...fitTextChunks(text, width, size)].join(''), whole, `width ${width}, pieces of ${size}`);
+    assert.ok([...fitTextChunks(text, width, 1)].length > 1, 'small pieces give several');
+  }
+  assert.deepEqual([...fitTextChunks('', 80)].join(''), fitText('', 80));
+  assert.equal([...fitTextChunks('a\n', 80)].join(''), fitText('a\n', 80));
 });
