@@ -162,8 +162,22 @@ test('the schemas catch real mistakes: a misspelt layer, a missing key, an unkno
     ['a target that is not a PCI address', changed(report, (d) => (d.targets = [{ address: '01:00.0', role: 'target', reasons: [], companionOf: null }]))],
     ['another schemaVersion', changed(report, (d) => (d.schemaVersion = 2))],
     ['another kind of document', changed(report, (d) => (d.$schema = schemaId('diff', 1)))],
+    ['a trusted finding that names a broken earlier layer', changed(report, (d) => Object.assign(d.findings[0], { trusted: true, untrustedUntil: 'firmware' }))],
+    ['an untrusted finding that names no layer', changed(report, (d) => Object.assign(d.findings[0], { trusted: false, untrustedUntil: null }))],
   ];
   for (const [what, doc] of mistakes) assert.throws(() => assertValidOutput('report', doc), /does not match schema\/report\.schema\.json/, what);
+
+  const change = { id: 'driver-changed', layer: 'binding', kind: 'regression', cause: 'host-driver-bound', severity: 'fail', subject: '0000:01:00.0', title: 'driver vfio-pci → nouveau', evidence: [{ what: 'driver in use', before: 'vfio-pci', after: 'nouveau' }], decision: '', commands: [], trusted: true, untrustedUntil: null };
+  const side = { file: 'a.json', label: null, collectedAt: '2026-11-24T10:15:00.000Z', hostname: 'pve1', kernelRelease: '6.8.12-4-pve', bootId: null };
+  const diff = { schemaVersion: 1, $schema: schemaId('diff', 1), tool: { name: 'vfio-doctor', version: VERSION }, before: side, after: side, changes: [change], counts: { regression: 1, improvement: 0, neutral: 0 }, firstRegressionLayer: 'binding', notes: [] };
+  assertValidOutput('diff', diff);
+  const diffMistakes: [string, unknown][] = [
+    ['a regression that does not fail', changed(diff, (d) => (d.changes[0].severity = 'info'))],
+    ['a change without its kind', changed(diff, (d) => delete d.changes[0].kind)],
+    ['check-style evidence in a diff', changed(diff, (d) => (d.changes[0].evidence = [{ source: '/proc/cmdline', text: 'x' }]))],
+    ['a collectedAt that is no date-time', changed(diff, (d) => (d.before.collectedAt = 'yesterday'))],
+  ];
+  for (const [what, doc] of diffMistakes) assert.throws(() => assertValidOutput('diff', doc), /does not match schema\/diff\.schema\.json/, what);
 
   const preflight = { schemaVersion: 1, $schema: schemaId('preflight', 1), tool: { name: 'vfio-doctor', version: VERSION }, running: '6.8.0', kernel: null, verdict: 'nothing-to-check', message: 'only one kernel' };
   assertValidOutput('preflight', preflight);
