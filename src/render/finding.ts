@@ -51,7 +51,8 @@ export function findingText(f: AnyFinding, st: Style, indent = ''): string[] {
   if (!f.trusted && f.untrustedUntil) lines.push(`${pad}${HANG}${st.yellow(`not trusted until the ${f.untrustedUntil} layer is fixed`)}`);
   for (const e of f.evidence as (Evidence | ChangedValue)[]) lines.push(`${pad}${st.dim('│')} ${HANG}${evidenceText(e, st)}`);
   if (f.decision) lines.push(`${pad}${HANG}${f.decision}`);
-  for (const c of f.commands) lines.push(`${pad}  ${c.startsWith('#') ? `${HANG}${st.dim(c)}` : st.cyan(unbroken(`$ ${c}`))}`);
+  // A comment is never broken either: its continuation, pasted with the block, would run as a command.
+  for (const c of f.commands) lines.push(`${pad}  ${c.startsWith('#') ? st.dim(unbroken(c)) : st.cyan(unbroken(`$ ${c}`))}`);
   return lines;
 }
 

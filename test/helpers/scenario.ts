@@ -6,6 +6,10 @@ import { collectSnapshot } from '../../src/collect/collect.js';
 import { analyze, type Report } from '../../src/analyze/analyze.js';
 import type { Layer } from '../../src/analyze/layers.js';
 import type { Severity } from '../../src/analyze/finding.js';
+import { renderTextReport } from '../../src/render/text-report.js';
+import { makeStyle } from '../../src/render/style.js';
+import { fitText } from '../../src/render/wrap.js';
+import { overlongLines } from './text-width.js';
 
 // One tester for every rule scenario, in the manner of a lint rule tester: a table of hosts, each
 // built as a real tree, collected, analysed, and held to the expected verdict and decision.
@@ -55,6 +59,18 @@ export function runScenarios(title: string, scenarios: Scenario[]): void {
         if (want.trusted !== undefined) assert.equal(f!.trusted, want.trusted, `${want.cause} trusted`);
       }
       for (const c of e.notFinds ?? []) assert.ok(!r.findings.some((f) => f.cause === c), `unexpected ${c}\n${summary()}`);
+      // The text report at 80 columns: the verdict near the top, the deciding fix before the long detail,
+      // and no line wider than 80 but a whole command or a token that cannot be broken.
+      const text = fitText(renderTextReport(snap, r, makeStyle(false)), 80);
+      const rows = text.split('\n');
+      const verdictRow = rows.findIndex((l) => l.startsWith('VERDICT'));
+      assert.ok(verdictRow >= 0 && verdictRow < 6, text);
+      const detail = rows.findIndex((l) => l.startsWith('Targets'));
+      for (const c of decisive?.commands ?? []) {
+        const at = rows.findIndex((l) => l.trim() === (c.startsWith('#') ? c : `$ ${c}`));
+        assert.ok(at > verdictRow && at < detail, `"${c}" is not between the verdict and the targets\n${text}`);
+      }
+      assert.deepEqual(overlongLines(text, 80, r.findings.flatMap((f) => f.commands)), []);
     });
   }
 }

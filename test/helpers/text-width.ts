@@ -5,7 +5,8 @@ const ANSI = /\x1b\[\d+m/g;
 
 /**
  * Lines wider than `width` columns that may not be: only one unbreakable token (a path, an address) or
- * one whole command ("$ ..." on a line of its own, listed in `commands` when given) may exceed it.
+ * one whole command ("$ ..." on a line of its own, or a "# ..." comment among the commands, listed
+ * in `commands` when given) may exceed it.
  */
 export function overlongLines(text: string, width: number, commands?: readonly string[]): string[] {
   return text
@@ -15,6 +16,7 @@ export function overlongLines(text: string, width: number, commands?: readonly s
     .filter((l) => {
       const t = l.trim();
       if (!t.includes(' ')) return false;
+      if (t.startsWith('# ')) return commands !== undefined && !commands.includes(t);
       if (!t.startsWith('$ ')) return true;
       return commands !== undefined && !commands.includes(t.slice(2));
     });
