@@ -38,8 +38,14 @@ export function buildDecodeReport(section: KernelLogSection, kb: readonly KbEntr
   const ctx = logContext(events);
   const known = new Set<string>([...ctx.devices.keys(), ...events.map((e) => e.device).filter((d): d is string => d !== null && hasSegment(d))]);
   const groups = new Map<string | null, LogEvent[]>();
+  // A fault storm names the same few devices thousands of times: each spelling is resolved once.
+  const resolved = new Map<string, string>();
   for (const e of events) {
-    const key = e.device === null ? null : resolveSegment(e.device, known);
+    let key: string | null = null;
+    if (e.device !== null) {
+      key = resolved.get(e.device) ?? resolveSegment(e.device, known);
+      resolved.set(e.device, key);
+    }
     const list = groups.get(key) ?? [];
     list.push(e);
     groups.set(key, list);
