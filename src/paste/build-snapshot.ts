@@ -228,8 +228,9 @@ export async function buildSnapshot(facts: PasteFacts, opts: BuildOptions): Prom
     kernelConfigChanges: [...facts.kernelConfigChanges],
     inferences: [...facts.inferences],
     namedDevices: [...facts.namedDevices],
+    ...(facts.claims.length ? { claims: [...facts.claims] } : {}),
   };
-  const anyPasted = pasted.memlock || pasted.kernelConfigChanges.length || pasted.inferences.length || pasted.namedDevices.length;
+  const anyPasted = pasted.memlock || pasted.kernelConfigChanges.length || pasted.inferences.length || pasted.namedDevices.length || pasted.claims?.length;
   const cpu = facts.cpu;
   const snap: Snapshot = {
     schemaVersion: SCHEMA_VERSION,

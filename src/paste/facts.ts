@@ -3,6 +3,7 @@
 // this is where they are merged, with the more direct evidence winning.
 import type {
   BlsEntry,
+  CheckerClaim,
   Cmdline,
   CpuInfo,
   DevNode,
@@ -107,6 +108,8 @@ export class PasteFacts {
   memlock: { kib: number | null; where: string } | null = null;
   /** Facts concluded from others (a probe error that means "no IOMMU group"), with the reason. */
   readonly inferences: Inference[] = [];
+  /** What other checkers concluded (virt-host-validate): claims, weighed below the kernel's lines. */
+  readonly claims: CheckerClaim[] = [];
 
   // Membership sets beside the lists they guard: a paste of a million lines about one device must not
   // scan that device's growing list once per line.

@@ -81,12 +81,33 @@ export interface Inference {
   where: string;
 }
 
+/** The layers of the chain, as analyze/layers.ts names them. */
+export type ClaimLayer = 'firmware' | 'kernel' | 'modules' | 'binding' | 'isolation' | 'device' | 'hypervisor';
+
+/**
+ * What another checker (virt-host-validate, a vendor script) concluded, as it printed it. A claim, not a
+ * fact: it may point to a layer when nothing else speaks, and never outweighs the kernel's own lines.
+ */
+export interface CheckerClaim {
+  checker: string;
+  /** FAIL / WARN / NOTE lines are 'fail' / 'warn' / 'note'; PASS is 'pass'. */
+  status: 'fail' | 'warn' | 'note' | 'pass';
+  /** What was checked, in the checker's words. */
+  check: string;
+  /** The layer and cause the claim is about, when it is about one this tool judges (the names of analyze/layers.ts). */
+  layer: ClaimLayer | null;
+  cause: string | null;
+  where: string;
+  text: string;
+}
+
 export interface PastedEvidence {
   /** RLIMIT_MEMLOCK as shown (ulimit -l, /proc/PID/limits, LimitMEMLOCK=); limitKiB null for unlimited. */
   memlock: { limitKiB: number | null; from: string } | null;
   kernelConfigChanges: KernelConfigChange[];
   inferences: Inference[];
   namedDevices: NamedDevice[];
+  claims?: CheckerClaim[];
 }
 
 // ---------------------------------------------------------------- host

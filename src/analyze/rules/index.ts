@@ -44,6 +44,7 @@ import { vmMemlock } from './hypervisor/vm-memlock.js';
 import { vmVfioAccess } from './hypervisor/vm-vfio-access.js';
 import { vmPrimaryGpu } from './hypervisor/vm-primary-gpu.js';
 import { MESSAGE_RULES } from './messages/catalogue-messages.js';
+import { CLAIM_RULES } from './messages/checker-claims.js';
 
 /** The dedicated rules, in the order of the chain; within a layer, the more fundamental check first. */
 const DEDICATED: Rule[] = [
@@ -93,4 +94,4 @@ const DEDICATED: Rule[] = [
 ];
 
 /** Every rule, in the order of the chain; each layer's message rule last, since a line a dedicated rule judged is theirs (dropJudgedElsewhere). */
-export const RULES: Rule[] = [...DEDICATED, ...MESSAGE_RULES].sort((a, b) => layerIndex(a.meta.layer) - layerIndex(b.meta.layer));
+export const RULES: Rule[] = [...DEDICATED, ...MESSAGE_RULES, ...CLAIM_RULES].sort((a, b) => layerIndex(a.meta.layer) - layerIndex(b.meta.layer));

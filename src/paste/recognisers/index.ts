@@ -3,6 +3,7 @@
 // the tools whose messages it could otherwise mistake for its own.
 import type { Recogniser } from '../types.js';
 import { iommuGroups } from './iommu-groups.js';
+import { virtHostValidate } from './virt-host-validate.js';
 import { iommuSysfs } from './iommu-sysfs.js';
 import { bootListing } from './boot-listing.js';
 import { lspciTree } from './lspci-tree.js';
@@ -49,6 +50,7 @@ import { catalogueMessage, wrappedMessage } from './catalogue.js';
 
 export const RECOGNISERS: Recogniser[] = [
   wrappedMessage,
+  virtHostValidate,
   iommuGroups,
   iommuSysfs,
   bootListing,
