@@ -4,6 +4,21 @@
 import { sh } from '../analyze/shell.js';
 import type { VmDefinition, VmManager, VmPciAssignment } from './types.js';
 
+/** How a manager's locked-memory limit (VmDefinition.hardLimitKiB) is written, shown and raised. */
+export interface MemlockGuide {
+  /** The guest memory as the definition writes it ("<memory> 8 GiB"). */
+  memoryText(size: string): string;
+  /** The limit as its source shows it ("<memtune><hard_limit> 4 GiB"). */
+  limitText(size: string): string;
+  /** Where the limit was read. */
+  limitSource(vm: VmDefinition): string;
+  /** The virtual IOMMU as the definition writes it. */
+  viommuText(model: string): string;
+  /** Why this limit holds QEMU, what fails, and what to do; `need` is the size to raise it to. */
+  decision(need: string): string;
+  commands(vm: VmDefinition, needKiB: number): string[];
+}
+
 export interface VmManagerGuide {
   /** "libvirt domain win10", "Proxmox VM 100 (win11)", "QEMU VM win10". */
   label(vm: VmDefinition): string;
@@ -23,6 +38,8 @@ export interface VmManagerGuide {
   addressAdvice: string;
   /** How to give the VM a sibling function too: the decision and one command. */
   wholeDevice(vm: VmDefinition, a: VmPciAssignment, slot: string, sibling: string): { decision: string; command: string };
+  /** Absent where the manager never holds QEMU to a locked-memory limit (Proxmox runs it as root). */
+  memlock?: MemlockGuide;
 }
 
 const yesNo = (v: boolean) => (v ? 'yes' : 'no');
@@ -41,6 +58,15 @@ const libvirt: VmManagerGuide = {
     decision: `Add a <hostdev> for ${sibling} too and place both on one guest slot: the first function's guest <address> with multifunction='on', the sibling on the same bus and slot with the next function number.`,
     command: sh`virsh edit ${vm.name}`,
   }),
+  memlock: {
+    memoryText: (size) => `<memory> ${size}`,
+    limitText: (size) => `<memtune><hard_limit> ${size}`,
+    limitSource: (vm) => vm.file,
+    viommuText: (model) => `<iommu model='${model}'/>`,
+    decision: (need) =>
+      `QEMU pins all guest RAM for device assignment, and libvirt uses <memtune><hard_limit> as the process's RLIMIT_MEMLOCK. The VM fails to start (VFIO_MAP_DMA: -12, "RLIMIT_MEMLOCK exceeded" in the kernel log). Remove the hard_limit, or raise it to at least ${need} (guest memory plus 1 GiB for QEMU itself).`,
+    commands: (vm, needKiB) => [sh`virsh memtune ${vm.name} --hard-limit ${needKiB} --config`, sh`virsh edit ${vm.name}`],
+  },
 };
 
 const proxmox: VmManagerGuide = {
@@ -71,6 +97,18 @@ const qemu: VmManagerGuide = {
     decision: `Add "-device vfio-pci,host=${sibling}" too and place both on one guest slot: multifunction=on on the first function's device, the sibling at the same bus and slot with the next function number (addr=0xN.1).`,
     command: 'ps -ww -o args= -C qemu-system-x86_64',
   }),
+  memlock: {
+    memoryText: (size) => `-m ${size}`,
+    limitText: (size) => `Max locked memory ${size}`,
+    limitSource: (vm) => vm.file.replace(/\/cmdline$/, '/limits'),
+    viommuText: (model) => (model === 'smmuv3' ? '-machine iommu=smmuv3' : `-device ${model === 'virtio' ? 'virtio-iommu-pci' : `${model}-iommu`}`),
+    decision: (need) =>
+      `QEMU pins all guest RAM for device assignment and, without CAP_IPC_LOCK (which this process does not hold), is held to its RLIMIT_MEMLOCK. Mapping fails once that much is pinned (VFIO_MAP_DMA: -12, "RLIMIT_MEMLOCK exceeded" in the kernel log): when the VM starts, or with a virtual IOMMU as the guest maps its memory. Raise the limit where QEMU is started (LimitMEMLOCK= in its systemd unit, "ulimit -l" in its script, a memlock line for its user in /etc/security/limits.d for a login session) to at least ${need} (guest memory plus 1 GiB for QEMU itself), then start the VM again.`,
+    commands: (vm, needKiB) => {
+      const pid = /^\/proc\/(\d+)\//.exec(vm.file)?.[1];
+      return pid === undefined ? ['ulimit -l'] : [sh`prlimit --pid ${pid} --memlock`, sh`prlimit --pid ${pid} --memlock=${needKiB * 1024}:${needKiB * 1024}`];
+    },
+  },
 };
 
 export const MANAGERS: Record<VmManager, VmManagerGuide> = { libvirt, proxmox, qemu };

@@ -1,5 +1,5 @@
 // Running QEMU processes as VMs: read from /proc/PID/cmdline (live or under --root) through the QEMU
-// command-line adapter, and set aside when a libvirt or Proxmox definition already describes them, so
+// command-line adapter, with the locked-memory limit the process is held to, and set aside when a libvirt or Proxmox definition already describes them, so
 // that a VM is counted once whatever number of sources show it.
 import { note, type CollectContext } from '../collect/context.js';
 import { cmdlineArgs, isQemuBinary, parseQemuCommand, qemuVm } from './qemu-argv.js';
@@ -22,9 +22,31 @@ export function collectQemuProcesses(ctx: CollectContext): VmDefinition[] {
     const args = cmdlineArgs(r.value);
     if (args.length === 0 || !isQemuBinary(args[0]!.text)) continue;
     note(ctx, `qemu-process:${pid}`, r.record);
-    out.push(qemuVm(parseQemuCommand(args, path), path, null, { runAs: null, pid }));
+    const vm = qemuVm(parseQemuCommand(args, path), path, null, { runAs: null, pid });
+    // VFIO's pinning is charged against RLIMIT_MEMLOCK unless the process holds CAP_IPC_LOCK. Without
+    // its capabilities the limit cannot be judged, so it is left unsaid.
+    const status = ctx.fs.readText(`/proc/${pid}/status`, 64 * 1024);
+    const limits = ctx.fs.readText(`/proc/${pid}/limits`, 64 * 1024);
+    const kib = limits.ok ? procMemlockKiB(limits.value) : undefined;
+    if (status.ok && holdsIpcLock(status.value) === false && kib !== undefined) vm.hardLimitKiB = kib;
+    out.push(vm);
   }
   return out;
+}
+
+/** The soft "Max locked memory" of /proc/PID/limits (the one the kernel checks) in KiB; null when
+ *  unlimited; undefined when the line is not there. */
+export function procMemlockKiB(limits: string): number | null | undefined {
+  const m = /^Max locked memory\s+(\S+)\s/m.exec(limits);
+  if (!m) return undefined;
+  if (m[1] === 'unlimited') return null;
+  return /^\d+$/.test(m[1]!) ? Math.floor(Number(m[1]) / 1024) : undefined;
+}
+
+/** Whether CapEff of /proc/PID/status holds CAP_IPC_LOCK (capability 14); null without the line. */
+export function holdsIpcLock(status: string): boolean | null {
+  const m = /^CapEff:\s*([0-9a-fA-F]+)\s*$/m.exec(status);
+  return m ? (parseInt(m[1]!.slice(-4), 16) & (1 << 14)) !== 0 : null;
 }
 
 /** A written address stands for a function: itself, or (a Proxmox slot) each function of the slot. */

@@ -60,7 +60,9 @@ export interface VmDefinition {
   memoryKiB: number | null;
   /** Guest memory backed by huge pages (libvirt <hugepages/>, Proxmox hugepages:, QEMU mem-path). */
   hugepages: boolean;
-  /** libvirt <memtune><hard_limit>: libvirt uses it as the process's locked-memory limit. */
+  /** The locked-memory limit QEMU is held to: libvirt <memtune><hard_limit> (libvirt makes it the process's
+   *  RLIMIT_MEMLOCK), or a running QEMU's RLIMIT_MEMLOCK when it lacks CAP_IPC_LOCK; null when none holds it
+   *  or the source does not say. */
   hardLimitKiB: number | null;
   /** <memoryBacking><locked/>. */
   lockedMemory: boolean;

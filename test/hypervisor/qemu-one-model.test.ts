@@ -19,6 +19,7 @@ import { analyze } from '../../src/analyze/analyze.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
 import type { VmDefinition } from '../../src/hypervisor/types.js';
 import { parseValidated } from '../helpers/json-output.js';
+import { holdsIpcLock, procMemlockKiB } from '../../src/hypervisor/running-qemu.js';
 
 function tmp(t: { after: (fn: () => void) => void }): string {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), 'vd-qemu-model-'));
@@ -214,4 +215,38 @@ test('QEMU: the ps output of a sosreport carries running QEMUs into the snapshot
   const r = await runCli(['check', '--sos', root, '--json']);
   const titles = (parseValidated('report', r.stdout) as { findings: { title: string }[] }).findings.map((f) => f.title);
   assert.ok(titles.some((x) => /QEMU VM scratch asks for 0000:0c:00\.0, which this host does not have/.test(x)), titles.join('\n'));
+});
+
+test('QEMU: the locked-memory limit of a running QEMU without CAP_IPC_LOCK is judged like a libvirt hard_limit', async (t) => {
+  const argv = ['qemu-system-x86_64', '-enable-kvm', '-name', 'gaming', '-m', '8G', '-device', 'vfio-pci,host=01:00.0,multifunction=on', '-device', 'vfio-pci,host=01:00.1'];
+  const memlock = async (p: { uid: number; memlockBytes?: number | 'unlimited'; ipcLock?: boolean }) => {
+    const snap = await collected(variant(HOSTS.intelDesktop, (h) => void (h.processes = [{ pid: 777, argv, ...p }])), t);
+    const vm = snap.hypervisor!.vms[0]!;
+    const f = analyze(snap).findings.filter((x) => x.id === 'vm-memlock');
+    return { limit: vm.hardLimitKiB, findings: f };
+  };
+  const user = await memlock({ uid: 1000, memlockBytes: 64 * 1024 * 1024 });
+  assert.equal(user.limit, 64 * 1024);
+  assert.equal(user.findings.length, 1);
+  const f = user.findings[0]!;
+  assert.equal(f.title, 'QEMU VM gaming caps its locked memory at 64 MiB, less than the 8 GiB VFIO must pin');
+  assert.deepEqual(f.evidence.map((e) => [e.source, e.text]), [['/proc/777/cmdline', '-m 8 GiB'], ['/proc/777/limits', 'Max locked memory 64 MiB']]);
+  assert.match(f.decision, /CAP_IPC_LOCK/);
+  assert.deepEqual(f.commands, ['prlimit --pid 777 --memlock', `prlimit --pid 777 --memlock=${9 * 1024 ** 3}:${9 * 1024 ** 3}`]);
+  // Enough, unlimited, or CAP_IPC_LOCK (root): nothing to say.
+  for (const p of [{ uid: 1000, memlockBytes: 10 * 1024 ** 3 }, { uid: 1000, memlockBytes: 'unlimited' as const }, { uid: 0, memlockBytes: 64 * 1024 * 1024 }, { uid: 1000, memlockBytes: 65536, ipcLock: true }]) {
+    assert.deepEqual((await memlock(p)).findings, [], JSON.stringify(p));
+  }
+  assert.equal((await memlock({ uid: 0 })).limit, null, 'a QEMU holding CAP_IPC_LOCK is held to no limit');
+});
+
+test('QEMU: /proc/PID/limits and the CapEff line, as the kernel prints them', () => {
+  const limits = ['Limit                     Soft Limit           Hard Limit           Units     ', 'Max locked memory         8388608              16777216             bytes     ', ''].join('\n');
+  assert.equal(procMemlockKiB(limits), 8192);
+  assert.equal(procMemlockKiB(limits.replace('8388608 ', 'unlimited')), null);
+  assert.equal(procMemlockKiB('Limit Soft Limit\n'), undefined);
+  assert.equal(holdsIpcLock('Name:\tqemu\nCapEff:\t000001ffffffffff\n'), true);
+  assert.equal(holdsIpcLock('CapEff:\t0000000000004000\n'), true);
+  assert.equal(holdsIpcLock('CapEff:\t0000000000003fff\n'), false);
+  assert.equal(holdsIpcLock('Name:\tqemu\n'), null);
 });
