@@ -90,7 +90,8 @@ export interface PasteBenchOptions extends BenchOptions {
 }
 
 export async function rows(opts: PasteBenchOptions): Promise<BenchRow[]> {
-  const runs = opts.quick ? 1 : 3;
+  // The 50 MB run takes ~10 s of CPU: two runs each keep the row within a minute on a quiet machine.
+  const runs = opts.quick ? 1 : 2;
   const dir = mkdtempSync(path.join(tmpdir(), 'vfio-doctor-bench-paste-'));
   try {
     const small = path.join(dir, 'paste-5mb.txt');
