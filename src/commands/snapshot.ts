@@ -6,6 +6,7 @@ import { rootOption } from '../cli/root-option.js';
 import { parseCommandLine } from '../cli/options.js';
 import { QUIET_OPTION, REDACT_OPTION, ROOT_OPTION, STORE_DIR_OPTION } from '../cli/common-options.js';
 import { progressSink } from '../cli/progress-sink.js';
+import { printNote } from '../cli/print-text.js';
 import { withProgress } from '../progress/terminal.js';
 import { redactorFor } from '../render/redact.js';
 import { saveSnapshot, storeDir, StoreError } from '../store/store.js';
@@ -66,7 +67,7 @@ export const snapshotCommand: Command = {
         throw err;
       }
       const removed = saved.removed.length ? `; removed ${saved.removed.length} older snapshot${saved.removed.length > 1 ? 's' : ''} beyond --keep ${keep}` : '';
-      io.stderr(`snapshot saved (${snapshot.pci.length} PCI functions${removed})\n`);
+      printNote(io, `snapshot saved (${snapshot.pci.length} PCI functions${removed})\n`);
       if (saved.pruneError !== null) {
         // The snapshot is safe (its path is on stdout); the store is over its --keep, which needs a person.
         io.stderr(`vfio-doctor snapshot: --keep ${keep} could not prune the store: ${saved.pruneError}\n`);
@@ -87,7 +88,7 @@ export const snapshotCommand: Command = {
       throw err;
     }
     const absent = Object.entries(snapshot.sources).filter(([, r]) => r.status !== 'read').length;
-    io.stderr(`snapshot written to ${values.output} (${snapshot.pci.length} PCI functions, ${absent} sources not read: see "sources")\n`);
+    printNote(io, `snapshot written to ${values.output} (${snapshot.pci.length} PCI functions, ${absent} sources not read: see "sources")\n`);
     return 0;
   },
 };

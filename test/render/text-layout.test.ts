@@ -111,3 +111,16 @@ test('--json, --markdown and diff --summary are never wrapped', async () => {
   assert.ok(md.stdout.split('\n').some((l) => l.length > 100));
   assert.doesNotMatch(json.stdout + md.stdout, LAYOUT_MARKS);
 });
+
+test('snapshot: its status line on stderr is fitted too, to stderr\'s width', async () => {
+  const root = await ministoryRoot();
+  const out = `${root}/a-snapshot-file-with-a-rather-long-name-for-this-test.json`;
+  const r = await runCli(['snapshot', '--root', root, '-o', out], { env: { COLUMNS: '50' } });
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.ok(lines.length > 1, r.stderr);
+  assert.match(lines[0]!, /^snapshot written to$/);
+  assert.equal(lines[1]!.trim(), out, 'the path is whole on a line of its own');
+  assert.deepEqual(overlongLines(r.stderr, 50), []);
+  assert.equal(words(r.stderr).trim(), words(`snapshot written to ${out} ${lines.slice(2).join(' ')}`).trim());
+});
