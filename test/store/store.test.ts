@@ -180,7 +180,8 @@ test('snapshot --save through the CLI: path on stdout, --label, --keep, default 
   assert.equal(r.before.file, firstFile);
   assert.equal(r.before.label, 'baseline');
   assert.equal(r.after.file, second.stdout.trim());
-  const base = await runCli(['diff', '--baseline', 'baseline', '--dir', store]);
+  // Each side on one line, as a terminal wide enough shows it (the store's paths are long).
+  const base = await runCli(['diff', '--baseline', 'baseline', '--dir', store], { env: { COLUMNS: '400' } });
   assert.equal(base.code, 0, base.stderr);
   assert.match(base.stdout, /label "baseline"/);
 
