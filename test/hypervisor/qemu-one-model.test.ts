@@ -83,7 +83,7 @@ function pastes(argv: string[]): Record<string, string> {
     else pairs.push(`  ${quoted[i]}`);
   }
   return {
-    'ps aux row': `$ ps aux | grep qem[u]\nroot        4242 12.3  4.0 9123456 812345 ?      Sl   10:00   5:01 ${argv.join(' ')}\n`,
+    'ps aux row': `$ ps aux | grep qemu\nroot        4242 12.3  4.0 9123456 812345 ?      Sl   10:00   5:01 ${argv.join(' ')}\nroot        4999  0.0  0.0   6432  2240 pts/0    S+   10:05   0:00 grep --color=auto qemu\n`,
     'ps -ef with its header': `UID          PID    PPID  C STIME TTY          TIME CMD\nroot           1       0  0 09:58 ?        00:00:02 /sbin/init splash\nroot        4242       1 12 10:00 ?        00:05:01 ${argv.join(' ')}\nroot        4300    4242  0 10:00 ?        00:00:00 [kvm-nx-lpage-recovery-4242]\n`,
     'a script with backslash continuations': `root@host:~# ${pairs.join(' \\\n')}\nqemu-system-x86_64: -device vfio-pci,host=05:00.0: vfio 0000:05:00.0: error getting device from group 5: No such device\n`,
     'one shell-quoted line': `${quoted.join(' ')}\n`,

@@ -54,7 +54,7 @@ export const qemuCommandLine: Recogniser = {
   id: 'qemu-command-line',
   label: 'QEMU command lines (ps, qm showcmd, scripts)',
   commands: /^(?:ps|pgrep)\b|^qm\s+showcmd\b|^(?:\S*\/)?(?:qemu-system-\S+|kvm|qemu-kvm)\s/,
-  match(lines, at) {
+  match(lines, at, ctx) {
     const first = lines[at]!.text;
     if (PS_HEADER.test(first)) {
       const pidColumn = first.trim().split(/\s+/).indexOf('PID');
@@ -74,11 +74,12 @@ export const qemuCommandLine: Recogniser = {
     }
     if (PS_ROW.test(first) && !startsQemuCommand(first)) {
       const row = psRow(first, null);
-      if (!row) return null;
+      // Below a prompt that ran ps (`ps aux | grep qemu`), the other processes are ps output too.
+      if (!row && !/^(?:ps|pgrep)\b/.test(ctx.command ?? '')) return null;
       return {
         length: 1,
         apply(facts, where) {
-          facts.vms.push(qemuVm(parseQemuCommand(row.args.map((text) => ({ text, line: where.from })), where.file), where.file, where.from, { runAs: null, pid: row.pid }));
+          if (row) facts.vms.push(qemuVm(parseQemuCommand(row.args.map((text) => ({ text, line: where.from })), where.file), where.file, where.from, { runAs: null, pid: row.pid }));
           facts.note('ps', whereText(where));
         },
       };
