@@ -107,7 +107,8 @@ export const analyzeCommand: Command = {
     const out = (s: string) => (shown ? shown.text(s) : s);
     if (values.html !== undefined) writeReportFile(values.html, out(htmlReport(snapshot, report)), io.cwd, { replace: false });
     if (values.json) {
-      io.stdout(out(JSON.stringify({ ...jsonReport(snapshot, report), sectionsFound: sections, notUnderstood }, null, 2) + '\n'));
+      const doc = { ...jsonReport(snapshot, report), sectionsFound: sections, notUnderstood };
+      io.stdout(JSON.stringify(shown ? shown.json(doc) : doc, null, 2) + '\n');
     } else {
       const st = makeStyle(colourWanted(io.isTty, io.env, colour));
       const text = renderTextReport(snapshot, report, st).replace('vfio-doctor check —', 'vfio-doctor analyze —');

@@ -133,7 +133,7 @@ export const checkCommand: Command = {
     const shown = values.redact ? redactorFor(snap) : null;
     const out = (s: string) => (shown ? shown.text(s) : s);
     if (values.html !== undefined) writeReportFile(values.html, out(htmlReport(snap, report)), io.cwd, { replace: false });
-    if (values.json) io.stdout(out(JSON.stringify(jsonReport(snap, report), null, 2) + '\n'));
+    if (values.json) io.stdout(JSON.stringify(shown ? shown.json(jsonReport(snap, report)) : jsonReport(snap, report), null, 2) + '\n');
     else if (values.markdown) io.stdout(out(markdownReport(snap, report)));
     else printText(io, out(renderTextReport(snap, report, makeStyle(colourWanted(io.isTty, io.env, colour)))));
     return exitCodeFor(report, values.strict);

@@ -75,8 +75,7 @@ export const snapshotCommand: Command = {
       }
       return 0;
     }
-    const json = JSON.stringify(snapshot, null, 2) + '\n';
-    const text = values.redact ? redactorFor(snapshot).text(json) : json;
+    const text = JSON.stringify(values.redact ? redactorFor(snapshot).json(snapshot) : snapshot, null, 2) + '\n';
     if (!values.output || values.output === '-') {
       io.stdout(text);
       return 0;

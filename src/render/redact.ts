@@ -17,6 +17,33 @@ const SHAPES: { kind: Kind; re: RegExp; group?: number }[] = [
   { kind: 'serial', re: /(Serial Number:?\s+|serial[=:]\s*|<serial>)([^\s<",;]+)/gi, group: 2 },
 ];
 
+/**
+ * The values of the enum fields of the report and snapshot schemas, by field name: words of the program's
+ * own vocabulary, which name no machine (a test keeps this equal to the schemas' enums).
+ */
+export const CLOSED_VOCABULARY: Readonly<Record<string, readonly string[]>> = {
+  cpuVendor: ['amd', 'intel', 'other'],
+  vendor: ['amd', 'intel', 'other'],
+  family: ['alpine', 'arch', 'debian', 'fedora', 'nixos', 'other', 'proxmox', 'rhel', 'suse'],
+  firmware: ['bios', 'uefi'],
+  kind: ['alias', 'amd', 'blacklist', 'install', 'intel', 'live', 'options', 'other', 'paste', 'remove', 'root', 'softdep', 'sos'],
+  layer: ['binding', 'device', 'firmware', 'hypervisor', 'isolation', 'kernel', 'modules'],
+  untrustedUntil: ['binding', 'device', 'firmware', 'hypervisor', 'isolation', 'kernel', 'modules'],
+  loader: ['grub', 'kernelstub', 'proxmox-boot-tool', 'systemd-boot', 'unknown'],
+  lockdown: ['confidentiality', 'integrity', 'none'],
+  manager: ['libvirt', 'proxmox', 'qemu'],
+  name: ['vfio-doctor'],
+  origin: ['dmesg', 'file', 'journalctl', 'kern.log', 'messages', 'syslog'],
+  portType: ['downstream-port', 'endpoint', 'legacy-endpoint', 'pci-to-pcie-bridge', 'pcie-to-pci-bridge', 'rc-event-collector', 'rc-integrated-endpoint', 'root-port', 'unknown', 'upstream-port'],
+  powerState: ['D0', 'D1', 'D2', 'D3hot'],
+  role: ['companion', 'target'],
+  severity: ['fail', 'info', 'warn'],
+  stage: ['boot', 'initramfs'],
+  status: ['absent', 'broken', 'denied', 'error', 'fail', 'healthy', 'note', 'pass', 'read', 'undetermined', 'warn', 'warning'],
+  tool: ['cloud-hypervisor', 'dkms', 'dpdk', 'dracut', 'kubevirt', 'libvirt', 'mkinitcpio', 'modprobe', 'mokutil', 'other', 'package-manager', 'proxmox', 'qemu', 'shell', 'update-initramfs'],
+  type: ['block', 'char', 'dir', 'other'],
+};
+
 // Accounts every distribution has: naming them identifies nobody.
 const SYSTEM_ACCOUNTS = new Set(['root', 'nobody', 'kvm', 'qemu', 'libvirt', 'libvirt-qemu', 'libvirt-dnsmasq', 'wheel', 'video', 'render', 'input', 'vfio', 'disk', 'users']);
 
@@ -40,6 +67,19 @@ export class Redactor {
       this.seen.set(key, p);
     }
     return p;
+  }
+
+  /**
+   * A JSON value with every string redacted as text() does, except a word of a closed vocabulary in its
+   * own field: a host named "debian" or "fedora" (those distributions' default hostnames) must not turn
+   * host.family into a placeholder, or the JSON would no longer be what its schema says. Object keys
+   * are the schema's names and source ids, and are kept.
+   */
+  json(value: unknown, key: string | null = null): unknown {
+    if (typeof value === 'string') return key !== null && CLOSED_VOCABULARY[key]?.includes(value) ? value : this.text(value);
+    if (Array.isArray(value)) return value.map((v) => this.json(v, key));
+    if (value === null || typeof value !== 'object') return value;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.json(v, k)]));
   }
 
   text(s: string): string {

@@ -16,6 +16,7 @@ import { JSON_OUTPUT_VERSIONS, schemaId, type JsonOutputKind } from '../../src/o
 import { JSON_OUTPUT_SCHEMAS } from '../../src/output/generated/json-output-validators.js';
 import { SCHEMA_VERSION } from '../../src/snapshot/types.js';
 import { VERSION } from '../../src/version.js';
+import { CLOSED_VOCABULARY } from '../../src/render/redact.js';
 
 interface Schema {
   $schema?: string;
@@ -137,6 +138,51 @@ test('check --json of every fixture host fits the report schema, plain and --red
       parseValidated('report', r.stdout, `${name}: ${args.slice(3).join(' ')}`);
     }
   }
+});
+
+test('--redact never replaces a word of a closed vocabulary: a host named "fedora" keeps host.family "fedora"', async (t) => {
+  // Every enum field of the report and snapshot schemas, with its values: the redactor's table holds them all.
+  const enums = new Map<string, Set<string>>();
+  for (const file of ['report.schema.json', 'snapshot.schema.json']) {
+    const s = read(file);
+    const values = (node: any): string[] | null => {
+      if (!node || typeof node !== 'object') return null;
+      if (Array.isArray(node.enum)) return node.enum.filter((v: unknown) => typeof v === 'string');
+      if (typeof node.const === 'string') return [node.const];
+      if (typeof node.$ref === 'string') return values(s.$defs![node.$ref.replace('#/$defs/', '')]);
+      const choice = node.anyOf ?? node.oneOf;
+      if (!Array.isArray(choice)) return null;
+      const each: (string[] | null)[] = choice.map((c: any) => (c.type === 'null' ? [] : values(c)));
+      return each.some((e) => e === null) ? null : (each as string[][]).flat();
+    };
+    const walk = (node: any): void => {
+      if (!node || typeof node !== 'object') return;
+      for (const [name, prop] of Object.entries((node.properties ?? {}) as Record<string, unknown>)) {
+        const v = values(prop);
+        if (v && name !== '$schema') for (const x of v) (enums.get(name) ?? enums.set(name, new Set()).get(name)!).add(x);
+      }
+      for (const v of Object.values(node)) walk(v);
+    };
+    walk(s);
+  }
+  for (const [name, values] of enums) assert.deepEqual([...(CLOSED_VOCABULARY[name] ?? [])].sort(), [...values].sort(), `CLOSED_VOCABULARY.${name}`);
+
+  const dir = tempDir('json-redact', t);
+  const root = await buildHost(HOSTS.nonRootCapture, path.join(dir, 'host'));
+  const plain = parseValidated('report', (await runCli(['check', '--root', root, '--json'])).stdout);
+  assert.equal(plain.host.hostname, 'fedora', 'the fixture host is named like its distribution');
+  assert.equal(plain.host.family, 'fedora');
+  const redacted = parseValidated('report', (await runCli(['check', '--root', root, '--json', '--redact'])).stdout);
+  assert.equal(redacted.host.hostname, '<host-1>');
+  assert.equal(redacted.host.family, 'fedora');
+  const file = path.join(dir, 'redacted.json');
+  const snap = await runCli(['snapshot', '--root', root, '--redact', '-o', file]);
+  assert.equal(snap.code, 0, snap.stderr);
+  const s = parseValidated('snapshot', fs.readFileSync(file, 'utf8'));
+  assert.equal(s.host.hostname, '<host-1>');
+  assert.equal(s.host.osRelease?.family, 'fedora');
+  const again = await runCli(['check', '--snapshot', file, '--json']);
+  assert.ok(again.code === 0 || again.code === 1, `a redacted snapshot loads again: ${again.stderr}`);
 });
 
 /** A deep copy with one change made by `edit`. */
