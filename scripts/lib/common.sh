@@ -1,8 +1,9 @@
 # Sourced by the set-up scripts: running a command as root, and finding a Node.js that can build.
 # Works the same from a root shell (a fresh Debian has no sudo) and from a user shell with sudo.
 
-# The oldest Node.js major version the build and the tests run on (package.json "engines" says the same;
-# test/setup/scripts.test.ts holds them together).
+# The oldest Node.js major version the build and the tests run on. The built package itself runs on an
+# older one (package.json "engines", the guard in scripts/bundle.mjs); test/setup/scripts.test.ts holds
+# the three together.
 MIN_NODE_MAJOR=20
 
 say() { printf '%s\n' "$*" >&2; }

@@ -32,11 +32,18 @@ function runCommon(script: string, bin: string, asNobody: boolean) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-test('the minimum Node.js major of the scripts is the one package.json promises', () => {
+test('the Node.js the scripts build with is no older than the one package.json promises, which the bundle guards', () => {
   const common = fs.readFileSync(path.join(repoRoot, 'scripts/lib/common.sh'), 'utf8');
-  const min = /^MIN_NODE_MAJOR=(\d+)$/m.exec(common)?.[1];
+  const buildMajor = Number(/^MIN_NODE_MAJOR=(\d+)$/m.exec(common)?.[1]);
   const engines = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).engines.node as string;
-  assert.equal(`>=${min}`, engines.split('.')[0]);
+  const m = /^>=(\d+)\.(\d+)$/.exec(engines);
+  assert.ok(m, `engines.node is ${engines}`);
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  assert.ok(buildMajor >= major, `the scripts build with Node ${buildMajor}, older than the ${engines} the package promises`);
+  const bundle = fs.readFileSync(path.join(repoRoot, 'scripts/bundle.mjs'), 'utf8');
+  assert.ok(bundle.includes(`target: 'node${major}.${minor}'`), 'the bundle is compiled for the promised Node');
+  assert.ok(bundle.includes(`major < ${major} || (major === ${major} && minor < ${minor})`), 'the bundle refuses an older Node with one line');
+  assert.ok(bundle.includes(`needs Node.js >= ${major}.${minor}`));
 });
 
 test('the scripts are valid bash', () => {
