@@ -127,6 +127,8 @@ export class HostFs {
 
   /** The local path for a host path with every link followed inside the capture; the failure otherwise. */
   resolve(hostPath: string): ReadResult<string> {
+    const known = this.root === '' ? undefined : this.dirCache.get(path.posix.normalize('/' + hostPath));
+    if (known?.ok) return { ok: true, value: known.local, record: { status: 'read', path: hostPath } };
     const placed = this.place(hostPath);
     const r = placed.ok && this.root !== '' ? this.resolveFully(placed.local) : placed;
     if (!r.ok) return { ok: false, record: { status: r.status, path: hostPath, message: r.message } };
@@ -220,10 +222,22 @@ export class HostFs {
     }
   }
 
+  /**
+   * Remembers a directory resolved inside the capture, so that reading the files in it (place()) does
+   * not resolve it again: on a large host that is one realpath less per device and attribute directory.
+   * Only a success is kept, and it is what resolveDir() would compute for the same directory.
+   */
+  private remember(hostDir: string, local: string): void {
+    if (this.root === '') return;
+    const norm = path.posix.normalize('/' + hostDir);
+    if (!this.dirCache.has(norm)) this.dirCache.set(norm, { ok: true, local });
+  }
+
   /** Entry names of a directory, sorted; the record tells why when it cannot be listed. */
   readDir(hostPath: string): ReadResult<string[]> {
     const dir = this.resolve(hostPath);
     if (!dir.ok) return dir;
+    this.remember(hostPath, dir.value);
     try {
       const names = fs.readdirSync(dir.value).sort();
       return { ok: true, value: names, record: { status: 'read', path: hostPath } };
@@ -264,6 +278,7 @@ export class HostFs {
       if (host === null) {
         return { ok: false, record: { status: 'error', path: hostPath, message: OUTSIDE_CAPTURE } };
       }
+      if (this.inside(real)) this.remember(host, real);
       return { ok: true, value: host, record: { status: 'read', path: hostPath } };
     } catch (err) {
       const { status, message } = statusOf(err);
