@@ -21,23 +21,28 @@ function modulesDirOf(hfs: HostFs, version: string): string | null {
   return null;
 }
 
-/** Every module file below dir; a distribution kernel has a few thousand, listed in well under a second. */
+/**
+ * Every module file below dir; a distribution kernel has a few thousand in a few hundred directories.
+ * Only dir itself is resolved inside the capture: below it the walk enters real directories only (a
+ * Dirent that is a symbolic link is not a directory, so no link is entered), so a child's local path is
+ * its parent's plus its name, with no realpath per directory.
+ */
 function walkModules(hfs: HostFs, dir: string): Map<string, ModuleFile> {
   const out = new Map<string, ModuleFile>();
-  const stack = [dir];
+  const top = hfs.resolve(dir);
+  if (!top.ok) return out;
+  const stack: [string, string][] = [[dir, top.value]];
   while (stack.length > 0) {
-    const d = stack.pop()!;
+    const [d, local] = stack.pop()!;
     let entries: fs.Dirent[];
     try {
-      const local = hfs.resolve(d);
-      if (!local.ok) continue;
-      entries = fs.readdirSync(local.value, { withFileTypes: true });
+      entries = fs.readdirSync(local, { withFileTypes: true });
     } catch {
       continue;
     }
     for (const e of entries) {
       const p = `${d}/${e.name}`;
-      if (e.isDirectory()) stack.push(p);
+      if (e.isDirectory()) stack.push([p, path.join(local, e.name)]);
       // updates/ and extra/ override kernel/ at load time (depmod's search order), so they win here too.
       else if (KO.test(e.name)) {
         const name = moduleNameOf(e.name);
