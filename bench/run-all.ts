@@ -48,11 +48,16 @@ function machine(): string[] {
     const r = spawnSync('dpkg-query', ['-W', '-f', '${Version}', name], { encoding: 'utf8', timeout: 10_000 });
     return r.status === 0 && r.stdout ? `${name} ${r.stdout}` : `${name}: not installed`;
   };
+  // lsinitramfs comes with initramfs-tools-core; initramfs-tools alone is the older packaging.
+  const lsinitramfsPackage = (): string => {
+    const core = pkg('initramfs-tools-core');
+    return core.endsWith('not installed') ? pkg('initramfs-tools') : core;
+  };
   return [
     `CPU: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown'}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at the start`,
     `memory: ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB; ${os.type()} ${os.release()}`,
     `Node.js ${process.version}`,
-    `reference tools: ${firstLine('lspci', ['--version'])}; ${firstLine('grep', ['--version'])}; ${pkg('initramfs-tools')} (lsinitramfs); ${firstLine('zstd', ['--version'])}`,
+    `reference tools: ${firstLine('lspci', ['--version'])}; ${firstLine('grep', ['--version'])}; ${lsinitramfsPackage()} (lsinitramfs); ${firstLine('zstd', ['--version'])}`,
   ];
 }
 
@@ -104,13 +109,34 @@ async function main(argv: string[]): Promise<number> {
   if (!argv.includes('--no-write')) {
     const here = path.dirname(fileURLToPath(import.meta.url));
     const page = path.resolve(here, '..', '..', 'docs', 'performance.md');
-    fs.writeFileSync(page, performancePage(rows, about, started, seconds, opts));
+    const existing = fs.existsSync(page) ? fs.readFileSync(page, 'utf8') : null;
+    fs.writeFileSync(page, performancePage(existing, measuredBlock(rows, about, started, seconds, opts)));
     process.stdout.write(`written to ${path.relative(process.cwd(), page)}\n`);
   }
   return rows.every((r) => r.pass) ? 0 : 1;
 }
 
-function performancePage(rows: BenchRow[], about: string[], started: Date, seconds: number, opts: BenchOptions): string {
+// The page's own prose (what each row measures, what was done, what is left) is kept between runs:
+// a run replaces only what lies between these two markers.
+const BEGIN = '<!-- npm run bench writes from here to the end marker; edit outside -->';
+const END = '<!-- end of what npm run bench writes -->';
+
+function measuredBlock(rows: BenchRow[], about: string[], started: Date, seconds: number, opts: BenchOptions): string {
+  return [
+    BEGIN,
+    `Last run: ${started.toISOString().replace(/\.\d+Z$/, 'Z')}, ${seconds.toFixed(0)} s${opts.quick ? ' (`--quick`: fewer runs and smaller inputs)' : ''}.`,
+    '',
+    ...about.map((l) => `- ${l}`),
+    '',
+    markdownTable(rows),
+    END,
+  ].join('\n');
+}
+
+function performancePage(existing: string | null, block: string): string {
+  const a = existing?.indexOf(BEGIN) ?? -1;
+  const b = existing?.indexOf(END) ?? -1;
+  if (existing && a >= 0 && b > a) return existing.slice(0, a) + block + existing.slice(b + END.length);
   return [
     '# Performance',
     '',
@@ -121,13 +147,7 @@ function performancePage(rows: BenchRow[], about: string[], started: Date, secon
     'made with mkinitramfs) and removed afterwards. Ratios are what count: the absolute times depend on the',
     'machine and on its load. Targets are those of issue 16.',
     '',
-    `Run: ${started.toISOString().replace(/\.\d+Z$/, 'Z')}, ${seconds.toFixed(0)} s${opts.quick ? ' (`--quick`: fewer runs and smaller inputs)' : ''}.`,
-    '',
-    ...about.map((l) => `- ${l}`),
-    '',
-    markdownTable(rows),
-    '`npm run bench -- --quick` takes fewer runs. Each module can also be run alone (`npm run bench:logscan`,',
-    '`bench:initramfs`, `bench:diff`, `bench:snapshot`, `bench:fleet`) for more detail.',
+    block,
     '',
   ].join('\n');
 }
