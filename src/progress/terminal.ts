@@ -46,7 +46,9 @@ export class TerminalProgress implements Progress {
     if (elapsed < PROGRESS_DELAY_MS) return;
     const spinner = FRAMES[this.frame++ % FRAMES.length]!;
     // The label may name a file from the command line: escaped like everything else printed.
-    const text = fitColumns(`vfio-doctor: ${showEscaped(this.label)} ${spinner} ${Math.floor(elapsed / 1000)} s`, (this.sink.columns ?? 80) - 1);
+    // A terminal that reports no size (0 columns, as a bare pty does) is taken as 80 wide.
+    const columns = this.sink.columns !== undefined && this.sink.columns >= 20 ? this.sink.columns : 80;
+    const text = fitColumns(`vfio-doctor: ${showEscaped(this.label)} ${spinner} ${Math.floor(elapsed / 1000)} s`, columns - 1);
     this.sink.write(`\r${text}\x1b[K`);
     this.shown = true;
   }

@@ -51,6 +51,12 @@ test('the line never wraps (it could not be redrawn in place) and shows a label\
   const line = term.writes[0]!.replace('\r', '').replace('\x1b[K', '');
   assert.ok(visibleWidth(line) <= 39, line);
   assert.match(line, /…$/);
+  // A terminal that reports no size (a bare pty says 0 columns) gets the line at 80 columns, not an empty one.
+  const sizeless = fakeTerminal(0);
+  const r = new TerminalProgress(sizeless, 'reading the host under /mnt/capture');
+  sizeless.at = 5000;
+  r.tick();
+  assert.equal(sizeless.writes[0], '\rvfio-doctor: reading the host under /mnt/capture - 5 s\x1b[K');
   const evil = fakeTerminal();
   const q = new TerminalProgress(evil, 'reading \x1b]0;owned\x07 now');
   evil.at = 5000;
