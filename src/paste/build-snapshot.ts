@@ -248,7 +248,7 @@ export async function buildSnapshot(facts: PasteFacts, opts: BuildOptions): Prom
       cmdline: facts.cmdline,
       osRelease: facts.osRelease,
       cpu,
-      dmi: null,
+      dmi: facts.dmi,
       installedKernels: [...facts.installedKernels],
       virtualMachine: cpu ? cpu.hypervisor : null,
     },

@@ -6,6 +6,7 @@ import type {
   CheckerClaim,
   Cmdline,
   CpuInfo,
+  DmiInfo,
   DevNode,
   InitramfsInfo,
   InstalledKernel,
@@ -69,6 +70,7 @@ export class PasteFacts {
   cmdline: Cmdline | null = null;
   osRelease: OsRelease | null = null;
   cpu: CpuInfo | null = null;
+  dmi: DmiInfo | null = null;
   proxmox = false;
   installedKernels: InstalledKernel[] = [];
   kernelConfig: Record<string, string> | null = null;

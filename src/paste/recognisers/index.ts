@@ -4,6 +4,9 @@
 import type { Recogniser } from '../types.js';
 import { iommuGroups } from './iommu-groups.js';
 import { virtHostValidate } from './virt-host-validate.js';
+import { shellTrace } from './shell-trace.js';
+import { pythonTraceback } from './python-traceback.js';
+import { dmidecode } from './dmidecode.js';
 import { iommuSysfs } from './iommu-sysfs.js';
 import { bootListing } from './boot-listing.js';
 import { lspciTree } from './lspci-tree.js';
@@ -51,6 +54,9 @@ import { catalogueMessage, wrappedMessage } from './catalogue.js';
 export const RECOGNISERS: Recogniser[] = [
   wrappedMessage,
   virtHostValidate,
+  shellTrace,
+  pythonTraceback,
+  dmidecode,
   iommuGroups,
   iommuSysfs,
   bootListing,

@@ -1,5 +1,13 @@
 import type { Rule } from '../../rule.js';
 import { inactiveReason } from '../../iommu-status.js';
+import type { DmiInfo } from '../../../snapshot/types.js';
+
+/** The board and firmware the advice is about, when DMI (sysfs or a pasted dmidecode) says. */
+function firmwareWords(dmi: DmiInfo | null): string {
+  if (!dmi?.biosVersion) return '';
+  const board = [dmi.boardVendor ?? dmi.sysVendor, dmi.boardName ?? dmi.productName].filter(Boolean).join(' ');
+  return ` This ${board ? `board (${board})` : 'host'} runs firmware ${dmi.biosVersion}${dmi.biosDate ? ` of ${dmi.biosDate}` : ''}${dmi.biosVendor ? ` (${dmi.biosVendor})` : ''}: compare it with the newest on the vendor's support page.`;
+}
 
 export const noIommuTable: Rule = {
   meta: {
@@ -20,7 +28,7 @@ export const noIommuTable: Rule = {
     const vm = ctx.snap.host.virtualMachine === true;
     const decision = vm
       ? 'This host is itself a virtual machine, and its virtual firmware exposes no IOMMU. Nested passthrough needs the outer hypervisor to give this VM a virtual IOMMU with interrupt remapping: QEMU "-machine q35,kernel-irqchip=split -device intel-iommu,intremap=on,caching-mode=on", or libvirt "<iommu model=\'intel\'><driver intremap=\'on\' caching_mode=\'on\'/></iommu>". Nothing inside this VM can turn it on.'
-      : `Enable ${intel ? 'VT-d ("Intel Virtualization Technology for Directed I/O")' : 'the IOMMU ("AMD-Vi" / "IOMMU", and SVM)'} in the BIOS/UEFI setup, then boot again. Do not touch VFIO, grouping or the VM configuration before this is fixed: nothing later can work without it. If the option is enabled already, update the firmware: some boards ship without the table.`;
+      : `Enable ${intel ? 'VT-d ("Intel Virtualization Technology for Directed I/O")' : 'the IOMMU ("AMD-Vi" / "IOMMU", and SVM)'} in the BIOS/UEFI setup, then boot again. Do not touch VFIO, grouping or the VM configuration before this is fixed: nothing later can work without it. If the option is enabled already, update the firmware: some boards ship without the table.${firmwareWords(ctx.snap.host.dmi)}`;
     out.report({
       cause: 'iommu-disabled-firmware',
       severity: 'fail',
