@@ -93,6 +93,8 @@ export function matchAt(lines: readonly string[], at: number, entries: readonly 
     const next = normaliseLine(lines[at + k]!);
     // A line with a prefix of its own starts a new message.
     if (next.empty || next.headed) break;
+    // The same line again is a repeat (a retry, a restart loop), never the rest of this one.
+    if (next.message === normaliseLine(lines[at + k - 1]!).message) break;
     const tail = continuationText(lines[at + k]!);
     const boundary = joined.length;
     // A line ending in a colon announces its reason: whatever the next line is, it belongs to it.

@@ -88,6 +88,28 @@ test('every non-harmless family yields a finding citing its line when pasted alo
   assert.deepEqual(silent, []);
 });
 
+// A message repeated word for word is one finding with its count and its first and last line, whatever
+// the family: a VM restarting in a loop must not bury the verdict under identical findings.
+test('a family repeated word for word is one finding with its count, first and last line', async () => {
+  let judged = 0;
+  for (const e of entries) {
+    if (e.harmless !== undefined) continue;
+    const once = analyzeCaptured((await readPaste([{ name: 'p.txt', bytes: Buffer.from(`noise before\n${e.example}\n`) }])).snapshot);
+    const own = once.findings.filter((f) => f.id.startsWith('message-') && f.evidence[0]?.line === 2);
+    if (own.length !== 1) continue; // judged by a dedicated rule, which has its own tests
+    judged++;
+    const thrice = analyzeCaptured((await readPaste([{ name: 'p.txt', bytes: Buffer.from(`noise before\n${e.example}\n${e.example}\n${e.example}\n`) }])).snapshot);
+    const msgs = thrice.findings.filter((f) => f.id.startsWith('message-'));
+    const count = (r: typeof once) => r.findings.filter((f) => f.id.startsWith('message-')).length;
+    assert.equal(msgs.length, count(once), `${e.id}: repeated lines made more message findings`);
+    const f = msgs.find((x) => x.evidence[0]?.line === 2);
+    assert.ok(f, `${e.id}: no finding cites the first line`);
+    assert.ok(f.title.endsWith(' — 3 times'), `${e.id}: ${f.title}`);
+    assert.deepEqual(f.evidence.filter((ev) => ev.line !== undefined).map((ev) => ev.line), [2, 4], e.id);
+  }
+  assert.ok(judged > 50, `only ${judged} families are judged by the message rules alone`);
+});
+
 test('harmless families say why, and yield no failing finding of their own', async () => {
   for (const e of entries.filter((x) => x.harmless !== undefined)) {
     assert.ok(e.harmless!.length > 20, e.id);

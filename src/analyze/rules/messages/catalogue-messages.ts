@@ -71,17 +71,31 @@ function ruleFor(layer: Layer): Rule {
       description: `Known error messages (docs/messages.md) whose reading points at the ${layer} layer: QEMU, libvirt, Proxmox, kernel, modprobe, container runtime, DPDK and module-build lines.`,
     },
     check(ctx, out) {
+      // A message repeated word for word (a VM restarted in a loop, a driver retrying) is one finding with
+      // its count, first and last line: thousands of identical findings would bury the verdict and cost
+      // memory in proportion to the log.
+      const groups = new Map<string, { hit: CatalogueHit; first: Evidence; last: Evidence; count: number }>();
       for (const { hit, evidence } of seenMessages(ctx.snap)) {
         const r = reading(hit);
         if (!r || r.layer !== layer) continue;
+        const key = `${hit.entry.id}\u0000${hit.errno ?? ''}\u0000${hit.device ?? ''}\u0000${hit.message}`;
+        const g = groups.get(key);
+        if (g) {
+          g.last = evidence;
+          g.count++;
+        } else groups.set(key, { hit, first: evidence, last: evidence, count: 1 });
+      }
+      for (const { hit, first, last, count } of groups.values()) {
+        const r = reading(hit)!;
         const e = hit.entry;
         const errnoWords = hit.variant ? ` With ${hit.errno}: ${hit.variant.meaning}` : '';
+        const times = count > 1 ? ` — ${count} times` : '';
         out.report({
           cause: r.cause,
           severity: r.severity,
           subject: hit.device,
-          title: `"${shorten(hit.message, 110)}" (${e.id})`,
-          evidence: [evidence, { source: e.file, text: `${e.id}: printed by ${e.printedBy}` }],
+          title: `"${shorten(hit.message, 110)}" (${e.id})${times}`,
+          evidence: [first, ...(count > 1 ? [last] : []), { source: e.file, text: `${e.id}: printed by ${e.printedBy}` }],
           decision: `${e.proves}${errnoWords} It does not prove: ${e.notProves} ${e.fix}`,
         });
       }
@@ -99,5 +113,5 @@ export function dropJudgedElsewhere(findings: Finding[]): Finding[] {
   const key = (e: Evidence) => `${e.source}\u0000${e.line ?? ''}`;
   const cited = new Set<string>();
   for (const f of findings) if (!f.id.startsWith(MESSAGE_RULE_PREFIX)) for (const e of f.evidence) if (e.line !== undefined) cited.add(key(e));
-  return findings.filter((f) => !f.id.startsWith(MESSAGE_RULE_PREFIX) || !cited.has(key(f.evidence[0]!)));
+  return findings.filter((f) => !f.id.startsWith(MESSAGE_RULE_PREFIX) || !f.evidence.some((e) => e.line !== undefined && cited.has(key(e))));
 }
