@@ -104,3 +104,31 @@ test('dmidecode gives the firmware and board, and the firmware advice names them
   assert.ok(f);
   assert.match(f.decision, /board \(Micro-Star International Co\., Ltd\. B550-A PRO \(MS-7C56\)\) runs firmware 1\.A0 of 03\/22\/2023/);
 });
+
+test('pveversion -v of two eras: Proxmox, the running kernel and the installed kernel packages, every line read', async () => {
+  const eight = `$ pveversion -v
+proxmox-ve: 8.2.0 (running kernel: 6.8.12-4-pve)
+pve-manager: 8.2.7 (running version: 8.2.7/3e0176e6bb2ade3b)
+proxmox-kernel-helper: 8.1.0
+proxmox-kernel-6.8: 6.8.12-4
+proxmox-kernel-6.8.12-4-pve-signed: 6.8.12-4
+proxmox-kernel-6.5.13-6-pve-signed: 6.5.13-6
+pve-qemu-kvm: 9.0.2-3
+qemu-server: 8.2.4
+`;
+  const five = `proxmox-ve: 5.4-2 (running kernel: 4.15.18-30-pve)
+pve-manager: 5.4-15 (running version: 5.4-15/d0ec33c6)
+pve-kernel-4.15: 5.4-19
+pve-kernel-4.15.18-30-pve: 4.15.18-58
+pve-kernel-4.15.18-12-pve: 4.15.18-36
+pve-qemu-kvm: 3.0.1-4
+qemu-server: 5.0-56
+`;
+  for (const [text, running, kernels] of [[eight, '6.8.12-4-pve', ['6.8.12-4-pve', '6.5.13-6-pve']], [five, '4.15.18-30-pve', ['4.15.18-30-pve', '4.15.18-12-pve']]] as const) {
+    const { snapshot, notUnderstood } = await read(text);
+    assert.deepEqual(notUnderstood, []);
+    assert.equal(snapshot.host.kernelRelease, running);
+    assert.equal(snapshot.host.osRelease?.family, 'proxmox');
+    assert.deepEqual(snapshot.host.installedKernels.map((k) => k.version), kernels);
+  }
+});

@@ -7,6 +7,7 @@ import { virtHostValidate } from './virt-host-validate.js';
 import { shellTrace } from './shell-trace.js';
 import { pythonTraceback } from './python-traceback.js';
 import { dmidecode } from './dmidecode.js';
+import { pveversionVerbose } from './pveversion.js';
 import { iommuSysfs } from './iommu-sysfs.js';
 import { bootListing } from './boot-listing.js';
 import { lspciTree } from './lspci-tree.js';
@@ -57,6 +58,7 @@ export const RECOGNISERS: Recogniser[] = [
   shellTrace,
   pythonTraceback,
   dmidecode,
+  pveversionVerbose,
   iommuGroups,
   iommuSysfs,
   bootListing,
