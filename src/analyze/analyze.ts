@@ -10,6 +10,7 @@ import { isKnownCause } from './causes.js';
 import { dropJudgedElsewhere } from './rules/messages/catalogue-messages.js';
 import { settledLayers, type SettledLayer } from './settled.js';
 import { targetsTheImageJudges } from './rules/modules/initramfs-vfio.js';
+import { vmTargets } from '../hypervisor/vms.js';
 
 export interface Report {
   verdict: Verdict;
@@ -20,6 +21,8 @@ export interface Report {
   groups: GroupRow[];
   /** Layers a later-stage line proves working (a VM that opened its group), with that line. */
   settled: SettledLayer[];
+  /** Devices the user or the evidence named: a check missing about one points an undetermined verdict at its layer. */
+  named: string[];
 }
 
 /** Pure: snapshot in, report out. The same on a live host, a --root tree, a sosreport or pasted text. */
@@ -41,8 +44,10 @@ export function analyze(snap: Snapshot, opts: AnalysisOptions = {}, rules: Rule[
   }
   const sorted = sortFindings(dropJudgedElsewhere(findings));
   const settled = settledLayers(snap);
-  const verdict = decideVerdict(sorted, unchecked, settled.map((x) => x.layer));
-  return { verdict, findings: sorted, unchecked, targets: ctx.targets, groups: groupTable(ctx), settled };
+  const named = opts.named ?? ctx.targets.filter((t) => t.reasons.some((r) => r === '--device' || r.startsWith('--ids '))).map((t) => t.address);
+  const pointed = [...new Set([...named, ...vmTargets(snap).targets.map((t) => t.address)])];
+  const verdict = decideVerdict(sorted, unchecked, settled.map((x) => x.layer), pointed);
+  return { verdict, findings: sorted, unchecked, targets: ctx.targets, groups: groupTable(ctx), settled, named: pointed };
 }
 
 /**

@@ -16,6 +16,12 @@ export interface VfioIdSource {
 export interface AnalysisOptions {
   devices?: string[];
   ids?: string[];
+  /**
+   * Devices the user or the evidence named (a VM error, a hook variable), as against targets implied by
+   * configuration: a check missing about one of them points the verdict at its layer. Default: the
+   * targets given by --device and --ids.
+   */
+  named?: string[];
 }
 
 export interface AnalysisContext {

@@ -45,8 +45,13 @@ export function intelDefaultLine(o: Record<string, string>): string {
 export function inactiveReason(ctx: AnalysisContext): InactiveReason {
   const s = ctx.snap;
   if (ctx.iommuActive === true) return { kind: 'active' };
-  if (ctx.iommuActive === null) return { kind: 'unknown', why: 'neither /sys/kernel/iommu_groups nor /sys/class/iommu could be read' };
-  const vendor = s.host.cpu?.vendor ?? null;
+  const tables = s.firmware.acpiTables;
+  // A listing of the firmware's ACPI tables with neither IOMMU table settles it without sysfs (a pasted
+  // boot log): with no DMAR or IVRS (nor Arm's IORT) the kernel has nothing to turn on.
+  const noTableListed = tables.DMAR === false && tables.IVRS === false && tables.IORT !== true;
+  if (ctx.iommuActive === null && !noTableListed) return { kind: 'unknown', why: 'neither /sys/kernel/iommu_groups nor /sys/class/iommu could be read' };
+  // Without /proc/cpuinfo (a pasted boot log), the firmware's IOMMU table tells the vendor.
+  const vendor = s.host.cpu?.vendor ?? (tables.DMAR === true ? 'intel' : tables.IVRS === true ? 'amd' : null);
   const table = tableName(ctx);
   const opts = s.host.cmdline?.iommu;
 
@@ -60,7 +65,6 @@ export function inactiveReason(ctx: AnalysisContext): InactiveReason {
     if (opts.iommu === 'off') return { kind: 'cmdline-off', option: 'iommu=off', evidence: [{ source: '/proc/cmdline', text: 'iommu=off' }] };
   }
 
-  const tables = s.firmware.acpiTables;
   const tablePresent = table === null ? null : tables[table];
   if (tablePresent === false) {
     return {
@@ -70,6 +74,10 @@ export function inactiveReason(ctx: AnalysisContext): InactiveReason {
         ...logMatches(s, /DMAR: IOMMU enabled|AMD-Vi: Unknown option/, 2),
       ],
     };
+  }
+  if (noTableListed) {
+    const where = s.sources['acpi-tables']?.path ?? '/sys/firmware/acpi/tables';
+    return { kind: 'no-firmware-table', evidence: [{ source: where, text: 'no DMAR (Intel VT-d) and no IVRS (AMD-Vi) table among the firmware\'s ACPI tables' }] };
   }
   if (tablePresent === null && table === 'DMAR' && kernelLogComplete(s)) {
     // The DMAR table is parsed (and announced) even with DMA remapping off; its absence from the log means no table.

@@ -12,7 +12,7 @@ function hostsWord(n: number): string {
 
 function verdictText(v: DecisiveSummary): string {
   if (v.status === 'healthy') return 'healthy';
-  if (v.status === 'undetermined') return `undetermined (${v.layer} could not be checked)`;
+  if (v.status === 'undetermined') return v.layer ? `undetermined (${v.layer} could not be checked)` : 'undetermined (no layer pointed at)';
   return `${v.status} at ${v.layer}: ${v.title ?? v.cause}`;
 }
 

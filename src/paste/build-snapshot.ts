@@ -213,7 +213,7 @@ export async function buildSnapshot(facts: PasteFacts, opts: BuildOptions): Prom
   const iommuGroups = groups(facts, opts.noGroups);
   if (opts.noGroups && iommuGroups?.length === 0) sources['sys/kernel/iommu_groups'] = { status: 'read', path: opts.noGroups.where, message: `inferred: ${opts.noGroups.because}` };
   const acpi = opts.acpi;
-  if (acpi.DMAR || acpi.IVRS || acpi.listed) sources['acpi-tables'] = { status: 'read', path: acpi.where ?? 'kernel log', message: 'ACPI table lines of the kernel log' };
+  if (acpi.DMAR || acpi.IVRS || acpi.IORT || acpi.listed) sources['acpi-tables'] = { status: 'read', path: acpi.where ?? 'kernel log', message: 'ACPI table lines of the kernel log' };
   const pci = pciDevices(facts, opts.inWhat, sources);
   const cfg = facts.kernelConfig;
   const builtin = cfg
@@ -254,7 +254,7 @@ export async function buildSnapshot(facts: PasteFacts, opts: BuildOptions): Prom
     },
     kernelConfig: cfg ? { path: facts.kernelConfigFrom ?? 'pasted kernel config', options: cfg } : null,
     firmware: {
-      acpiTables: acpi.listed || acpi.DMAR || acpi.IVRS ? { DMAR: acpi.DMAR || (acpi.listed ? false : null), IVRS: acpi.IVRS || (acpi.listed ? false : null), IORT: null } : { DMAR: null, IVRS: null, IORT: null },
+      acpiTables: { DMAR: acpi.DMAR || (acpi.listed ? false : null), IVRS: acpi.IVRS || (acpi.listed ? false : null), IORT: acpi.IORT || (acpi.listed ? false : null) },
       efi: facts.efi ?? (facts.secureBoot !== null ? true : null),
       secureBoot: facts.secureBoot,
       setupMode: facts.setupMode,

@@ -7,6 +7,7 @@ import { parsePrefix } from '../log/prefix.js';
 import { parseCmdline } from '../parse/cmdline.js';
 import { DRIVER_FROM, type PasteFacts } from './facts.js';
 import { ADDR, addr, nodedevAddress, seeDevice } from './recognisers/common.js';
+import { absenceCounts } from './output-filter.js';
 
 // Bus names in dev_printk prefixes that are not drivers.
 const NOT_DRIVERS = new Set(['pci', 'pci_bus', 'iommu', 'acpi', 'platform']);
@@ -15,7 +16,7 @@ const NOT_DRIVERS = new Set(['pci', 'pci_bus', 'iommu', 'acpi', 'platform']);
 const QEMU_HOST = new RegExp(`host=(${ADDR})`);
 const TOOL_GROUP = new RegExp(`(${ADDR})\\S*:? .*\\bgroup (\\d+)\\b`);
 const FULL_ADDRESS = /\b([0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])\b/g;
-const PROBE_EINVAL = new RegExp(`vfio[-_]pci:? probe of (${ADDR}) failed with error -22`);
+const PROBE_ANCHOR = /probe (?:of|with driver) .*failed with error -22/;
 
 // The ACPI table list at boot ("ACPI: FACS 0x… 000040") is not a log event (collection drops it as noise),
 // but in a paste it tells that the firmware's tables were listed, so a missing DMAR/IVRS means absent.
@@ -25,29 +26,39 @@ const ACPI_TABLE_LISTED = /^ACPI: [A-Z0-9]{4} 0x[0-9A-Fa-f]+ /;
 const DEVICE_OR_TABLE = /[0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]|ACPI: [A-Z0-9]{4} 0x/;
 
 export interface AcpiTableEvidence {
+  /** A table listing was seen whose command would also have shown a DMAR and an IVRS line. */
   listed: boolean;
   DMAR: boolean;
   IVRS: boolean;
+  IORT: boolean;
   where: string | null;
 }
 
+const TABLE_SIGNATURE = /ACPI: [A-Z0-9]{4} 0x/;
+
 /** What the kernel log's lines state in passing, read through the log-event table (src/log/events). */
 export function deriveFromKernelLog(facts: PasteFacts): AcpiTableEvidence {
-  const tables: AcpiTableEvidence = { listed: false, DMAR: false, IVRS: false, where: null };
+  const tables: AcpiTableEvidence = { listed: false, DMAR: false, IVRS: false, IORT: false, where: null };
   let cmdlineFromLog: string | null = null;
   for (const l of facts.kernelLines) {
     if (!DEVICE_OR_TABLE.test(l.text) && !holdsAnchor(l.text)) continue;
     const p = parsePrefix(l.text.trim());
     const where = `${l.file}:${l.n}`;
-    if (p.device?.address) {
+    const e = decodeKnown(l.text, l.n, p)?.event ?? null;
+    // A failed probe is printed under the driver's name, but that driver then does not own the device.
+    if (p.device?.address && e?.kind !== 'probe-failed') {
       const drv = p.device.driver;
       if (!NOT_DRIVERS.has(drv)) facts.setDriver(p.device.address, drv, DRIVER_FROM.log, where);
     }
     if (ACPI_TABLE_LISTED.test(p.message.trim())) {
-      tables.listed = true;
-      tables.where ??= where;
+      // The same line with the IOMMU tables' signatures: would the pasted command (a grep) have shown them?
+      const shownToo = (sig: string) => absenceCounts(l.command ?? null, l.text.replace(TABLE_SIGNATURE, `ACPI: ${sig} 0x`));
+      if (shownToo('DMAR') && shownToo('IVRS')) {
+        tables.listed = true;
+        tables.where ??= where;
+      }
+      if (/^ACPI: IORT /.test(p.message.trim())) tables.IORT = true;
     }
-    const e = decodeKnown(l.text, l.n, p)?.event ?? null;
     if (p.device?.address && e?.kind !== 'pci-device') facts.device(p.device.address, where);
     if (!e) continue;
     const f = e.fields;
@@ -132,8 +143,12 @@ export function deriveFromTools(facts: PasteFacts): void {
 export function inferNoGroups(facts: PasteFacts): { where: string; because: string } | null {
   if (facts.groups.size > 0 || facts.groupIds.size > 0 || [...facts.devices.values()].some((d) => d.iommuGroup !== null)) return null;
   for (const l of facts.kernelLines) {
-    const m = PROBE_EINVAL.exec(l.text);
-    const a = m ? addr(m[1]!) : null;
+    // Both wordings: "vfio-pci: probe of ADDR failed with error -22" and (6.x) "vfio-pci ADDR: probe with
+    // driver vfio-pci failed with error -22".
+    if (!PROBE_ANCHOR.test(l.text)) continue;
+    const e = decodeKnown(l.text, l.n, parsePrefix(l.text.trim()))?.event ?? null;
+    if (e?.kind !== 'probe-failed' || Number(e.fields['errno']) !== -22 || !/^vfio[-_]pci$/.test(String(e.fields['probeDriver']))) continue;
+    const a = e.device ? addr(e.device) : null;
     if (!a) continue;
     const d = facts.devices.get(a);
     if (d?.classCode?.startsWith('0604')) continue;

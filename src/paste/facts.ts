@@ -61,6 +61,11 @@ export interface DeviceFacts {
 
 export type { NamedDevice } from '../snapshot/types.js';
 
+export interface KernelInputLine extends InputLine {
+  /** The pasted command that printed it ("dmesg | grep -i vfio"), when a prompt showed one. */
+  command?: string | null;
+}
+
 export class PasteFacts {
   readonly sources: Record<string, SourceRecord> = {};
   hostname: string | null = null;
@@ -85,7 +90,8 @@ export class PasteFacts {
   /** Groups known to exist without their members (ls /sys/kernel/iommu_groups). */
   readonly groupIds = new Set<number>();
   readonly devices = new Map<string, DeviceFacts>();
-  readonly kernelLines: InputLine[] = [];
+  /** Kernel-log lines, each with the command that printed it (its grep filter decides what absence means). */
+  readonly kernelLines: KernelInputLine[] = [];
   modulesLoaded: LoadedModule[] | null = null;
   builtin: string[] | null = null;
   readonly moduleParams: Record<string, Record<string, string>> = {};

@@ -19,7 +19,7 @@ export function analyzeCaptured(snap: Snapshot, opts: AnalysisOptions = {}): Rep
   if (explicit || named.length === 0 || snap.hypervisor?.focus) return analyze(snap, opts);
   const implicit = buildContext(snap, {}).targets.filter((t) => t.role === 'target');
   const devices = [...new Set([...named.map((n) => n.address), ...implicit.map((t) => t.address)])];
-  const report = analyze(snap, { devices });
+  const report = analyze(snap, { devices, named: [...named.map((n) => n.address), ...(opts.named ?? [])] });
   // The runner labels every address it was given as "--device"; say where each really came from.
   for (const t of report.targets) {
     if (!t.reasons.includes('--device')) continue;

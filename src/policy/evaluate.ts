@@ -268,5 +268,5 @@ export function evaluatePolicy(policy: Policy, snap: Snapshot, report: Report): 
 export function withPolicyFindings(report: Report, findings: Finding[]): Report {
   if (findings.length === 0) return report;
   const sorted = sortFindings([...report.findings, ...findings]);
-  return { ...report, findings: sorted, verdict: decideVerdict(sorted, report.unchecked, report.settled.map((x) => x.layer)) };
+  return { ...report, findings: sorted, verdict: decideVerdict(sorted, report.unchecked, report.settled.map((x) => x.layer), report.named ?? []) };
 }

@@ -6,6 +6,7 @@ import { assess } from '../fleet/assess.js';
 import { skuTitle } from '../fleet/fleet.js';
 import type { FleetReport, LayerState } from '../fleet/types.js';
 import { VERSION } from '../version.js';
+import { undeterminedWords } from './verdict-words.js';
 
 // One self-contained HTML file per report, to attach to a ticket or print: inline style, no script,
 // nothing fetched. It shows the same things the text report does, in the same order.
@@ -90,7 +91,7 @@ export function htmlReport(snap: Snapshot, report: Report): string {
     v.status === 'healthy'
       ? 'Healthy: every layer of the chain was checked and nothing is wrong.'
       : v.status === 'undetermined'
-        ? `Undetermined: the ${v.layer} layer could not be checked.`
+        ? `Undetermined: ${undeterminedWords(v.layer)}.`
         : `${v.status === 'broken' ? 'Broken' : 'Warning'} at the ${v.layer} layer: ${decisive?.title ?? v.cause}`;
   const body: string[] = [
     `<h1>vfio-doctor check: ${esc(host)}</h1>`,

@@ -5,11 +5,12 @@ import type { Report } from '../analyze/analyze.js';
 import { LAYERS } from '../analyze/layers.js';
 import { findingMarkdown, mdCell, mdCode } from './finding.js';
 import { hostLine } from './text-report.js';
+import { undeterminedWords } from './verdict-words.js';
 
 function verdictLine(r: Report): string {
   const v = r.verdict;
   if (v.status === 'healthy') return '✅ healthy — every layer checked, nothing failing or warning';
-  if (v.status === 'undetermined') return `❔ undetermined — nothing fails, but the ${v.layer} layer could not be checked`;
+  if (v.status === 'undetermined') return `❔ undetermined — ${undeterminedWords(v.layer)}`;
   return v.severity === 'fail' ? `❌ the ${v.layer} layer is broken (\`${v.cause}\`)` : `⚠️ the ${v.layer} layer has a warning (\`${v.cause}\`)`;
 }
 

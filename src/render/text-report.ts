@@ -5,6 +5,7 @@ import type { Style } from './style.js';
 import { findingText } from './finding.js';
 import { idsUnknown } from '../analyze/pci-facts.js';
 import { HANG, unbroken } from './wrap.js';
+import { undeterminedWords } from './verdict-words.js';
 
 export function hostLine(s: Snapshot): string {
   const parts = [
@@ -27,7 +28,7 @@ export function renderTextReport(s: Snapshot, r: Report, st: Style): string {
   const v = r.verdict;
   if (v.status === 'healthy') out.push(st.green(st.bold('VERDICT: healthy — every layer checked, nothing failing or warning')));
   else if (v.status === 'undetermined') {
-    out.push(st.yellow(st.bold(`VERDICT: undetermined — nothing fails, but the ${v.layer} layer could not be checked`)));
+    out.push(st.yellow(st.bold(`VERDICT: undetermined — ${undeterminedWords(v.layer)}`)));
     for (const m of v.missing) out.push(`  - ${HANG}${m.id}${m.subject ? ` (${m.subject})` : ''}: ${m.reason}${m.settle ? ` — to settle it: ${st.cyan(unbroken(m.settle))}` : ''}`);
   } else {
     const label = v.severity === 'fail' ? st.red(st.bold(`VERDICT: ${v.layer} layer is broken`)) : st.yellow(st.bold(`VERDICT: ${v.layer} layer has a warning`));
@@ -35,6 +36,10 @@ export function renderTextReport(s: Snapshot, r: Report, st: Style): string {
   }
   const decisive = v.findingId ? r.findings.find((f) => f.id === v.findingId && f.subject === v.subject) : undefined;
   if (decisive) out.push(...findingText(decisive, st, '  '));
+  if (v.status === 'warning' && v.missing.length > 0) {
+    out.push(`  Not checked before the ${v.layer} layer (an earlier break is not ruled out):`);
+    for (const m of v.missing) out.push(`  - ${HANG}${m.layer} ${m.id}${m.subject ? ` (${m.subject})` : ''}: ${m.reason}${m.settle ? ` — to settle it: ${st.cyan(unbroken(m.settle))}` : ''}`);
+  }
   out.push('');
 
   if (r.targets.length > 0) {

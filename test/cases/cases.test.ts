@@ -34,24 +34,46 @@ const LABELS: Record<string, LayerCause[]> = {
   'hypervisor-config': [['hypervisor', 'vm-config-mismatch']],
 };
 
+/**
+ * What a text that cannot settle its cause must show instead: the missing check that names the command
+ * to run, and the lines that command would print. Those lines are not in the case (checked); appended to
+ * it, they decide (`then`).
+ */
+interface SettledBy {
+  missing: { layer: Layer; settle: RegExp };
+  /** What that command prints (with its prompt). */
+  lines: string;
+  /** The line among them that decides: not in the case. */
+  decisive: RegExp;
+  then: LayerCause;
+}
+
 type Expected =
   | { status: 'broken'; layer: Layer; cause: string; why: string }
-  | {
-      status: 'undetermined';
-      /** A finding that must be there, though it does not decide. */
-      finding?: LayerCause;
-      /** Some missing check of this layer must name a command matching `settle`. */
-      missing: { layer: Layer; settle: RegExp };
-      why: string;
-    };
+  | { status: 'warning'; layer: Layer; cause: string; why: string; settledBy?: SettledBy }
+  | { status: 'undetermined'; layer: Layer; why: string; settledBy: SettledBy };
+
+// An ACPI table listing without a DMAR or IVRS table, in the kernel's format (as in test/fixtures/vm/no-iommu).
+const TABLES_WITHOUT_IOMMU = [
+  '$ sudo dmesg | grep "ACPI: "',
+  '[    0.000000] ACPI: RSDP 0x00000000000F59D0 000014 (v00 BOCHS )',
+  '[    0.000000] ACPI: RSDT 0x000000005FFE2332 000038 (v01 BOCHS  BXPC     00000001 BXPC 00000001)',
+  '[    0.000000] ACPI: FACP 0x000000005FFE212A 0000F4 (v03 BOCHS  BXPC     00000001 BXPC 00000001)',
+  '[    0.000000] ACPI: DSDT 0x000000005FFE0040 0020EA (v01 BOCHS  BXPC     00000001 BXPC 00000001)',
+  '[    0.000000] ACPI: APIC 0x000000005FFE221E 000078 (v01 BOCHS  BXPC     00000001 BXPC 00000001)',
+  '[    0.000000] ACPI: MCFG 0x000000005FFE22CE 00003C (v01 BOCHS  BXPC     00000001 BXPC 00000001)',
+].join('\n');
 
 // The exact outcome per case, decided from its notes (several are traps: the loudest message is not the cause).
 const EXPECTED: Record<string, Expected> = {
   '01-vtd-disabled-bios-popos.md': {
-    status: 'undetermined',
-    missing: { layer: 'firmware', settle: /DMAR/ },
-    why: 'The only output is libvirt\'s "VFIO device assignment is currently not supported", which libvirt prints when /sys/kernel/iommu_groups is empty or /dev/vfio/vfio is missing. It cannot tell VT-d off in the firmware from a missing intel_iommu=on or an unloaded vfio; the verdict stays at the firmware layer and names the dmesg DMAR / IVRS lines that settle it.',
+    status: 'warning',
+    layer: 'firmware',
+    cause: 'iommu-disabled-firmware',
+    why: 'The only output is libvirt\'s "VFIO device assignment is currently not supported", which libvirt prints when /sys/kernel/iommu_groups is empty or /dev/vfio/vfio is missing: the first layer that can cause it is the firmware, a warning only, since it cannot tell VT-d off in the firmware from a missing intel_iommu=on or an unloaded vfio. The firmware\'s ACPI table listing settles it.',
+    settledBy: { missing: { layer: 'firmware', settle: /DMAR/ }, lines: TABLES_WITHOUT_IOMMU, decisive: /^\[[ .\d]+\] ACPI: RSDT /m, then: ['firmware', 'iommu-disabled-firmware'] },
   },
+
   '02-harvester-iommu-args-missing-after-upgrade.md': {
     status: 'broken',
     layer: 'kernel',
@@ -66,9 +88,16 @@ const EXPECTED: Record<string, Expected> = {
   },
   '10-snd-hda-intel-holds-gpu-audio-detach-hangs.md': {
     status: 'undetermined',
-    missing: { layer: 'binding', settle: /lspci -nnk -s 0000:02:00\.[01]/ },
-    why: 'Only the hook variables and a group listing were posted: the groups are fine (trap), and which driver holds 02:00.1 (snd_hda_intel in the thread) is not in the output. The binding layer stays open with lspci -nnk as the settling command.',
+    layer: 'binding',
+    why: 'Only the hook variables and a group listing were posted: the groups are fine (trap), and which driver holds 02:00.1 (snd_hda_intel in the thread) is not in the output. The hook names the two functions, so the binding layer is the one left open, with lspci -nnk as the settling command; nothing points at the kernel layer, whose interrupt remapping is also unknown.',
+    settledBy: {
+      missing: { layer: 'binding', settle: /lspci -nnk -s 0000:02:00\.1/ },
+      lines: '$ lspci -nnk -s 02:00.1\n02:00.1 Audio device [0403]: NVIDIA Corporation GP104 High Definition Audio Controller [10de:10f0] (rev a1)\n\tKernel driver in use: snd_hda_intel\n\tKernel modules: snd_hda_intel',
+      decisive: /Kernel driver in use: snd_hda_intel/,
+      then: ['binding', 'host-driver-bound'],
+    },
   },
+
   '12-dracut-vfio-virqfd-missing-fedora39.md': {
     status: 'broken',
     layer: 'modules',
@@ -76,17 +105,19 @@ const EXPECTED: Record<string, Expected> = {
     why: 'dracut aborts on vfio_virqfd for 6.6.9: merged into vfio in 6.2; the initramfs is not rebuilt.',
   },
   '14-proxmox8-modprobe-vfio-virqfd-not-found.md': {
-    status: 'undetermined',
-    finding: ['modules', 'module-renamed'],
-    missing: { layer: 'firmware', settle: /iommu_groups|DMAR|cpuinfo/ },
-    why: 'The one line is the harmless modprobe error for vfio_virqfd (gone since 6.2): reported as a module-renamed warning. Nothing in the paste shows a layer broken, so the verdict is undetermined and names the first missing evidence.',
+    status: 'warning',
+    layer: 'modules',
+    cause: 'module-renamed',
+    why: 'The one line is the modprobe error for vfio_virqfd, merged into vfio in 6.2: a module-renamed warning (noisy, harmless once the module list is cleaned). A line that proves a warning outranks the silence about the earlier layers.',
   },
+
   '15-ubuntu2004-vfio-now-builtin.md': {
-    status: 'undetermined',
-    finding: ['modules', 'vfio-builtin-options-ignored'],
-    missing: { layer: 'modules', settle: /modprobe\.d/ },
-    why: 'The config diff shows CONFIG_VFIO_PCI going from m to y, so modprobe.d options stop applying; whether this host relies on them is not in the diff, so it is a warning and the modprobe.d contents are asked for.',
+    status: 'warning',
+    layer: 'modules',
+    cause: 'vfio-builtin-options-ignored',
+    why: 'The config diff shows CONFIG_VFIO_PCI going from m to y, so modprobe.d options and softdeps stop applying: the ids must move to the kernel command line.',
   },
+
   '18-dra-companion-audio-not-bound-group-not-viable.md': {
     status: 'broken',
     layer: 'binding',
@@ -118,11 +149,12 @@ const EXPECTED: Record<string, Expected> = {
     why: 'QEMU\'s "Unable to power on device, stuck in D3" (fixed by disable_idle_d3=1).',
   },
   '32-relaxable-rmrr-kernel-lsi-hba.md': {
-    status: 'undetermined',
-    finding: ['firmware', 'rmrr-blocked'],
-    missing: { layer: 'firmware', settle: /iommu_groups|cpuinfo/ },
-    why: 'The output is from after the fix: the firmware\'s broken RMRR is reported (info, since the running kernel is the relaxable-RMRR build), and nothing is failing any more.',
+    status: 'warning',
+    layer: 'firmware',
+    cause: 'rmrr-blocked',
+    why: 'The output is from after the fix: the firmware\'s RMRR table is still broken ("[Firmware Bug] ... bad RMRR"), and passthrough works only because the running kernel is the relaxable-RMRR build; a stock kernel brings the refusal back.',
   },
+
   '35-gen12-igpu-gsmbase-host-address-dma-fault.md': {
     status: 'broken',
     layer: 'device',
@@ -207,18 +239,27 @@ for (const file of files) {
       return;
     }
     assert.equal(r.verdict.status, exp.status, `${file}: ${exp.why}\n${describe(r)}`);
-    if (exp.status === 'broken') {
-      assert.equal(r.verdict.layer, exp.layer, `${file}: ${exp.why}\n${describe(r)}`);
+    assert.equal(r.verdict.layer, exp.layer, `${file}: ${exp.why}\n${describe(r)}`);
+    if (exp.status !== 'undetermined') {
       assert.equal(r.verdict.cause, exp.cause, `${file}: ${exp.why}\n${describe(r)}`);
       // The table agrees with the label of the case file.
       const label = labelOf(md);
       if (label && LABELS[label]) assert.ok(LABELS[label]!.some(([l, c]) => l === exp.layer && c === exp.cause), `${file}: table entry disagrees with label ${label}`);
-    } else {
-      if (exp.finding) assert.ok(r.findings.some((f) => f.layer === exp.finding![0] && f.cause === exp.finding![1]), `${file}: expected a ${exp.finding.join('/')} finding\n${describe(r)}`);
+    }
+    const by = exp.status === 'broken' ? undefined : exp.settledBy;
+    if (by) {
+      // Which line would settle it: named by a missing check, absent from the case, and deciding once added.
+      const checks = exp.status === 'undetermined' ? r.verdict.missing : r.unchecked;
       assert.ok(
-        r.verdict.missing.some((m) => m.layer === exp.missing.layer && m.settle !== null && exp.missing.settle.test(m.settle)),
-        `${file}: expected a missing ${exp.missing.layer} check settled by ${exp.missing.settle}\n${describe(r)}`,
+        checks.some((m) => m.layer === by.missing.layer && m.settle !== null && by.missing.settle.test(m.settle)),
+        `${file}: expected a missing ${by.missing.layer} check settled by ${by.missing.settle}\n${describe(r)}`,
       );
+      assert.ok(by.decisive.test(by.lines) && !by.decisive.test(text), `${file}: the settling line ${by.decisive} must be in the settling output and not in the case`);
+      const more = await readPaste([{ name: file, bytes: Buffer.from(`${text}${by.lines}\n`) }]);
+      const then = analyzeCaptured(more.snapshot);
+      assert.deepEqual([then.verdict.status, then.verdict.layer, then.verdict.cause], ['broken', ...by.then], `${file} with the settling lines\n${describe(then)}`);
+      const label = labelOf(md);
+      if (label && LABELS[label]) assert.ok(LABELS[label]!.some(([l, c]) => l === by.then[0] && c === by.then[1]), `${file}: settled cause disagrees with label ${label}`);
     }
   });
 }

@@ -41,11 +41,13 @@ test('a settled layer does not hold an undetermined verdict open; an unsettled o
   // "group 1 is not viable" proves firmware, kernel and modules; the binding layer is what it blames.
   const viable = await analyzeText('kvm: -device vfio-pci,host=0000:01:00.0: vfio 0000:01:00.0: group 1 is not viable\n');
   assert.ok(!viable.report.verdict.missing.some((m) => ['firmware', 'kernel', 'modules'].includes(m.layer)), JSON.stringify(viable.report.verdict));
-  // A modprobe error proves nothing about the IOMMU: the firmware layer stays open.
+  // A modprobe error proves nothing about the IOMMU: the firmware layer stays open, listed beside the
+  // module-renamed warning that the line proves (a line that proves a warning outranks silence).
   const modprobe = await analyzeText('modprobe: FATAL: Module vfio_virqfd not found in directory /lib/modules/6.8.12-4-pve\n');
   assert.deepEqual(modprobe.report.settled, []);
-  assert.equal(modprobe.report.verdict.status, 'undetermined');
-  assert.equal(modprobe.report.verdict.layer, 'firmware');
+  assert.equal(modprobe.report.verdict.status, 'warning');
+  assert.equal(modprobe.report.verdict.cause, 'module-renamed');
+  assert.ok(modprobe.report.verdict.missing.some((m) => m.layer === 'firmware'), JSON.stringify(modprobe.report.verdict));
 });
 
 test('a device named only by a message is a device of the analysis, never "[ffff:ffff]" (issue 14 item 4)', async () => {

@@ -28,9 +28,9 @@ const TOOL_OF: Record<CatalogueOrigin, ToolName | 'kernel'> = {
 // The longest message re-joined from wrapped lines.
 const WINDOW = 3;
 
-function record(facts: PasteFacts, first: InputLine, h: CatalogueHit, text: string): void {
+function record(facts: PasteFacts, first: InputLine, h: CatalogueHit, text: string, command: string | null): void {
   const tool = TOOL_OF[h.entry.origin];
-  if (tool === 'kernel') facts.kernelLines.push({ file: first.file, n: first.n, text });
+  if (tool === 'kernel') facts.kernelLines.push({ file: first.file, n: first.n, text, command });
   else facts.addTool({ tool, source: first.file, line: first.n, text });
 }
 
@@ -45,9 +45,9 @@ function recogniser(id: string, label: string, wrappedOnly: boolean): Recogniser
       if (!h || (wrappedOnly && h.span < 2)) return null;
       return {
         length: h.span,
-        apply(facts, _where, taken) {
+        apply(facts, where, taken) {
           // The text as given, prefixes and all (they name the device), re-joined when it was wrapped.
-          record(facts, taken[0]!, h, h.raw);
+          record(facts, taken[0]!, h, h.raw, where.command);
         },
       };
     },

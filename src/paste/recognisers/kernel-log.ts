@@ -88,7 +88,7 @@ export const kernelLog: Recogniser = {
           if (known && known.entry.origin !== 'kernel') {
             facts.addTool({ tool: 'other', source: line.file, line: line.n, text: line.text.trim() });
           } else if (kind.kind === 'kernel') {
-            facts.kernelLines.push(line);
+            facts.kernelLines.push({ ...line, command: where.command });
             kernel++;
           } else if (kind.kind === 'tool') facts.addTool({ tool: kind.tool, source: line.file, line: line.n, text: line.text.trim() });
         }

@@ -24,15 +24,18 @@ export const noIommuTable: Rule = {
       return;
     }
     if (r.kind !== 'no-firmware-table') return;
-    const intel = ctx.snap.host.cpu?.vendor === 'intel';
+    const vendor = ctx.snap.host.cpu?.vendor;
+    const intel = vendor === 'intel';
     const vm = ctx.snap.host.virtualMachine === true;
     const decision = vm
       ? 'This host is itself a virtual machine, and its virtual firmware exposes no IOMMU. Nested passthrough needs the outer hypervisor to give this VM a virtual IOMMU with interrupt remapping: QEMU "-machine q35,kernel-irqchip=split -device intel-iommu,intremap=on,caching-mode=on", or libvirt "<iommu model=\'intel\'><driver intremap=\'on\' caching_mode=\'on\'/></iommu>". Nothing inside this VM can turn it on.'
-      : `Enable ${intel ? 'VT-d ("Intel Virtualization Technology for Directed I/O")' : 'the IOMMU ("AMD-Vi" / "IOMMU", and SVM)'} in the BIOS/UEFI setup, then boot again. Do not touch VFIO, grouping or the VM configuration before this is fixed: nothing later can work without it. If the option is enabled already, update the firmware: some boards ship without the table.${firmwareWords(ctx.snap.host.dmi)}`;
+      : `Enable ${intel ? 'VT-d ("Intel Virtualization Technology for Directed I/O")' : vendor === 'amd' ? 'the IOMMU ("AMD-Vi" / "IOMMU", and SVM)' : 'the IOMMU (VT-d on Intel, "AMD-Vi" / "IOMMU" on AMD)'} in the BIOS/UEFI setup (in a virtual machine: give it a virtual IOMMU), then boot again. Do not touch VFIO, grouping or the VM configuration before this is fixed: nothing later can work without it. If the option is enabled already, update the firmware: some boards ship without the table.${firmwareWords(ctx.snap.host.dmi)}`;
     out.report({
       cause: 'iommu-disabled-firmware',
       severity: 'fail',
-      title: vm ? 'No IOMMU: this virtual machine has no virtual IOMMU' : `No IOMMU: the firmware does not expose ${intel ? 'VT-d (no DMAR table)' : 'AMD-Vi (no IVRS table)'}`,
+      title: vm
+        ? 'No IOMMU: this virtual machine has no virtual IOMMU'
+        : `No IOMMU: the firmware does not expose ${intel ? 'VT-d (no DMAR table)' : vendor === 'amd' ? 'AMD-Vi (no IVRS table)' : 'an IOMMU (no DMAR or IVRS table)'}`,
       evidence: r.evidence,
       decision,
     });
