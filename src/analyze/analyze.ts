@@ -11,6 +11,8 @@ import { dropJudgedElsewhere } from './rules/messages/catalogue-messages.js';
 import { settledLayers, type SettledLayer } from './settled.js';
 import { targetsTheImageJudges } from './rules/modules/initramfs-vfio.js';
 import { vmTargets } from '../hypervisor/vms.js';
+import { layersWithEvidence } from './layer-evidence.js';
+import type { Layer } from './layers.js';
 
 export interface Report {
   verdict: Verdict;
@@ -21,6 +23,8 @@ export interface Report {
   groups: GroupRow[];
   /** Layers a later-stage line proves working (a VM that opened its group), with that line. */
   settled: SettledLayer[];
+  /** Layers something in the snapshot speaks about; the others have no evidence (not "ok"). */
+  evidenced: Layer[];
   /** Devices the user or the evidence named: a check missing about one points an undetermined verdict at its layer. */
   named: string[];
 }
@@ -47,7 +51,7 @@ export function analyze(snap: Snapshot, opts: AnalysisOptions = {}, rules: Rule[
   const named = opts.named ?? ctx.targets.filter((t) => t.reasons.some((r) => r === '--device' || r.startsWith('--ids '))).map((t) => t.address);
   const pointed = [...new Set([...named, ...vmTargets(snap).targets.map((t) => t.address)])];
   const verdict = decideVerdict(sorted, unchecked, settled.map((x) => x.layer), pointed);
-  return { verdict, findings: sorted, unchecked, targets: ctx.targets, groups: groupTable(ctx), settled, named: pointed };
+  return { verdict, findings: sorted, unchecked, targets: ctx.targets, groups: groupTable(ctx), settled, named: pointed, evidenced: layersWithEvidence(snap, sorted, settled.map((x) => x.layer)) };
 }
 
 /**

@@ -20,6 +20,7 @@ import { focusOnVm } from '../hypervisor/vms.js';
 import type { NotUnderstood, SectionFound } from '../paste/types.js';
 import { printText } from '../cli/print-text.js';
 import { HANG, unbroken } from '../render/wrap.js';
+import type { Verdict } from '../analyze/verdict.js';
 
 const BINARY = 'binary data, not command output (expected text such as lspci, dmesg or a log)';
 
@@ -45,6 +46,19 @@ function sectionLines(sections: SectionFound[], st: Style): string[] {
     const range = s.from === s.to ? `${s.from}` : `${s.from}-${s.to}`;
     out.push(`  ${s.file}:${range}  ${HANG}${s.label}${s.command ? st.dim(`  (${unbroken(`$ ${s.command}`)})`) : ''}`);
   }
+  return out;
+}
+
+/** Earlier captures (a previous boot, another host): their verdicts, apart from the one judged. */
+function beforeLines(before: { label: string; file: string; from: number; to: number; verdict: Verdict }[], st: Style): string[] {
+  if (before.length === 0) return [];
+  const out = [st.bold(`Earlier captures in the input (${before.length}): shown as before; the verdict above is the latest capture's`)];
+  for (const b of before) {
+    const v = b.verdict;
+    const said = v.status === 'broken' || v.status === 'warning' ? `${v.status} at ${v.layer} (${v.cause})` : v.status === 'undetermined' ? `undetermined${v.layer ? ` (${v.layer})` : ''}` : 'healthy';
+    out.push(`  before: ${b.label} (${b.file}:${b.from}-${b.to}): ${said}`);
+  }
+  out.push('');
   return out;
 }
 
@@ -95,7 +109,7 @@ export const analyzeCommand: Command = {
       if (err instanceof PasteInputError) throw new InputError(err.message);
       throw err;
     }
-    const { sections, notUnderstood } = result;
+    const { sections, notUnderstood, earlier } = result;
     let snapshot = result.snapshot;
     if (values.vm !== undefined) {
       const focused = focusOnVm(snapshot, values.vm);
@@ -106,13 +120,16 @@ export const analyzeCommand: Command = {
     const shown = values.redact ? redactorFor(snapshot) : null;
     const out = (s: string) => (shown ? shown.text(s) : s);
     if (values.html !== undefined) writeReportFile(values.html, out(htmlReport(snapshot, report)), io.cwd, { replace: false });
+    const before = earlier.map((c) => ({ label: c.label, file: c.file, from: c.from, to: c.to, verdict: analyzeCaptured(c.snapshot).verdict }));
     if (values.json) {
-      const doc = { ...jsonReport(snapshot, report), sectionsFound: sections, notUnderstood };
+      const earlierCaptures = before.map((b) => ({ label: b.label, file: b.file, from: b.from, to: b.to, verdict: { status: b.verdict.status, layer: b.verdict.layer, cause: b.verdict.cause, subject: b.verdict.subject } }));
+      const doc = { ...jsonReport(snapshot, report), sectionsFound: sections, notUnderstood, earlierCaptures };
       io.stdout(JSON.stringify(shown ? shown.json(doc) : doc, null, 2) + '\n');
     } else {
       const st = makeStyle(colourWanted(io.isTty, io.env, colour));
       const text = renderTextReport(snapshot, report, st).replace('vfio-doctor check —', 'vfio-doctor analyze —');
-      printText(io, out([text.trimEnd(), '', ...sectionLines(sections, st), '', ...notUnderstoodLines(notUnderstood, st), ''].join('\n')));
+      printText(io, out([text.trimEnd(), '', ...beforeLines(before, st), ...sectionLines(sections, st), '', ...notUnderstoodLines(notUnderstood, st), ''].join('
+')));
     }
     return exitCodeFor(report, values.strict);
   },

@@ -139,8 +139,11 @@ function grepStage(args: string[], program: string): ((line: string) => boolean)
 
 // Stages that pass every line through unchanged, or only colour or page them.
 const PASS_THROUGH = /^(?:cat|less|more|tee|sudo|doas|nl)$/;
-// Commands whose whole output is the log (dmesg with no level filter, journalctl -k without --grep).
-const LOG_FILTER_OPTIONS = /^(?:-l|--level|-f|--facility|-g|--grep|-u|--unit|-t|--identifier|-p|--priority)(?:=|$)/;
+// Options that make dmesg or journalctl print only part of the log (levels, facilities, units, a pattern).
+const LOG_FILTER_OPTIONS: Record<string, RegExp> = {
+  dmesg: /^(?:-l|--level|-f|--facility|-u|--userspace)(?:=|$)|^-[a-zA-Z]*[lfu]/,
+  journalctl: /^(?:-g|--grep|-u|--unit|-t|--identifier|-p|--priority)(?:=|$)/,
+};
 
 /**
  * The filter a pasted command line applies to what it shows; null when it shows the whole output (no
@@ -164,7 +167,7 @@ export function outputFilterOf(command: string | null): OutputFilter | null {
     if (/^[ezf]?grep$|^zgrep$/.test(name)) {
       const t = grepStage(args, name.replace(/^z/, ''));
       tests.push(t ?? (() => null));
-    } else if ((name === 'dmesg' || name === 'journalctl') && args.some((a) => LOG_FILTER_OPTIONS.test(a))) {
+    } else if ((name === 'dmesg' || name === 'journalctl') && args.some((a) => LOG_FILTER_OPTIONS[name]!.test(a))) {
       tests.push(() => null);
     } else if (PASS_THROUGH.test(name) || name === 'dmesg' || name === 'journalctl') {
       continue;

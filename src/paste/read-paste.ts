@@ -9,6 +9,7 @@ import { deriveFromKernelLog, deriveFromTools, inferNoGroups } from './derive.js
 import { deriveVirtualFunctions } from './virtual-functions.js';
 import { buildSnapshot } from './build-snapshot.js';
 import type { Chunk, NotUnderstood, SectionFound } from './types.js';
+import { splitCaptures } from './captures.js';
 
 export interface PasteInput {
   /** File name as given ("-" for standard input). */
@@ -16,8 +17,21 @@ export interface PasteInput {
   bytes: Buffer;
 }
 
-export interface PasteResult {
+/** A capture of the paste older than the one judged (an earlier boot, another host): shown as "before". */
+export interface EarlierCapture {
+  label: string;
+  file: string;
+  from: number;
+  to: number;
+  /** Its kernel lines alone, as a snapshot of their own. */
   snapshot: Snapshot;
+}
+
+export interface PasteResult {
+  /** The latest capture with everything else the paste held. */
+  snapshot: Snapshot;
+  /** Earlier captures of the kernel log, oldest first; empty when the paste holds one. */
+  earlier: EarlierCapture[];
   sections: SectionFound[];
   notUnderstood: NotUnderstood[];
 }
@@ -41,6 +55,21 @@ export async function finishSnapshot(facts: PasteFacts, origin: Origin, inWhat: 
 export async function readPaste(inputs: PasteInput[], opts: { now?: Date } = {}): Promise<PasteResult> {
   const facts = new PasteFacts();
   const { sections, notUnderstood } = recogniseInputs(inputs, facts);
-  const snapshot = await finishSnapshot(facts, { kind: 'paste', files: inputs.map((i) => i.name) }, 'the pasted input', opts.now);
-  return { snapshot, sections, notUnderstood };
+  const origin = { kind: 'paste' as const, files: inputs.map((i) => i.name) };
+  const captures = splitCaptures(facts.kernelLines);
+  const earlier: EarlierCapture[] = [];
+  if (captures.length > 1) {
+    // The verdict follows the latest capture; the others are judged alone from their own lines.
+    facts.kernelLines.splice(0, facts.kernelLines.length, ...captures[captures.length - 1]!.lines);
+    for (const c of captures.slice(0, -1)) {
+      const alone = new PasteFacts();
+      alone.kernelLines.push(...c.lines);
+      alone.note('kernel-log', `${c.lines[0]!.file}:${c.lines[0]!.n}-${c.lines[c.lines.length - 1]!.n}`);
+      const first = c.lines[0]!;
+      const last = c.lines[c.lines.length - 1]!;
+      earlier.push({ label: c.label, file: first.file, from: first.n, to: last.n, snapshot: await finishSnapshot(alone, origin, 'this capture', opts.now) });
+    }
+  }
+  const snapshot = await finishSnapshot(facts, origin, 'the pasted input', opts.now);
+  return { snapshot, earlier, sections, notUnderstood };
 }

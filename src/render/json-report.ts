@@ -20,7 +20,7 @@ export interface UncheckedJson {
 
 /**
  * The --json shape of check and analyze: schema/report.schema.json, documented in docs/json-output.md.
- * analyze adds what it read of the pasted text (sectionsFound, notUnderstood).
+ * analyze adds what it read of the pasted text (sectionsFound, notUnderstood, earlierCaptures).
  */
 export interface ReportJson extends JsonHeader<'report'> {
   host: {
@@ -40,6 +40,7 @@ export interface ReportJson extends JsonHeader<'report'> {
   unchecked: UncheckedJson[];
   sectionsFound?: SectionFound[];
   notUnderstood?: NotUnderstood[];
+  earlierCaptures?: { label: string; file: string; from: number; to: number; verdict: Pick<Verdict, 'status' | 'layer' | 'cause' | 'subject'> }[];
 }
 
 export function jsonReport(s: Snapshot, r: Report): ReportJson {

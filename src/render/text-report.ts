@@ -69,14 +69,17 @@ export function renderTextReport(s: Snapshot, r: Report, st: Style): string {
     const skipped = r.unchecked.filter((u) => u.layer === layer).length;
     const after = firstFail !== null && LAYERS.indexOf(layer) > LAYERS.indexOf(firstFail);
     const proven = (r.settled ?? []).find((x) => x.layer === layer);
+    // Nothing read speaks about the layer (a paste without it): "no evidence", never "ok".
+    const silent = r.evidenced !== undefined && !r.evidenced.includes(layer);
     let mark = st.green('ok  ');
     if (fails) mark = st.red('FAIL');
     else if (warns) mark = st.yellow('WARN');
     else if (after) mark = st.dim('--  ');
     else if (proven) mark = st.green('ok  ');
     else if (skipped) mark = st.yellow('?   ');
+    else if (silent) mark = st.dim('·   ');
     const provenBy = proven && !fails && !warns ? `shown working by ${proven.evidence.source}${proven.evidence.line !== undefined ? `:${proven.evidence.line}` : ''}` : '';
-    const note = [fails ? `${fails} failing` : '', warns ? `${warns} warning` : '', provenBy || (skipped ? `${skipped} not checked` : ''), after ? `not trusted until ${firstFail} is fixed` : '']
+    const note = [fails ? `${fails} failing` : '', warns ? `${warns} warning` : '', provenBy || (skipped ? `${skipped} not checked` : silent && !after ? 'no evidence' : ''), after ? `not trusted until ${firstFail} is fixed` : '']
       .filter(Boolean)
       .join(', ');
     out.push(`  ${mark} ${layer.padEnd(10)} ${HANG}${st.dim(LAYER_QUESTIONS[layer])}${note ? `  (${note})` : ''}`);

@@ -53,7 +53,7 @@ test('analyze - reads standard input; several files are one paste', async (t) =>
   assert.deepEqual(j.sectionsFound.map((s) => [s.kind, s.file]), [['uname', '-'], ['kernel-log', 'dmesg.txt']]);
 });
 
-test('analyze --json has the shape of check --json plus notUnderstood and sectionsFound', async (t) => {
+test('analyze --json has the shape of check --json plus notUnderstood, sectionsFound and earlierCaptures', async (t) => {
   const dir = tmpdir(t);
   const root = await buildHost(HOSTS.intelDesktop);
   t.after(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -61,7 +61,8 @@ test('analyze --json has the shape of check --json plus notUnderstood and sectio
   fs.writeFileSync(path.join(dir, 'paste.txt'), PASTE);
   const r = await runCli(['analyze', 'paste.txt', '--json'], { cwd: dir });
   const j = parseValidated('report', r.stdout);
-  assert.deepEqual(Object.keys(j).sort(), [...Object.keys(check), 'notUnderstood', 'sectionsFound'].sort());
+  assert.deepEqual(Object.keys(j).sort(), [...Object.keys(check), 'earlierCaptures', 'notUnderstood', 'sectionsFound'].sort());
+  assert.deepEqual((j as Record<string, unknown>)['earlierCaptures'], []);
   assert.deepEqual(Object.keys(j.verdict).sort(), Object.keys(check.verdict).sort());
   assert.deepEqual(j.notUnderstood!.map((n) => [n.line, n.text]), [[7, 'this line is chatter from a forum post']]);
 });

@@ -120,3 +120,24 @@ test('a working guest\'s whole boot log: VFIO - User Level meta-driver proves th
   assert.notEqual(r.verdict.status, 'broken');
   assert.notEqual(r.verdict.layer, 'modules');
 });
+
+test('the chain says "no evidence" for a layer nothing in the paste speaks about, never "ok"', async () => {
+  const { renderTextReport } = await import('../../src/render/text-report.js');
+  const { makeStyle } = await import('../../src/render/style.js');
+  const { snapshot } = await readPaste([{ name: 'paste.txt', bytes: Buffer.from(caseText('14-proxmox8-modprobe-vfio-virqfd-not-found.txt')) }]);
+  const r = analyzeCaptured(snapshot);
+  const chain = renderTextReport(snapshot, r, makeStyle(false)).split('\n');
+  const row = (layer: string) => chain.find((l) => new RegExp(`^  \\S+\\s+${layer}\\s`).test(l)) ?? '';
+  for (const layer of ['binding', 'isolation', 'device']) {
+    assert.match(row(layer), /\(no evidence\)$/, row(layer));
+    assert.doesNotMatch(row(layer), /^  ok /, row(layer));
+  }
+  assert.match(row('modules'), /^  WARN modules/);
+  assert.deepEqual(r.evidenced, ['modules']);
+});
+
+test('a whole guest boot log speaks about every layer up to the device; its hypervisor layer has no evidence', async () => {
+  const r = await report(guestLog('intel-vfio-6.12'));
+  assert.ok(['firmware', 'kernel', 'modules', 'binding', 'isolation'].every((l) => r.evidenced.includes(l as never)), JSON.stringify(r.evidenced));
+  assert.ok(!r.evidenced.includes('hypervisor'));
+});
