@@ -56,7 +56,7 @@ function beforeLines(before: { label: string; file: string; from: number; to: nu
   for (const b of before) {
     const v = b.verdict;
     const said = v.status === 'broken' || v.status === 'warning' ? `${v.status} at ${v.layer} (${v.cause})` : v.status === 'undetermined' ? `undetermined${v.layer ? ` (${v.layer})` : ''}` : 'healthy';
-    out.push(`  before: ${b.label} (${b.file}:${b.from}-${b.to}): ${said}`);
+    out.push(`  before: ${HANG}${b.label} (${b.file}:${b.from}-${b.to}): ${said}`);
   }
   out.push('');
   return out;
@@ -128,8 +128,7 @@ export const analyzeCommand: Command = {
     } else {
       const st = makeStyle(colourWanted(io.isTty, io.env, colour));
       const text = renderTextReport(snapshot, report, st).replace('vfio-doctor check —', 'vfio-doctor analyze —');
-      printText(io, out([text.trimEnd(), '', ...beforeLines(before, st), ...sectionLines(sections, st), '', ...notUnderstoodLines(notUnderstood, st), ''].join('
-')));
+      printText(io, out([text.trimEnd(), '', ...beforeLines(before, st), ...sectionLines(sections, st), '', ...notUnderstoodLines(notUnderstood, st), ''].join('\n')));
     }
     return exitCodeFor(report, values.strict);
   },

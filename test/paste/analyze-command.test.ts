@@ -62,7 +62,7 @@ test('analyze --json has the shape of check --json plus notUnderstood, sectionsF
   const r = await runCli(['analyze', 'paste.txt', '--json'], { cwd: dir });
   const j = parseValidated('report', r.stdout);
   assert.deepEqual(Object.keys(j).sort(), [...Object.keys(check), 'earlierCaptures', 'notUnderstood', 'sectionsFound'].sort());
-  assert.deepEqual((j as Record<string, unknown>)['earlierCaptures'], []);
+  assert.deepEqual(j.earlierCaptures, []);
   assert.deepEqual(Object.keys(j.verdict).sort(), Object.keys(check.verdict).sort());
   assert.deepEqual(j.notUnderstood!.map((n) => [n.line, n.text]), [[7, 'this line is chatter from a forum post']]);
 });
