@@ -9,7 +9,7 @@ import { deriveFromKernelLog, deriveFromTools, inferNoGroups } from './derive.js
 import { deriveVirtualFunctions } from './virtual-functions.js';
 import { buildSnapshot } from './build-snapshot.js';
 import type { Chunk, NotUnderstood, SectionFound } from './types.js';
-import { splitCaptures } from './captures.js';
+import { splitCaptures, type KernelCapture } from './captures.js';
 
 export interface PasteInput {
   /** File name as given ("-" for standard input). */
@@ -39,7 +39,7 @@ export interface PasteResult {
 /** Recognises the chunks into `facts`; returns what was found and what was not understood. */
 export function recogniseInputs(inputs: PasteInput[], facts: PasteFacts): { sections: SectionFound[]; notUnderstood: NotUnderstood[] } {
   const chunks: Chunk[] = [];
-  for (const input of inputs) chunks.push(...splitChunks(inputLines(input.bytes, input.name)).chunks);
+  for (const input of inputs) for (const c of splitChunks(inputLines(input.bytes, input.name)).chunks) chunks.push(c);
   return recogniseAll(chunks, facts);
 }
 
@@ -52,6 +52,19 @@ export async function finishSnapshot(facts: PasteFacts, origin: Origin, inWhat: 
   return buildSnapshot(facts, { origin, inWhat, acpi, noGroups, now });
 }
 
+/** Earlier captures judged one by one; older ones are judged together, so a paste of a log that rebooted a
+ * hundred times costs a few analyses, not a hundred, and every line is still judged. */
+const EARLIER_JUDGED_ALONE = 3;
+
+function boundedEarlier(caps: KernelCapture[]): KernelCapture[] {
+  if (caps.length <= EARLIER_JUDGED_ALONE) return caps;
+  const old = caps.slice(0, caps.length - EARLIER_JUDGED_ALONE);
+  const lines: KernelCapture['lines'] = [];
+  for (const c of old) for (const l of c.lines) lines.push(l);
+  const label = `${old.length} earlier captures judged together (${old[0]!.label} to ${old[old.length - 1]!.label})`;
+  return [{ label, lines }, ...caps.slice(-EARLIER_JUDGED_ALONE)];
+}
+
 export async function readPaste(inputs: PasteInput[], opts: { now?: Date } = {}): Promise<PasteResult> {
   const facts = new PasteFacts();
   const { sections, notUnderstood } = recogniseInputs(inputs, facts);
@@ -59,11 +72,13 @@ export async function readPaste(inputs: PasteInput[], opts: { now?: Date } = {})
   const captures = splitCaptures(facts.kernelLines);
   const earlier: EarlierCapture[] = [];
   if (captures.length > 1) {
-    // The verdict follows the latest capture; the others are judged alone from their own lines.
-    facts.kernelLines.splice(0, facts.kernelLines.length, ...captures[captures.length - 1]!.lines);
-    for (const c of captures.slice(0, -1)) {
+    // The verdict follows the latest capture; the others are judged alone from their own lines. Lines are
+    // copied one by one: a capture can hold millions, more than a spread call's arguments may.
+    facts.kernelLines.length = 0;
+    for (const l of captures[captures.length - 1]!.lines) facts.kernelLines.push(l);
+    for (const c of boundedEarlier(captures.slice(0, -1))) {
       const alone = new PasteFacts();
-      alone.kernelLines.push(...c.lines);
+      for (const l of c.lines) alone.kernelLines.push(l);
       alone.note('kernel-log', `${c.lines[0]!.file}:${c.lines[0]!.n}-${c.lines[c.lines.length - 1]!.n}`);
       const first = c.lines[0]!;
       const last = c.lines[c.lines.length - 1]!;

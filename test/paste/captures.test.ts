@@ -88,3 +88,21 @@ test('analyze shows the earlier capture as before, in text and in --json', async
     [['boot 1 of 2', 1, 'firmware']],
   );
 });
+
+// A log that rebooted many times, or one boot of hundreds of thousands of lines, is still one analysis
+// per recent capture: the oldest are judged together, and no capture's size reaches a call's argument limit.
+test('many boots: the three before the latest are judged alone, older ones together; a huge boot does not overflow', async () => {
+  const boots = [NO_IOMMU(), NO_IOMMU(), WITH_IOMMU(), NO_IOMMU(), WITH_IOMMU(), WITH_IOMMU()];
+  const r = await judged(boots.join('\n'));
+  assert.notEqual(r.latest, FIRMWARE, 'the latest boot has an IOMMU');
+  assert.deepEqual(
+    r.earlier.map((e) => e.slice(0, e.indexOf(': '))),
+    ['2 earlier captures judged together (boot 1 of 6 to boot 2 of 6)', 'boot 3 of 6', 'boot 4 of 6', 'boot 5 of 6'],
+  );
+  assert.equal(r.earlier[0]!.endsWith(FIRMWARE), true, r.earlier[0]);
+  assert.equal(r.earlier[2]!.endsWith(FIRMWARE), true, r.earlier[2]);
+  const flood = Array.from({ length: 300_000 }, (_, i) => `[ ${(100 + i / 1000).toFixed(6)}] e1000e 0000:03:00.0 eth0: Link is Up`).join('\n');
+  const big = await readPaste([{ name: 'paste.txt', bytes: Buffer.from(`${NO_IOMMU()}\n${flood}\n${WITH_IOMMU()}\n`) }]);
+  assert.equal(big.earlier.length, 1);
+  assert.equal(big.earlier[0]!.to - big.earlier[0]!.from + 1 >= 300_000, true);
+});
