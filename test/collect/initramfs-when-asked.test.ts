@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { buildHost } from '../fixtures/host-builder.js';
 import { intelDesktop } from '../fixtures/hosts.js';
-import { fn, variant } from '../helpers/scenario.js';
+import { miniStory1 } from '../helpers/scenario.js';
 import { tempDir } from '../helpers/temp.js';
 import { runCli } from '../helpers/run-cli.js';
 import { collectSnapshot } from '../../src/collect/collect.js';
@@ -42,14 +42,7 @@ test('every target bound to vfio-pci: the image is not read, and the report is t
 
 test('a target left on its host driver: check reads the image and finds the driver racing vfio-pci in it', async (t) => {
   const root = await buildHost(
-    variant(intelDesktop, (h) => {
-      h.initramfsModules = [];
-      h.kernel = { ...h.kernel, installed: [{ release: '6.8.0-45-generic', initramfs: { modules: ['nvme', 'nvme_core', 'nouveau', 'snd_hda_intel'] } }] };
-      h.modprobe = { 'vfio.conf': 'options vfio-pci ids=10de:1b80,10de:10f0\n' };
-      fn(h, '01.0/00.0').driver = 'nouveau';
-      fn(h, '01.0/00.0').hostDriver = 'nouveau';
-      fn(h, '01.0/00.1').driver = 'snd_hda_intel';
-    }),
+    miniStory1(),
     path.join(tempDir('image-read', t), 'host'),
   );
   const s = await collectSnapshot({ root, readInitramfs: (c) => imageCanMatter(c) });

@@ -2,6 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { buildHost, type HostSpec, type PciFunctionSpec } from '../fixtures/host-builder.js';
+import { intelDesktop } from '../fixtures/hosts.js';
 import { collectSnapshot } from '../../src/collect/collect.js';
 import { analyze, type Report } from '../../src/analyze/analyze.js';
 import type { Layer } from '../../src/analyze/layers.js';
@@ -92,4 +93,16 @@ export function fn(h: HostSpec, pathSpec: string, bus = 0): PciFunctionSpec {
     list = found.children ?? [];
   }
   return found!;
+}
+
+/** Playbook mini-story 1, the typical failure after an update: nouveau in the initramfs, vfio-pci not. */
+export function miniStory1(): HostSpec {
+  return variant(intelDesktop, (h) => {
+    h.initramfsModules = [];
+    h.kernel = { ...h.kernel, installed: [{ release: '6.8.0-45-generic', initramfs: { modules: ['nvme', 'nvme_core', 'nouveau', 'snd_hda_intel'] } }] };
+    h.modprobe = { 'vfio.conf': 'options vfio-pci ids=10de:1b80,10de:10f0\n' };
+    fn(h, '01.0/00.0').driver = 'nouveau';
+    fn(h, '01.0/00.0').hostDriver = 'nouveau';
+    fn(h, '01.0/00.1').driver = 'snd_hda_intel';
+  });
 }

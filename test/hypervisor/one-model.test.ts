@@ -4,15 +4,14 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { buildHost, type HostSpec } from '../fixtures/host-builder.js';
 import { HOSTS } from '../fixtures/hosts.js';
 import { variant } from '../helpers/scenario.js';
 import { domainXml } from './fixtures.js';
 import { runCli } from '../helpers/run-cli.js';
 import { repoRoot } from '../helpers/paths.js';
-import { collectSnapshot } from '../../src/collect/collect.js';
+import { tempDir } from '../helpers/temp.js';
+import { collected, definitionOnly } from './support/one-model.js';
 import { readPaste } from '../../src/paste/read-paste.js';
 import { readSos } from '../../src/sos/read-sos.js';
 import { analyze } from '../../src/analyze/analyze.js';
@@ -20,23 +19,6 @@ import type { Snapshot } from '../../src/snapshot/types.js';
 import type { VmDefinition } from '../../src/hypervisor/types.js';
 import { parseValidated } from '../helpers/json-output.js';
 
-function tmp(t: { after: (fn: () => void) => void }): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'vd-one-model-'));
-  t.after(() => fs.rmSync(d, { recursive: true, force: true }));
-  return d;
-}
-
-/** What the definition itself says: where it was read, and what only the host around it can tell (who
- *  runs QEMU, autostart, whether a ROM file exists), are left out. */
-function definitionOnly(vm: VmDefinition): unknown {
-  const { file: _f, line: _l, runAs: _r, autostart: _a, devices, ...rest } = vm;
-  return { ...rest, devices: devices.map(({ where: _w, line: _n, romFileFound: _x, ...a }) => a) };
-}
-
-async function collected(spec: HostSpec, t: { after: (fn: () => void) => void }): Promise<Snapshot> {
-  const root = await buildHost(spec, path.join(tmp(t), 'host'));
-  return collectSnapshot({ root });
-}
 
 async function pasted(text: string): Promise<Snapshot> {
   return (await readPaste([{ name: 'paste.txt', bytes: Buffer.from(text) }])).snapshot;
@@ -90,7 +72,7 @@ test('Proxmox: the same VM configuration collected from /etc/pve and pasted from
 });
 
 test('a sosreport with a VM as a copied file and as a command output counts the VM once', async (t) => {
-  const root = path.join(tmp(t), 'sosreport-pve');
+  const root = path.join(tempDir('one-model', t), 'sosreport-pve');
   const put = (rel: string, text: string) => {
     fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
     fs.writeFileSync(path.join(root, rel), text);

@@ -5,7 +5,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { buildHost, type HostSpec } from '../fixtures/host-builder.js';
 import { HOSTS } from '../fixtures/hosts.js';
@@ -19,24 +18,10 @@ import { analyze } from '../../src/analyze/analyze.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
 import type { VmDefinition } from '../../src/hypervisor/types.js';
 import { parseValidated } from '../helpers/json-output.js';
+import { tempDir } from '../helpers/temp.js';
+import { collected, definitionOnly } from './support/one-model.js';
 import { holdsIpcLock, procMemlockKiB } from '../../src/hypervisor/running-qemu.js';
 
-function tmp(t: { after: (fn: () => void) => void }): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'vd-qemu-model-'));
-  t.after(() => fs.rmSync(d, { recursive: true, force: true }));
-  return d;
-}
-
-/** What the command line itself says: where it was read and the host's context are left out. */
-function definitionOnly(vm: VmDefinition): unknown {
-  const { file: _f, line: _l, runAs: _r, autostart: _a, devices, ...rest } = vm;
-  return { ...rest, devices: devices.map(({ where: _w, line: _n, romFileFound: _x, ...a }) => a) };
-}
-
-async function collected(spec: HostSpec, t: { after: (fn: () => void) => void }): Promise<Snapshot> {
-  const root = await buildHost(spec, path.join(tmp(t), 'host'));
-  return collectSnapshot({ root });
-}
 
 async function pasted(text: string): Promise<Awaited<ReturnType<typeof readPaste>>> {
   return readPaste([{ name: 'paste.txt', bytes: Buffer.from(text) }]);
@@ -126,11 +111,11 @@ test('QEMU: a running QEMU whose device is on a host driver gets the same findin
     fn(h, '01.0/00.1').driver = 'snd_hda_intel';
   };
   const argv = ['qemu-system-x86_64', '-enable-kvm', '-name', 'win10', '-m', '8192', '-device', 'vfio-pci,host=01:00.0,multifunction=on', '-device', 'vfio-pci,host=01:00.1'];
-  const qemuRoot = await buildHost(withProcess(argv, onHostDrivers), path.join(tmp(t), 'qemu'));
+  const qemuRoot = await buildHost(withProcess(argv, onHostDrivers), path.join(tempDir('qemu-model', t), 'qemu'));
   const libvirtRoot = await buildHost(variant(HOSTS.intelDesktop, (h) => {
     onHostDrivers(h);
     h.files = { ...h.files, '/etc/libvirt/qemu/win10.xml': domainXml({ name: 'win10', hostdevs: [[1, 0, 0], [1, 0, 1]] }) };
-  }), path.join(tmp(t), 'libvirt'));
+  }), path.join(tempDir('qemu-model', t), 'libvirt'));
   const decisive = (snap: Snapshot) => {
     const r = analyze(snap);
     return { verdict: [r.verdict.status, r.verdict.layer, r.verdict.cause], bound: r.findings.filter((f) => f.cause === 'host-driver-bound').map((f) => [f.layer, f.subject, f.severity]) };
@@ -192,7 +177,7 @@ test('QEMU: qm showcmd output, one line and --pretty, is the Proxmox VM as QEMU 
 });
 
 test('QEMU: the ps output of a sosreport carries running QEMUs into the snapshot, a described one once', async (t) => {
-  const root = path.join(tmp(t), 'sosreport-qemu');
+  const root = path.join(tempDir('qemu-model', t), 'sosreport-qemu');
   const put = (rel: string, text: string) => {
     fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
     fs.writeFileSync(path.join(root, rel), text);

@@ -4,8 +4,7 @@
 import test, { after } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildHost } from '../fixtures/host-builder.js';
-import { HOSTS } from '../fixtures/hosts.js';
-import { fn, variant } from '../helpers/scenario.js';
+import { miniStory1 } from '../helpers/scenario.js';
 import { removeTempDir, tempDir } from '../helpers/temp.js';
 import { runCli } from '../helpers/run-cli.js';
 import { main } from '../../src/cli/main.js';
@@ -18,14 +17,7 @@ const ANSI = /\x1b\[\d+m/g;
 const LAYOUT_MARKS = /[\ue000-\ue004]/;
 
 /** Playbook mini-story 1, a typical failure: nouveau in the initramfs, vfio-pci not. */
-const ministory = variant(HOSTS.intelDesktop, (h) => {
-  h.initramfsModules = [];
-  h.kernel = { ...h.kernel, installed: [{ release: '6.8.0-45-generic', initramfs: { modules: ['nvme', 'nvme_core', 'nouveau', 'snd_hda_intel'] } }] };
-  h.modprobe = { 'vfio.conf': 'options vfio-pci ids=10de:1b80,10de:10f0\n' };
-  fn(h, '01.0/00.0').driver = 'nouveau';
-  fn(h, '01.0/00.0').hostDriver = 'nouveau';
-  fn(h, '01.0/00.1').driver = 'snd_hda_intel';
-});
+const ministory = miniStory1();
 
 // One tree for the whole file, removed after its last test.
 const tree = tempDir('text-layout');

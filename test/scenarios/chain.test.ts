@@ -1,4 +1,4 @@
-import { runScenarios, variant, fn, type Scenario } from '../helpers/scenario.js';
+import { runScenarios, variant, fn, miniStory1, type Scenario } from '../helpers/scenario.js';
 import { HOSTS } from '../fixtures/hosts.js';
 
 // One scenario (at least) per cause, each a real fixture tree: the verdict's layer and cause, and the
@@ -140,14 +140,7 @@ const scenarios: Scenario[] = [
   },
   {
     name: 'playbook mini-story 1: nouveau in the initramfs, vfio-pci not',
-    host: variant(intelDesktop, (h) => {
-      h.initramfsModules = [];
-      h.kernel = { ...h.kernel, installed: [{ release: '6.8.0-45-generic', initramfs: { modules: ['nvme', 'nvme_core', 'nouveau', 'snd_hda_intel'] } }] };
-      h.modprobe = { 'vfio.conf': 'options vfio-pci ids=10de:1b80,10de:10f0\n' };
-      fn(h, '01.0/00.0').driver = 'nouveau';
-      fn(h, '01.0/00.0').hostDriver = 'nouveau';
-      fn(h, '01.0/00.1').driver = 'snd_hda_intel';
-    }),
+    host: miniStory1(),
     expect: { status: 'broken', layer: 'modules', cause: 'initramfs-missing-vfio', subject: GPU, command: /update-initramfs -u -k all/, alsoFinds: [{ cause: 'host-driver-bound', trusted: false }] },
   },
 

@@ -5,7 +5,6 @@ import { assignedFunctions, hypervisorInfo, vmsInScope } from '../../../hypervis
 import type { VmDefinition, VmPciAssignment } from '../../../hypervisor/types.js';
 import type { Snapshot } from '../../../snapshot/types.js';
 import { guideFor } from '../../../hypervisor/managers.js';
-import { sh } from '../../shell.js';
 
 /** The assignment as its format writes it, where it is written. */
 export function configEvidence(vm: VmDefinition, a: VmPciAssignment, text: string = guideFor(vm).assignmentText(a)): Evidence {
