@@ -95,7 +95,8 @@ test('install --kernel-hook where the hook directory cannot be made: one line, e
   fs.writeFileSync(path.join(root, 'etc', 'kernel'), 'a file where a directory belongs\n');
   const r = await runCli(['install', '--kernel-hook', '--root', root]);
   assert.equal(r.code, 2);
-  assert.doesNotMatch(r.stderr, /internal error|E[A-Z]{3,}/);
+  // The temporary root's random name can hold any capitals ("...-LdETII"): only the words after it count.
+  assert.doesNotMatch(r.stderr.split(root).join('<root>'), /internal error|\bE[A-Z]{3,}\b/);
   assert.match(r.stderr, /^vfio-doctor install: cannot create .*postinst\.d: /);
   assert.equal(r.stderr.trim().split('\n').length, 1);
 });
