@@ -26,24 +26,90 @@ export interface PlacedHit extends CatalogueHit {
   at: number;
 }
 
-const anchorCache = new WeakMap<readonly CatalogueEntry[], RegExp>();
+// Per entry list, built once: the any-anchor test (case-insensitive, on the line as given) and an index
+// from anchor to the entries that carry it, so a message meets only the entries whose anchors it holds
+// (instead of every entry testing every one of its anchors against it).
+interface EntryIndex {
+  any: RegExp;
+  /** Every anchor, longest first, as one alternation over the lower-cased message. */
+  find: RegExp;
+  /**
+   * For each anchor, the entries (by position) carrying it or an anchor that is a prefix of it: at a
+   * position where several anchors start, the alternation finds only the longest.
+   */
+  entriesAt: Map<string, readonly number[]>;
+  /** Scratch marks, one per entry: the pass that last took it as a candidate. */
+  seen: Uint32Array;
+  pass: number;
+}
+
+const indexCache = new WeakMap<readonly CatalogueEntry[], EntryIndex>();
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function entryIndex(entries: readonly CatalogueEntry[]): EntryIndex {
+  let idx = indexCache.get(entries);
+  if (!idx) {
+    const words = [...new Set(entries.flatMap((e) => e.anchors))];
+    const byLength = [...words].sort((a, b) => b.length - a.length);
+    const entriesAt = new Map<string, readonly number[]>();
+    for (const w of words) {
+      const list: number[] = [];
+      entries.forEach((e, i) => {
+        if (e.anchors.some((a) => w.startsWith(a))) list.push(i);
+      });
+      entriesAt.set(w, list);
+    }
+    idx = {
+      any: new RegExp(words.map(escapeRe).join('|'), 'i'),
+      find: new RegExp(byLength.map(escapeRe).join('|'), 'g'),
+      entriesAt,
+      seen: new Uint32Array(entries.length),
+      pass: 0,
+    };
+    indexCache.set(entries, idx);
+  }
+  return idx;
+}
 
 function anyAnchor(entries: readonly CatalogueEntry[]): RegExp {
-  let re = anchorCache.get(entries);
-  if (!re) {
-    const words = [...new Set(entries.flatMap((e) => e.anchors))].map((a) => a.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-    re = new RegExp(words.join('|'), 'i');
-    anchorCache.set(entries, re);
+  return entryIndex(entries).any;
+}
+
+/**
+ * The entries (positions, in catalogue order) one of whose anchors `lower` contains: every position
+ * where an anchor starts is visited, and there the longest anchor stands for the shorter ones it begins
+ * with.
+ */
+function candidates(idx: EntryIndex, lower: string): number[] {
+  const out: number[] = [];
+  const re = idx.find;
+  if (++idx.pass === 0xffffffff) {
+    idx.seen.fill(0);
+    idx.pass = 1;
   }
-  return re;
+  const pass = idx.pass;
+  re.lastIndex = 0;
+  for (let m = re.exec(lower); m !== null; m = re.exec(lower)) {
+    for (const i of idx.entriesAt.get(m[0]) as readonly number[]) {
+      if (idx.seen[i] !== pass) {
+        idx.seen[i] = pass;
+        out.push(i);
+      }
+    }
+    re.lastIndex = m.index + 1;
+  }
+  return out.length > 1 ? out.sort((a, b) => a - b) : out;
 }
 
 /** The first entry (in catalogue order) whose pattern matches, with where the match lies. */
 export function findEntry(message: string, entries: readonly CatalogueEntry[] = builtinCatalogue()): { entry: CatalogueEntry; index: number; end: number } | null {
-  if (!anyAnchor(entries).test(message)) return null;
-  const lower = message.toLowerCase();
-  for (const entry of entries) {
-    if (!entry.anchors.some((a) => lower.includes(a))) continue;
+  const idx = entryIndex(entries);
+  if (!idx.any.test(message)) return null;
+  for (const i of candidates(idx, message.toLowerCase())) {
+    const entry = entries[i] as CatalogueEntry;
     for (const re of entry.patterns) {
       const m = re.exec(message);
       if (m) return { entry, index: m.index, end: m.index + m[0].length };
@@ -133,10 +199,34 @@ const ERRNO_TEXTS = (
 
 const ERRNO_NUMBER = /(?:\berr(?:or|no)?\s*[:=]?\s*|=\s*|\bret(?:urned)?\s*[:=]?\s*)\(?-(\d{1,3})\b/i;
 
+// The texts as one alternation, longest first, and for each text the first entry of ERRNO_TEXTS that it
+// or a text it begins with stands for: one pass over a message finds what testing every text in turn
+// would, the first text of the list that the message holds.
+const ERRNO_FIND = new RegExp(
+  [...new Set(ERRNO_TEXTS.map(([text]) => text))]
+    .sort((a, b) => b.length - a.length)
+    .map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('|'),
+  'g',
+);
+const ERRNO_RANK = new Map<string, number>();
+for (const [text] of ERRNO_TEXTS) {
+  if (ERRNO_RANK.has(text)) continue;
+  const rank = ERRNO_TEXTS.findIndex(([t]) => text.startsWith(t));
+  ERRNO_RANK.set(text, rank);
+}
+
 /** The errno a message carries, by its text ("Permission denied") or its number ("error -13", "= -12"). */
 export function errnoIn(message: string): string | null {
   const lower = message.toLowerCase();
-  for (const [text, name] of ERRNO_TEXTS) if (lower.includes(text)) return name;
+  let best = -1;
+  ERRNO_FIND.lastIndex = 0;
+  for (let m = ERRNO_FIND.exec(lower); m !== null; m = ERRNO_FIND.exec(lower)) {
+    const rank = ERRNO_RANK.get(m[0]) as number;
+    if (best < 0 || rank < best) best = rank;
+    ERRNO_FIND.lastIndex = m.index + 1;
+  }
+  if (best >= 0) return (ERRNO_TEXTS[best] as [string, string])[1];
   const m = ERRNO_NUMBER.exec(message);
   if (m) return ERRNO[Number(m[1])]?.[0] ?? null;
   return null;

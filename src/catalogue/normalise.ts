@@ -121,7 +121,7 @@ export function normaliseLine(raw: string): NormalisedLine {
     }
     if (take(PROGRAMS) || WRAPPERS.some(takeWrapper) || takeWrapper(LOCATION)) continue;
     // The OCI runtime chain ends in ": unknown".
-    s = s.replace(/:\s+unknown\.?$/, '');
+    if (s.includes('unknown')) s = s.replace(/:\s+unknown\.?$/, '');
     if (s === before) break;
   }
   s = s.trim();
@@ -134,8 +134,13 @@ export function continuationText(raw: string): string {
   return cleanLine(raw).trim().replace(QUOTE, '').trim();
 }
 
+// Compiled once: these run on every line the catalogue looks at.
+const HOST_OPTION = new RegExp(`host"?[=:]"?((?:[0-9a-fA-F]{4}:)?${SHORT_BDF})`);
+const FULL_BDF = new RegExp(`(?<![\\w:])(${BDF})(?![\\w])`);
+const NODE_DEVICE = /pci_([0-9a-fA-F]{4})_([0-9a-fA-F]{2})_([0-9a-fA-F]{2})_([0-7])/;
+
 function hostOf(option: string): string | null {
-  const m = new RegExp(`host"?[=:]"?((?:[0-9a-fA-F]{4}:)?${SHORT_BDF})`).exec(option);
+  const m = HOST_OPTION.exec(option);
   if (!m) return null;
   const a = m[1]!.toLowerCase();
   return a.length === 7 ? `0000:${a}` : a;
@@ -143,9 +148,9 @@ function hostOf(option: string): string | null {
 
 /** The first PCI function a message names: a full address, libvirt's node device name, a host= option. */
 export function deviceIn(message: string): string | null {
-  const full = new RegExp(`(?<![\\w:])(${BDF})(?![\\w])`).exec(message);
+  const full = FULL_BDF.exec(message);
   if (full) return full[1]!.toLowerCase();
-  const node = /pci_([0-9a-fA-F]{4})_([0-9a-fA-F]{2})_([0-9a-fA-F]{2})_([0-7])/.exec(message);
+  const node = NODE_DEVICE.exec(message);
   if (node) return `${node[1]}:${node[2]}:${node[3]}.${node[4]}`.toLowerCase();
   return hostOf(message);
 }
