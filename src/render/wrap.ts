@@ -221,8 +221,11 @@ export function fitText(text: string, width: number): string {
 /**
  * fitText's output in pieces of about `chunkChars` characters, for printing: a report of megabytes is
  * then never held twice (as rendered and as fitted) at once. The pieces joined are fitText's output.
+ * The pieces are small so that the fitted lines waiting in one die young: with pieces of a million
+ * characters they outlived the young generation, and printing a 5 MB report (a 300 MB kernel log's
+ * findings) grew the old one by 60 MB (peak RSS 208 MB instead of 153 MB).
  */
-export function* fitTextChunks(text: string, width: number, chunkChars = 1 << 20): Generator<string> {
+export function* fitTextChunks(text: string, width: number, chunkChars = 1 << 16): Generator<string> {
   let parts: string[] = [];
   let size = 0;
   let first = true;
