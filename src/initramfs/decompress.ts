@@ -3,7 +3,7 @@
 // for them), fed the file through a pipe and read back as it produces output, so memory stays flat.
 
 import { spawn } from 'node:child_process';
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 
@@ -26,6 +26,11 @@ export interface DecompressedStream {
   finished(): Promise<void>;
   /** Stops reading and ends the decoder, for when the caller gave up early. */
   cancel(): void;
+  /**
+   * Ends the decoder because the caller has read all it wants, and settles once it is gone (no process
+   * left behind); its exit status then means nothing and is not reported.
+   */
+  stop(): Promise<void>;
 }
 
 const READ_CHUNK = 1 << 20;
@@ -84,6 +89,11 @@ function openGunzip(region: CompressedRegion, deadline: Deadline): DecompressedS
       input.destroy();
       gunzip.destroy();
     },
+    stop: () => {
+      input.destroy();
+      gunzip.destroy();
+      return Promise.resolve();
+    },
   };
 }
 
@@ -93,34 +103,56 @@ interface ExitStatus {
   spawnError: NodeJS.ErrnoException | null;
 }
 
+/**
+ * The image opened with its file position at `offset`, for a child to read as its stdin: the tool reads the
+ * file itself instead of Node copying every compressed byte through a pipe.
+ */
+function openAt(region: CompressedRegion): number {
+  const fd = openSync(region.file, 'r');
+  try {
+    // Node has no lseek: reading the bytes before the region moves the shared file position past them.
+    const skip = Buffer.allocUnsafe(Math.min(READ_CHUNK, Math.max(region.offset, 1)));
+    let left = region.offset;
+    while (left > 0) {
+      const n = readSync(fd, skip, 0, Math.min(skip.length, left), null);
+      if (n === 0) break;
+      left -= n;
+    }
+    return fd;
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+}
+
 function openExternal(region: CompressedRegion, deadline: Deadline): DecompressedStream {
   const tool = DECOMPRESSORS[region.format as Exclude<CompressedFormat, 'gzip'>];
-  const child = spawn(tool.command, [...tool.args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let fd: number;
+  try {
+    fd = openAt(region);
+  } catch (error) {
+    throw readFailure(region, error as NodeJS.ErrnoException);
+  }
+  let child;
+  try {
+    child = spawn(tool.command, [...tool.args], { stdio: [fd, 'pipe', 'pipe'] });
+  } finally {
+    // The child holds its own copy of the descriptor.
+    closeSync(fd);
+  }
   const stdout = child.stdout as Readable;
-  let readError: NodeJS.ErrnoException | null = null;
   let stderr = '';
 
   const exited = new Promise<ExitStatus>((resolve) => {
     child.once('error', (error: NodeJS.ErrnoException) => resolve({ code: null, signal: null, spawnError: error }));
     child.once('close', (code, signal) => resolve({ code, signal, spawnError: null }));
   });
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (text: string) => {
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (text: string) => {
     if (stderr.length < STDERR_LIMIT) stderr += text;
   });
-  // The tool may exit before it has read everything (corrupt input, or we killed it): that is reported
-  // through its exit status, not as a broken pipe.
-  child.stdin.on('error', () => {});
-
-  const input = createReadStream(region.file, { start: region.offset, highWaterMark: READ_CHUNK });
-  input.on('error', (error: NodeJS.ErrnoException) => {
-    readError = error;
-    child.kill('SIGKILL');
-  });
-  input.pipe(child.stdin);
 
   const stop = (): void => {
-    input.destroy();
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   };
   const unregister = deadline.register((error) => {
@@ -138,7 +170,6 @@ function openExternal(region: CompressedRegion, deadline: Deadline): Decompresse
 
   async function finished(): Promise<void> {
     const status = await exited;
-    input.destroy();
     if (deadline.error) throw deadline.error;
     const where = regionWords(region);
     if (status.spawnError) {
@@ -159,7 +190,6 @@ function openExternal(region: CompressedRegion, deadline: Deadline): Decompresse
         region.offset,
       );
     }
-    if (readError) throw readFailure(region, readError);
     if (status.code === 0) return;
     const said = firstErrorLine(stderr);
     const how = status.signal ? `was killed by ${status.signal}` : `exited with status ${status.code}`;
@@ -174,7 +204,13 @@ function openExternal(region: CompressedRegion, deadline: Deadline): Decompresse
     );
   }
 
-  return { chunks: chunks(), finished, cancel: stop };
+  async function stopEarly(): Promise<void> {
+    stop();
+    stdout.destroy();
+    await exited;
+  }
+
+  return { chunks: chunks(), finished, cancel: stop, stop: stopEarly };
 }
 
 /** The decoder's own complaint, on one line, without the blank and progress lines some tools print. */
