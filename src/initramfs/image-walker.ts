@@ -9,6 +9,8 @@ import { open, stat } from 'node:fs/promises';
 import { CpioFormatError, CpioStreamParser, type CpioMember, type CpioVisitor } from './cpio-newc.js';
 import { describeUnknownMagic, detectCompression, MAGIC_PROBE_BYTES, type CompressedFormat } from './compression.js';
 import { Deadline } from './deadline.js';
+import { isSingleZstdFrame, SortedOrderTracker } from './early-stop.js';
+import { canonicalInitramfsPath } from './member-names.js';
 import { openDecompressedStream } from './decompress.js';
 import { InitramfsError } from './errors.js';
 import type { InitramfsReadOptions, InitramfsSegment } from './types.js';
@@ -20,11 +22,20 @@ export interface ImageVisitor {
   member(member: CpioMember, segment: number): boolean | void;
   data?(member: CpioMember, chunk: Buffer): void;
   memberEnd?(member: CpioMember): void;
+  /**
+   * The canonical path (exclusive) from which on the caller asks nothing more: a walk of an image proven
+   * to be in initramfs-tools' sorted order may stop once a member at or after it streamed past (see
+   * early-stop.ts). undefined while the caller does not know yet; null when it needs every member.
+   * Polled between chunks of decompressed data.
+   */
+  stopLimit?(): string | null | undefined;
 }
 
 export interface ImageLayout {
   size: number;
   segments: InitramfsSegment[];
+  /** false when the walk stopped early, before the end of the compressed region, as stopLimit allowed. */
+  complete: boolean;
 }
 
 export async function walkInitramfs(
@@ -46,7 +57,7 @@ export async function walkInitramfs(
       if (segments.length === 0) {
         throw new InitramfsError('corrupt', file, `${file}: holds only zero bytes, no cpio archive`, 0);
       }
-      return { size, segments };
+      return { size, segments, complete: true };
     }
     const head = await readProbe(file, compressedAt);
     const format = detectCompression(head);
@@ -61,8 +72,8 @@ export async function walkInitramfs(
     }
     phase = `decompressing the ${format} data at offset ${compressedAt}`;
     segments.push({ offset: compressedAt, compression: format, entries: 0 });
-    await walkCompressedRegion(file, compressedAt, format, visitor, segments, deadline);
-    return { size, segments };
+    const complete = await walkCompressedRegion(file, size, compressedAt, format, visitor, segments, deadline);
+    return { size, segments, complete };
   } finally {
     deadline.dispose();
   }
@@ -115,7 +126,12 @@ function toInitramfsError(file: string, error: unknown, offset: number): unknown
 }
 
 /** Counts members per segment and forwards them; archiveStart opens a segment only for uncompressed archives. */
-function segmentVisitor(visitor: ImageVisitor, segments: InitramfsSegment[], opensSegments: boolean): CpioVisitor {
+function segmentVisitor(
+  visitor: ImageVisitor,
+  segments: InitramfsSegment[],
+  opensSegments: boolean,
+  order: SortedOrderTracker | null = null,
+): CpioVisitor {
   return {
     archiveStart(_archive, offset) {
       if (opensSegments) segments.push({ offset, compression: 'none', entries: 0 });
@@ -123,6 +139,7 @@ function segmentVisitor(visitor: ImageVisitor, segments: InitramfsSegment[], ope
     member(member) {
       const index = segments.length - 1;
       segments[index]!.entries += 1;
+      order?.observe(canonicalInitramfsPath(member.name), member.archive);
       return visitor.member(member, index);
     },
     data: visitor.data ? (member, chunk) => visitor.data!(member, chunk) : undefined,
@@ -158,24 +175,48 @@ async function walkUncompressedHead(
   }
 }
 
+/** Returns false when it stopped early (stopLimit allowed it), true after reading the region to its end. */
 async function walkCompressedRegion(
   file: string,
+  size: number,
   offset: number,
   format: CompressedFormat,
   visitor: ImageVisitor,
   segments: InitramfsSegment[],
   deadline: Deadline,
-): Promise<void> {
-  const parser = new CpioStreamParser(segmentVisitor(visitor, segments, false), {
+): Promise<boolean> {
+  // Only a zstd region can be proven to hold nothing after its frame without decoding it.
+  const order = visitor.stopLimit && format === 'zstd' ? new SortedOrderTracker() : null;
+  let frameChecked: boolean | null = null;
+  const mayStop = (): boolean => {
+    if (order === null || !order.inOrder) return false;
+    const limit = visitor.stopLimit!();
+    if (typeof limit !== 'string' || !order.passed(limit)) return false;
+    frameChecked ??= isSingleZstdFrame(file, offset, size);
+    return frameChecked;
+  };
+  const parser = new CpioStreamParser(segmentVisitor(visitor, segments, false, order), {
     stopAtForeignData: false,
     describeOffset: (at) => `offset ${at} of the data decompressed from the ${format} region at offset ${offset}`,
   });
   const stream = openDecompressedStream({ file, offset, format }, deadline);
+  let stopped = false;
   try {
-    for await (const chunk of stream.chunks) parser.write(chunk);
+    for await (const chunk of stream.chunks) {
+      parser.write(chunk);
+      if (mayStop()) {
+        stopped = true;
+        break;
+      }
+    }
   } catch (error) {
     stream.cancel();
     throw toInitramfsError(file, error, offset);
+  }
+  if (stopped) {
+    // Everything asked about has streamed past: end the decoder and wait for it, so no process is left.
+    await stream.stop();
+    return false;
   }
   // A decoder failure explains a cut-off archive better than the cut itself, so it is checked first.
   await stream.finished();
@@ -192,4 +233,5 @@ async function walkCompressedRegion(
       offset,
     );
   }
+  return true;
 }

@@ -17,6 +17,14 @@ export interface InitramfsFileReadOptions extends InitramfsReadOptions {
   /** Called with every member's canonical path, in archive order, during the one walk: a caller that
    *  also needs the listing (module names, a count) then reads the image once, not twice. */
   onMember?: (canonicalPath: string) => void;
+  /**
+   * The canonical path (exclusive) from which on the caller asks nothing: every wanted path and every
+   * member onMember must see sorts before it. An image proven to be in initramfs-tools' sorted order is
+   * then read only until a member at or after it (see early-stop.ts); others are read to the end.
+   * Returns undefined while the caller does not know yet, null to read everything. onMember then sees
+   * only the members before the stop (and possibly a few after it).
+   */
+  stopLimit?: () => string | null | undefined;
 }
 
 const DEFAULT_MAX_BYTES = 1024 * 1024;
@@ -50,6 +58,7 @@ async function capturePass(
   extraOrdinals: ReadonlySet<number>,
   maxBytes: number,
   options: InitramfsReadOptions,
+  stopLimit?: () => string | null | undefined,
 ): Promise<PassResult> {
   const result: PassResult = {
     lastByPath: new Map(),
@@ -103,6 +112,8 @@ async function capturePass(
         pieces.delete(member);
         ordinals.delete(member);
       },
+      // A wanted path in a hard-link group may get its data from a later link: read everything then.
+      stopLimit: stopLimit && (() => (pendingGroups.size > 0 ? null : stopLimit())),
     },
     options,
   );
@@ -122,7 +133,14 @@ async function readSelected(
 ): Promise<{ contents: Map<string, Buffer>; pass: PassResult }> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const onMember = options.onMember;
-  const pass = await capturePass(file, onMember ? (p) => (onMember(p), isWanted(p)) : isWanted, new Set(), maxBytes, options);
+  const pass = await capturePass(
+    file,
+    onMember ? (p) => (onMember(p), isWanted(p)) : isWanted,
+    new Set(),
+    maxBytes,
+    options,
+    options.stopLimit,
+  );
   // A link group's data may sit on a member that streamed past before the wanted name was seen.
   const missing = new Set<number>();
   for (const record of pass.lastByPath.values()) {

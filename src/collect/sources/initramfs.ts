@@ -9,14 +9,31 @@ const MODULE_FILE = /\/([^/]+)\.ko(\.(xz|zst|gz))?$/;
 const MODPROBE_CONF = /^(etc|usr\/lib|lib|run)\/modprobe\.d\/[^/]+\.conf$/;
 const LOAD_LIST = /^(conf\/modules|(etc|usr\/lib|lib)\/modules-load\.d\/[^/]+\.conf)$/;
 
-/** Summarises an initramfs image: modules inside, modprobe configuration and module lists inside. */
-export async function summariseInitramfs(localPath: string, hostPath: string, kernel: string, timeoutMs: number): Promise<InitramfsInfo> {
+/** Every path MODPROBE_CONF and LOAD_LIST match sorts before this one (byte order, as LC_ALL=C sort). */
+export const CONFIG_FILES_LIMIT = 'usr/lib/modules-load.d0';
+
+/**
+ * Summarises an initramfs image: modules inside, modprobe configuration and module lists inside.
+ * With `modulesLimit` (a canonical path, exclusive, past every module file the caller will ask about;
+ * null when that is not known) an image in initramfs-tools' sorted order is read only that far: `modules`
+ * is then exact for the modules whose files sort before it, `entries` counts what was read, and the
+ * configuration files are complete.
+ */
+export async function summariseInitramfs(
+  localPath: string,
+  hostPath: string,
+  kernel: string,
+  timeoutMs: number,
+  modulesLimit?: string | null,
+): Promise<InitramfsInfo> {
   const modules = new Set<string>();
   let entries = 0;
   const wanted = (p: string) => MODPROBE_CONF.test(p) || LOAD_LIST.test(p);
+  const limit = modulesLimit === undefined || modulesLimit === null ? null : modulesLimit > CONFIG_FILES_LIMIT ? modulesLimit : CONFIG_FILES_LIMIT;
   // One walk gives both the member names (modules inside, the count) and the small files read.
   const files = await readInitramfsFiles(localPath, wanted, {
     timeoutMs,
+    ...(limit === null ? {} : { stopLimit: () => limit }),
     onMember: (p) => {
       entries++;
       const m = MODULE_FILE.exec('/' + p);
