@@ -6,14 +6,42 @@ import type { HostFs } from '../collect/host-fs.js';
 import { summariseInitramfs } from '../collect/sources/initramfs.js';
 import { InitramfsError } from '../initramfs/index.js';
 import { InputError } from '../cli/command.js';
-import type { NextInitramfs } from './types.js';
+import { moduleKey } from '../parse/proc-modules.js';
+import type { NextInitramfs, NextKernel } from './types.js';
 
 /** The names initramfs-tools, dracut, mkinitcpio (versioned presets) and booster give an image. */
 export function imageCandidates(version: string): string[] {
   return [`/boot/initrd.img-${version}`, `/boot/initramfs-${version}.img`, `/boot/initrd-${version}`, `/boot/booster-${version}.img`, `/boot/initramfs-${version}`];
 }
 
-export async function readNextInitramfs(hfs: HostFs, version: string, explicit: string | undefined, cwd: string, timeoutMs: number): Promise<NextInitramfs> {
+/**
+ * Where reading the image may stop: past the files of the modules asked about, as the image holds them
+ * (usr/lib/modules/VERSION/ plus the path below the new kernel's modules directory; "lib" is a link to
+ * "usr/lib" in a merged-/usr image, and a real lib/ sorts before usr/ anyway). null when a module has no
+ * file on disk: then no place in the image is known for it, and the image is read to the end.
+ */
+export function modulesStopLimit(kernel: NextKernel, names: Iterable<string>): string | null {
+  if (kernel.modulesDir === null) return null;
+  let limit = '';
+  for (const name of names) {
+    const file = kernel.onDisk.get(moduleKey(name));
+    if (!file || !file.path.startsWith(`${kernel.modulesDir}/`)) return null;
+    const stem = file.path.slice(kernel.modulesDir.length + 1).replace(/\.ko(\.(xz|zst|gz))?$/, '');
+    // Every name that starts with STEM.ko (.ko, .ko.xz, .ko.zst, .ko.gz) sorts before STEM.kp.
+    const candidate = `usr/lib/modules/${kernel.version}/${stem}.kp`;
+    if (candidate > limit) limit = candidate;
+  }
+  return limit === '' ? null : limit;
+}
+
+export async function readNextInitramfs(
+  hfs: HostFs,
+  version: string,
+  explicit: string | undefined,
+  cwd: string,
+  timeoutMs: number,
+  modulesLimit: string | null = null,
+): Promise<NextInitramfs> {
   let local: string;
   let shown: string;
   if (explicit !== undefined) {
@@ -28,7 +56,7 @@ export async function readNextInitramfs(hfs: HostFs, version: string, explicit: 
     shown = found;
   }
   try {
-    return { image: shown, info: await summariseInitramfs(local, shown, version, timeoutMs) };
+    return { image: shown, info: await summariseInitramfs(local, shown, version, timeoutMs, modulesLimit) };
   } catch (err) {
     if (err instanceof InitramfsError) throw new InputError(err.message.split('\n')[0]!);
     const e = err as NodeJS.ErrnoException;

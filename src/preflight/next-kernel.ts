@@ -69,7 +69,52 @@ function readConfig(hfs: HostFs, version: string, dir: string | null): NextKerne
   return null;
 }
 
-export function readNextKernel(hfs: HostFs, version: string): NextKernel {
+const ALIAS_PCI = 'alias pci:';
+const LITERAL_VENDOR = /^alias pci:v([0-9A-Fa-f]{8})/;
+
+/**
+ * The lines of modules.alias that can match a device whose modalias vendor field is one of `vendors`
+ * (8 hex digits, upper case): PCI patterns with that literal vendor, and PCI patterns without a literal
+ * vendor. Their order is kept, which is all modulesForModalias reads of the line numbers, so for such a
+ * device the index of these lines answers as the index of the whole file does.
+ */
+export function aliasLinesFor(text: string, vendors: ReadonlySet<string>): string {
+  const out: string[] = [];
+  let from = 0;
+  let start = text.startsWith(ALIAS_PCI) ? 0 : -1;
+  for (;;) {
+    if (start < 0) {
+      const hit = text.indexOf(`\n${ALIAS_PCI}`, from);
+      if (hit < 0) break;
+      start = hit + 1;
+    }
+    const newline = text.indexOf('\n', start);
+    const end = newline < 0 ? text.length : newline;
+    const line = text.slice(start, end);
+    const m = LITERAL_VENDOR.exec(line);
+    if (!m || vendors.has(m[1]!.toUpperCase())) out.push(line);
+    from = end;
+    start = -1;
+  }
+  return out.join('\n');
+}
+
+/** Vendor fields of modaliases (pci:vVVVVVVVV...), upper case, for aliasLinesFor. */
+export function modaliasVendors(modaliases: Iterable<string | null | undefined>): Set<string> {
+  const out = new Set<string>();
+  for (const m of modaliases) {
+    const v = m ? /^pci:v([0-9A-Fa-f]{8})/.exec(m) : null;
+    if (v) out.add(v[1]!.toUpperCase());
+  }
+  return out;
+}
+
+/**
+ * `aliasVendors`: when given, modules.alias is indexed only for devices of these vendors (see
+ * aliasLinesFor); preflight asks it about the targets alone, and a distribution kernel's file has some
+ * 25,000 lines.
+ */
+export function readNextKernel(hfs: HostFs, version: string, aliasVendors?: ReadonlySet<string>): NextKernel {
   const dir = modulesDirOf(hfs, version);
   const alias = dir ? hfs.readText(`${dir}/modules.alias`, 64 << 20) : null;
   return {
@@ -78,7 +123,7 @@ export function readNextKernel(hfs: HostFs, version: string): NextKernel {
     modulesDir: dir,
     builtin: dir ? readBuiltin(hfs, dir) : null,
     onDisk: dir ? walkModules(hfs, dir) : new Map(),
-    aliases: alias?.ok ? indexAliases(alias.value) : null,
+    aliases: alias?.ok ? indexAliases(aliasVendors ? aliasLinesFor(alias.value, aliasVendors) : alias.value) : null,
     config: readConfig(hfs, version, dir),
   };
 }

@@ -13,9 +13,9 @@ import type { Snapshot } from '../snapshot/types.js';
 import { PREFLIGHT_CHECKS } from './checks/index.js';
 import { moduleSignedAt } from './module-signature.js';
 import { nextCmdline } from './next-cmdline.js';
-import { readNextInitramfs } from './next-initramfs.js';
-import { readNextKernel } from './next-kernel.js';
-import { predictTarget } from './race.js';
+import { modulesStopLimit, readNextInitramfs } from './next-initramfs.js';
+import { modaliasVendors, readNextKernel } from './next-kernel.js';
+import { imageModuleQuestions, predictTarget } from './race.js';
 import type { PreflightCheck, PreflightInput, PreflightReport, TargetPrediction } from './types.js';
 import { declaresId } from '../analyze/rule.js';
 import { NO_PROGRESS, type Progress } from '../progress/reporter.js';
@@ -85,8 +85,12 @@ export async function preflightInput(opts: PreflightOptions): Promise<PreflightI
   }
   const ctx = buildContext(snap, { devices: opts.devices ?? [], ids: opts.ids ?? [] });
   progress.phase(`reading kernel ${version} and its initramfs`);
-  const kernel = readNextKernel(hfs, version);
-  const initramfs = await readNextInitramfs(hfs, version, opts.initramfs, opts.cwd, opts.timeoutMs ?? 120_000);
+  // The new kernel's modules.alias is asked about the targets alone (race.ts).
+  const kernel = readNextKernel(hfs, version, modaliasVendors(ctx.targets.map((t) => ctx.device(t.address)?.modalias)));
+  // The image is asked only about vfio_pci and the targets' host drivers (besides its configuration files):
+  // a sorted initramfs-tools image is read only until past their files.
+  const modulesLimit = modulesStopLimit(kernel, imageModuleQuestions(ctx, kernel));
+  const initramfs = await readNextInitramfs(hfs, version, opts.initramfs, opts.cwd, opts.timeoutMs ?? 120_000, modulesLimit);
   const outOfTree = new Map<string, PreflightInput['outOfTree'] extends Map<string, infer V> ? V : never>();
   for (const m of kernel.onDisk.values()) {
     if (/\/(updates|extra)\//.test(m.path)) outOfTree.set(m.name, { ...m, signed: moduleSignedAt(hfs, m.path) });

@@ -40,13 +40,28 @@ function blacklisted(entries: ModprobeEntry[], cmdlineBlacklist: string[], drive
   return cmdlineBlacklist.some((m) => moduleKey(m) === driver) || entries.some((e) => e.kind === 'blacklist' && moduleKey(e.module) === driver);
 }
 
+/** Host drivers of the next kernel whose modules.alias entries match the device, vfio-pci and pci-stub left out. */
+function hostDriversOf(kernel: PreflightInput['kernel'], d: PciDevice): string[] {
+  return kernel.aliases && d.modalias ? modulesForModalias(kernel.aliases, d.modalias).map(moduleKey).filter((m) => !NOT_COMPETING.has(m)) : [];
+}
+
+/** Every module predictTarget may ask the image about for these targets: vfio_pci and their host drivers. */
+export function imageModuleQuestions(ctx: PreflightInput['ctx'], kernel: PreflightInput['kernel']): string[] {
+  const names = new Set(['vfio_pci']);
+  for (const t of ctx.targets) {
+    const d = ctx.device(t.address);
+    if (d) for (const m of hostDriversOf(kernel, d)) names.add(m);
+  }
+  return [...names];
+}
+
 export function predictTarget(input: PreflightInput, target: Target): RaceResult {
   const { ctx, kernel, initramfs, cmdline } = input;
   const d: PciDevice | undefined = ctx.device(target.address);
   const base = { address: target.address, role: target.role, description: d ? describeDevice(d).slice(d.address.length + 1) : 'not present on this host' };
   if (!d) return { prediction: { ...base, hostDrivers: [], driver: null, why: 'the device is not on this host', outcome: 'at-risk' }, problem: null, competitors: [], evidence: [] };
 
-  const hostDrivers = kernel.aliases && d.modalias ? modulesForModalias(kernel.aliases, d.modalias).map(moduleKey).filter((m) => !NOT_COMPETING.has(m)) : [];
+  const hostDrivers = hostDriversOf(kernel, d);
   const cmd = parseCmdline(cmdline.raw).iommu;
   const image = initramfs.info;
   const imageModules = new Set(image.modules.map(moduleKey));
