@@ -18,10 +18,15 @@ export interface CompressedRegion {
 }
 
 export interface DecompressedStream {
-  chunks: AsyncIterable<Buffer>;
+  /**
+   * Hands each decoded chunk to `onChunk` as it arrives (no copying, no promise per chunk) until the end,
+   * or until onChunk returns true; resolves true when it stopped that way. An error thrown by onChunk or
+   * met while reading rejects it.
+   */
+  consume(onChunk: (chunk: Buffer) => boolean): Promise<boolean>;
   /**
    * Settles once the decoder is done: resolves on a clean finish, rejects with an InitramfsError when the
-   * decoder failed or could not run. Await it after the chunks are consumed.
+   * decoder failed or could not run. Await it after consume() has finished.
    */
   finished(): Promise<void>;
   /** Stops reading and ends the decoder, for when the caller gave up early. */
@@ -49,6 +54,46 @@ function readFailure(region: CompressedRegion, error: NodeJS.ErrnoException): In
   );
 }
 
+/**
+ * 'data' events rather than an async iterator: the iterator's read() joins whatever chunks are buffered
+ * into one new Buffer, a copy of most of the stream when the consumer falls behind, and costs a promise
+ * per chunk.
+ */
+function consumeReadable(
+  out: Readable,
+  onChunk: (chunk: Buffer) => boolean,
+  unregister: () => void,
+  mapError: (error: unknown) => unknown,
+): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (error: unknown, stopped: boolean): void => {
+      if (settled) return;
+      settled = true;
+      out.off('data', onData);
+      out.pause();
+      unregister();
+      if (error !== null) reject(mapError(error));
+      else resolve(stopped);
+    };
+    const onData = (chunk: Buffer): void => {
+      let stop: boolean;
+      try {
+        stop = onChunk(chunk);
+      } catch (error) {
+        settle(error, false);
+        return;
+      }
+      if (stop) settle(null, true);
+    };
+    out.on('data', onData);
+    out.once('end', () => settle(null, false));
+    out.once('error', (error) => settle(error, false));
+    // Destroyed without an error (cancelled): what was read is all there is; finished() says why.
+    out.once('close', () => settle(null, false));
+  });
+}
+
 export function openDecompressedStream(region: CompressedRegion, deadline: Deadline): DecompressedStream {
   return region.format === 'gzip' ? openGunzip(region, deadline) : openExternal(region, deadline);
 }
@@ -63,27 +108,21 @@ function openGunzip(region: CompressedRegion, deadline: Deadline): DecompressedS
     gunzip.destroy(error);
   });
 
-  async function* chunks(): AsyncGenerator<Buffer> {
-    try {
-      for await (const chunk of gunzip) yield chunk as Buffer;
-    } catch (error) {
-      if (error instanceof InitramfsError) throw error;
-      const zlibError = error as NodeJS.ErrnoException;
-      // zlib says Z_BUF_ERROR when the input ran out before the end of the deflate stream.
-      const truncated = zlibError.code === 'Z_BUF_ERROR';
-      throw new InitramfsError(
-        truncated ? 'truncated' : 'corrupt',
-        region.file,
-        `${region.file}: ${regionWords(region)} is ${truncated ? 'truncated' : 'corrupt'}: ${zlibError.message}`,
-        region.offset,
-      );
-    } finally {
-      unregister();
-    }
-  }
+  const zlibFailure = (error: unknown): unknown => {
+    if (error instanceof InitramfsError || !(error instanceof Error) || !('code' in error)) return error;
+    const zlibError = error as NodeJS.ErrnoException;
+    // zlib says Z_BUF_ERROR when the input ran out before the end of the deflate stream.
+    const truncated = zlibError.code === 'Z_BUF_ERROR';
+    return new InitramfsError(
+      truncated ? 'truncated' : 'corrupt',
+      region.file,
+      `${region.file}: ${regionWords(region)} is ${truncated ? 'truncated' : 'corrupt'}: ${zlibError.message}`,
+      region.offset,
+    );
+  };
 
   return {
-    chunks: chunks(),
+    consume: (onChunk) => consumeReadable(gunzip, onChunk, unregister, zlibFailure),
     finished: () => Promise.resolve(),
     cancel: () => {
       input.destroy();
@@ -160,13 +199,6 @@ function openExternal(region: CompressedRegion, deadline: Deadline): Decompresse
     stdout.destroy(error);
   });
 
-  async function* chunks(): AsyncGenerator<Buffer> {
-    try {
-      for await (const chunk of stdout) yield chunk as Buffer;
-    } finally {
-      unregister();
-    }
-  }
 
   async function finished(): Promise<void> {
     const status = await exited;
@@ -210,7 +242,7 @@ function openExternal(region: CompressedRegion, deadline: Deadline): Decompresse
     await exited;
   }
 
-  return { chunks: chunks(), finished, cancel: stop, stop: stopEarly };
+  return { consume: (onChunk) => consumeReadable(stdout, onChunk, unregister, (e) => e), finished, cancel: stop, stop: stopEarly };
 }
 
 /** The decoder's own complaint, on one line, without the blank and progress lines some tools print. */

@@ -200,15 +200,12 @@ async function walkCompressedRegion(
     describeOffset: (at) => `offset ${at} of the data decompressed from the ${format} region at offset ${offset}`,
   });
   const stream = openDecompressedStream({ file, offset, format }, deadline);
-  let stopped = false;
+  let stopped: boolean;
   try {
-    for await (const chunk of stream.chunks) {
+    stopped = await stream.consume((chunk) => {
       parser.write(chunk);
-      if (mayStop()) {
-        stopped = true;
-        break;
-      }
-    }
+      return mayStop();
+    });
   } catch (error) {
     stream.cancel();
     throw toInitramfsError(file, error, offset);
