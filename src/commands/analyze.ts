@@ -13,8 +13,9 @@ import { renderTextReport } from '../render/text-report.js';
 import { colourWanted, makeStyle, type Style } from '../render/style.js';
 import { exitCodeFor } from './check.js';
 import { readPaste, type PasteInput } from '../paste/read-paste.js';
-import { looksBinary, PasteInputError } from '../paste/text.js';
-import { MAX_INPUT_BYTES, readInputFile } from '../io/read-input.js';
+import { looksBinary, PasteInputError, type ByteBlocks } from '../paste/text.js';
+import { InputReadError, MAX_INPUT_BYTES, openInputFile, tooLarge } from '../io/read-input.js';
+import { fsErrorText } from '../output/fs-error-text.js';
 import { analyzeCaptured } from '../paste/targets.js';
 import { focusOnVm } from '../hypervisor/vms.js';
 import type { NotUnderstood, SectionFound } from '../paste/types.js';
@@ -22,7 +23,41 @@ import { printText } from '../cli/print-text.js';
 import { HANG, unbroken } from '../render/wrap.js';
 import type { Verdict } from '../analyze/verdict.js';
 
+// The first block read of a named file, to refuse binary data at once (as io/read-input.ts sniffs).
+const SNIFF_BYTES = 64 * 1024;
 const BINARY = 'binary data, not command output (expected text such as lspci, dmesg or a log)';
+
+const BLOCK_BYTES = 1 << 20;
+
+/**
+ * A named file's blocks, read afresh each time they are asked for: a paste is analysed as it is read and
+ * never held whole (the reader goes over it twice). At most maxBytes, as when it was read whole.
+ */
+function fileBlocks(name: string, file: string): ByteBlocks {
+  return {
+    *blocks() {
+      const { fd } = openInputFile(name, file);
+      try {
+        const buf = Buffer.allocUnsafe(BLOCK_BYTES);
+        let total = 0;
+        for (;;) {
+          let n: number;
+          try {
+            n = fs.readSync(fd, buf, 0, buf.length, null);
+          } catch (err) {
+            throw new InputReadError(`${name}: cannot read: ${fsErrorText(err)}`);
+          }
+          if (n <= 0) break;
+          total += n;
+          if (total > MAX_INPUT_BYTES) throw tooLarge(name, MAX_INPUT_BYTES);
+          yield buf.subarray(0, n);
+        }
+      } finally {
+        fs.closeSync(fd);
+      }
+    },
+  };
+}
 
 async function readInput(name: string, io: Io): Promise<PasteInput> {
   if (name === '-') return { name: '-', bytes: await io.readStdin(MAX_INPUT_BYTES) };
@@ -30,13 +65,23 @@ async function readInput(name: string, io: Io): Promise<PasteInput> {
   if (fs.statSync(file, { throwIfNoEntry: false })?.isDirectory()) {
     throw new InputError(`${name}: is a directory (for a sosreport directory use "vfio-doctor check --sos ${name}")`);
   }
-  // A named FIFO or device is refused rather than read forever; a stream goes through standard input.
-  const bytes = readInputFile(name, file, {
-    maxBytes: MAX_INPUT_BYTES,
-    streamHint: `to analyse a stream, pipe it: ... | vfio-doctor analyze -`,
-    sniff: (head) => (looksBinary(head) ? BINARY : null),
-  });
-  return { name, bytes };
+  // A named FIFO or device is refused rather than read forever; a stream goes through standard input. Only
+  // the first block is read here, to refuse what is not text before anything else is done.
+  const { fd, size } = openInputFile(name, file, { streamHint: `to analyse a stream, pipe it: ... | vfio-doctor analyze -` });
+  try {
+    if (size > MAX_INPUT_BYTES) throw tooLarge(name, MAX_INPUT_BYTES);
+    const head = Buffer.allocUnsafe(SNIFF_BYTES);
+    let n: number;
+    try {
+      n = fs.readSync(fd, head, 0, head.length, null);
+    } catch (err) {
+      throw new InputReadError(`${name}: cannot read: ${fsErrorText(err)}`);
+    }
+    if (n > 0 && looksBinary(head.subarray(0, n))) throw new InputReadError(`${name}: ${BINARY}`);
+  } finally {
+    fs.closeSync(fd);
+  }
+  return { name, source: fileBlocks(name, file) };
 }
 
 function sectionLines(sections: SectionFound[], st: Style): string[] {
@@ -109,7 +154,11 @@ export const analyzeCommand: Command = {
       if (err instanceof PasteInputError) throw new InputError(err.message);
       throw err;
     }
-    const { sections, notUnderstood, earlier } = result;
+    const { sections, notUnderstood } = result;
+    // Earlier captures are judged first and only their verdicts kept: their snapshots (each with its own
+    // kernel log) are not held while the latest is analysed and printed.
+    const before = result.earlier.map((c) => ({ label: c.label, file: c.file, from: c.from, to: c.to, verdict: analyzeCaptured(c.snapshot).verdict }));
+    result.earlier.length = 0;
     let snapshot = result.snapshot;
     if (values.vm !== undefined) {
       const focused = focusOnVm(snapshot, values.vm);
@@ -120,7 +169,6 @@ export const analyzeCommand: Command = {
     const shown = values.redact ? redactorFor(snapshot) : null;
     const out = (s: string) => (shown ? shown.text(s) : s);
     if (values.html !== undefined) writeReportFile(values.html, out(htmlReport(snapshot, report)), io.cwd, { replace: false });
-    const before = earlier.map((c) => ({ label: c.label, file: c.file, from: c.from, to: c.to, verdict: analyzeCaptured(c.snapshot).verdict }));
     if (values.json) {
       const earlierCaptures = before.map((b) => ({ label: b.label, file: b.file, from: b.from, to: b.to, verdict: { status: b.verdict.status, layer: b.verdict.layer, cause: b.verdict.cause, subject: b.verdict.subject } }));
       const doc = { ...jsonReport(snapshot, report), sectionsFound: sections, notUnderstood, earlierCaptures };

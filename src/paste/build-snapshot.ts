@@ -6,7 +6,6 @@ import { SCHEMA_VERSION, type IommuGroup, type KernelLogSection, type Origin, ty
 import { collectKernelLog } from '../log/relevant.js';
 import { VERSION } from '../version.js';
 import type { DeviceFacts, PasteFacts } from './facts.js';
-import type { InputLine } from './types.js';
 import type { HypervisorInfo } from '../hypervisor/types.js';
 import { withoutDescribedProcesses } from '../hypervisor/running-qemu.js';
 import type { AcpiTableEvidence } from './derive.js';
@@ -166,37 +165,15 @@ function aliasMatches(facts: PasteFacts): Record<string, string[]> | null {
   return Object.keys(out).length ? out : null;
 }
 
-/**
- * The kernel lines as the bytes of one log, about a megabyte at a time: the whole log as one string and
- * then one buffer would hold a large paste twice more.
- */
-function* logBlocks(lines: readonly InputLine[]): Generator<Buffer> {
-  const parts: string[] = [];
-  let size = 0;
-  for (const l of lines) {
-    const t = l.text.trim();
-    parts.push(t);
-    size += t.length + 1;
-    if (size >= 1 << 20) {
-      yield Buffer.from(parts.join('\n') + '\n', 'utf8');
-      parts.length = 0;
-      size = 0;
-    }
-  }
-  if (parts.length > 0) yield Buffer.from(parts.join('\n') + '\n', 'utf8');
-}
-
 /** The kernel lines as one log, scanned by the same code a live host's dmesg goes through. */
 async function kernelLog(facts: PasteFacts): Promise<KernelLogSection | null> {
-  if (facts.kernelLines.length === 0) return null;
-  const files = [...new Set(facts.kernelLines.map((l) => l.file))];
-  const section = await collectKernelLog(Readable.from(logBlocks(facts.kernelLines)), 'dmesg', files.join(' + '));
+  const lines = facts.kernelLines;
+  if (lines.length === 0) return null;
+  const files = lines.fileNames();
+  const section = await collectKernelLog(Readable.from(lines.logBlocks(), { highWaterMark: 1 }), 'dmesg', files.join(' + '));
   // Line numbers point back into the paste, so evidence can be found there.
   const single = files.length === 1;
-  section.lines = section.lines.map((l) => {
-    const src = facts.kernelLines[l.n - 1];
-    return src ? { n: single ? src.n : l.n, text: l.text } : l;
-  });
+  section.lines = section.lines.map((l) => (l.n - 1 < lines.length ? { n: single ? lines.lineNumber(l.n - 1) : l.n, text: l.text } : l));
   return section;
 }
 

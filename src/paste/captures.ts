@@ -12,46 +12,72 @@ export interface KernelCapture {
   lines: KernelInputLine[];
 }
 
+/** A capture as positions in a list of kernel lines. */
+export interface CaptureRange {
+  label: string;
+  /** Positions of its lines, oldest first. */
+  at: Int32Array;
+}
+
 const BOOT_START = /^Linux version \d/;
 
-function boots(lines: KernelInputLine[]): KernelInputLine[][] {
-  const out: KernelInputLine[][] = [];
-  let cur: KernelInputLine[] = [];
-  for (const l of lines) {
-    if (BOOT_START.test(parsePrefix(l.text.trim()).message.trim()) && cur.length > 0) {
-      out.push(cur);
-      cur = [];
+/** What splitting needs to know of each line: its host name and whether it starts a boot (a KernelLines store). */
+export interface LineKeys {
+  length: number;
+  host(i: number): string | null;
+  startsBoot(i: number): boolean;
+}
+
+function boots(group: Int32Array, keys: LineKeys): Int32Array[] {
+  const out: Int32Array[] = [];
+  let from = 0;
+  for (let k = 0; k < group.length; k++) {
+    if (keys.startsBoot(group[k]!) && k > from) {
+      out.push(group.subarray(from, k));
+      from = k;
     }
-    cur.push(l);
   }
-  if (cur.length > 0) out.push(cur);
+  if (group.length > from) out.push(group.subarray(from));
   return out;
 }
 
-/** The kernel lines split into captures, oldest first; one capture when the paste holds one. */
-export function splitCaptures(lines: readonly KernelInputLine[]): KernelCapture[] {
+/** The lines split into captures, as positions, oldest first; one capture when the lines hold one. */
+export function captureRanges(keys: LineKeys): CaptureRange[] {
   // Groups in the order their first line appears; lines without a host name (dmesg) form their own group
   // only when two named hosts are there, otherwise they belong to the one host.
-  const byHost = new Map<string | null, KernelInputLine[]>();
-  for (const l of lines) {
-    const host = parsePrefix(l.text.trim()).host;
+  const byHost = new Map<string | null, number[]>();
+  for (let i = 0; i < keys.length; i++) {
+    const host = keys.host(i);
     let g = byHost.get(host);
     if (!g) {
       g = [];
       byHost.set(host, g);
     }
-    g.push(l);
+    g.push(i);
   }
   const named = [...byHost.keys()].filter((h) => h !== null).length;
-  const groups: [string | null, KernelInputLine[]][] = named <= 1 ? [[null, [...lines]]] : [...byHost.entries()];
-  const out: KernelCapture[] = [];
+  const all = (): Int32Array => {
+    const a = new Int32Array(keys.length);
+    for (let i = 0; i < a.length; i++) a[i] = i;
+    return a;
+  };
+  const groups: [string | null, Int32Array][] = named <= 1 ? [[null, all()]] : [...byHost.entries()].map(([h, g]) => [h, Int32Array.from(g)]);
+  byHost.clear();
+  const out: CaptureRange[] = [];
   for (const [host, group] of groups) {
-    const bs = boots(group);
+    const bs = boots(group, keys);
     bs.forEach((b, i) => {
       const boot = bs.length > 1 ? `boot ${i + 1} of ${bs.length}` : '';
       const label = [host !== null ? `host ${host}` : groups.length > 1 ? 'lines without a host name' : '', boot].filter(Boolean).join(', ');
-      out.push({ label: label || 'kernel log', lines: b });
+      out.push({ label: label || 'kernel log', at: b });
     });
   }
   return out;
+}
+
+/** The kernel lines split into captures, oldest first; one capture when the paste holds one. */
+export function splitCaptures(lines: readonly KernelInputLine[]): KernelCapture[] {
+  const parsed = lines.map((l) => parsePrefix(l.text.trim()));
+  const keys: LineKeys = { length: lines.length, host: (i) => parsed[i]!.host, startsBoot: (i) => BOOT_START.test(parsed[i]!.message.trim()) };
+  return captureRanges(keys).map((c) => ({ label: c.label, lines: Array.from(c.at, (i) => lines[i]!) }));
 }

@@ -40,7 +40,7 @@ const TABLE_SIGNATURE = /ACPI: [A-Z0-9]{4} 0x/;
 export function deriveFromKernelLog(facts: PasteFacts): AcpiTableEvidence {
   const tables: AcpiTableEvidence = { listed: false, DMAR: false, IVRS: false, IORT: false, where: null };
   let cmdlineFromLog: string | null = null;
-  for (const l of facts.kernelLines) {
+  for (const l of facts.kernelLines.kept()) {
     if (!DEVICE_OR_TABLE.test(l.text) && !holdsAnchor(l.text)) continue;
     const p = parsePrefix(l.text.trim());
     const where = `${l.file}:${l.n}`;
@@ -142,7 +142,7 @@ export function deriveFromTools(facts: PasteFacts): void {
  */
 export function inferNoGroups(facts: PasteFacts): { where: string; because: string } | null {
   if (facts.groups.size > 0 || facts.groupIds.size > 0 || [...facts.devices.values()].some((d) => d.iommuGroup !== null)) return null;
-  for (const l of facts.kernelLines) {
+  for (const l of facts.kernelLines.kept()) {
     // Both wordings: "vfio-pci: probe of ADDR failed with error -22" and (6.x) "vfio-pci ADDR: probe with
     // driver vfio-pci failed with error -22".
     if (!PROBE_ANCHOR.test(l.text)) continue;

@@ -26,6 +26,7 @@ import type {
 } from '../snapshot/types.js';
 import type { InputLine } from './types.js';
 import type { VmDefinition } from '../hypervisor/types.js';
+import { KernelLines } from './kernel-lines.js';
 
 /**
  * How directly a section shows which driver owns a device: what the kernel reports now (lspci -k, sysfs)
@@ -90,8 +91,9 @@ export class PasteFacts {
   /** Groups known to exist without their members (ls /sys/kernel/iommu_groups). */
   readonly groupIds = new Set<number>();
   readonly devices = new Map<string, DeviceFacts>();
-  /** Kernel-log lines, each with the command that printed it (its grep filter decides what absence means). */
-  readonly kernelLines: KernelInputLine[] = [];
+  /** Kernel-log lines, each with the command that printed it (its grep filter decides what absence means);
+   * only those that can tell something are kept whole (kernel-lines.ts). */
+  kernelLines = new KernelLines();
   modulesLoaded: LoadedModule[] | null = null;
   builtin: string[] | null = null;
   readonly moduleParams: Record<string, Record<string, string>> = {};

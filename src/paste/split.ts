@@ -41,44 +41,71 @@ export function unquote(lines: InputLine[]): InputLine[] {
   return out;
 }
 
-export function splitChunks(lines: InputLine[]): SplitResult {
-  const chunks: Chunk[] = [];
-  const markers: InputLine[] = [];
-  let cur: Chunk | null = null;
-  const file = lines[0]?.file ?? '-';
-  const start = (command: string | null, shows: string | null) => {
-    cur = { file, command, shows, lines: [] };
-    chunks.push(cur);
-  };
-  for (const l of lines) {
+/**
+ * Cuts lines into chunks as they come: each chunk is handed on (unquoted) as soon as the next one starts,
+ * so a paste is never held whole.
+ */
+export class ChunkSplitter {
+  private cur: Chunk | null = null;
+
+  constructor(
+    private readonly file: string,
+    private readonly chunk: (c: Chunk) => void,
+    private readonly marker: (l: InputLine) => void = () => {},
+  ) {}
+
+  private start(command: string | null, shows: string | null): Chunk {
+    this.flush();
+    this.cur = { file: this.file, command, shows, lines: [] };
+    return this.cur;
+  }
+
+  private flush(): void {
+    const c = this.cur;
+    this.cur = null;
+    if (c && c.lines.length > 0) this.chunk({ ...c, lines: unquote(c.lines) });
+  }
+
+  push(l: InputLine): void {
     const t = l.text;
     if (FENCE.test(t)) {
-      markers.push(l);
-      start(null, null);
-      continue;
+      this.marker(l);
+      this.start(null, null);
+      return;
     }
     const h = HEAD_HEADER.exec(t.trim());
     if (h) {
-      markers.push(l);
-      start(null, h[1]!);
-      continue;
+      this.marker(l);
+      this.start(null, h[1]!);
+      return;
     }
     // A quoted prompt ("> $ lspci") is still a prompt.
     const unq = t.replace(/^\s*>\s?/, '');
     const cmd = promptCommand(unq) ?? bareCommand(unq);
     if (cmd !== null && startsQemuCommand(cmd)) {
       // A QEMU command line is the definition of a VM: it starts a chunk (its messages follow) and is data.
-      start(cmd, null);
-      cur!.lines.push({ ...l, text: cmd });
-      continue;
+      this.start(cmd, null).lines.push({ ...l, text: cmd });
+      return;
     }
     if (cmd !== null) {
-      markers.push(l);
-      start(cmd === '' ? null : cmd, showsOf(cmd));
-      continue;
+      this.marker(l);
+      this.start(cmd === '' ? null : cmd, showsOf(cmd));
+      return;
     }
-    if (!cur) start(null, null);
-    cur!.lines.push(l);
+    (this.cur ?? this.start(null, null)).lines.push(l);
   }
-  return { chunks: chunks.filter((c) => c.lines.length > 0).map((c) => ({ ...c, lines: unquote(c.lines) })), markers };
+
+  /** Hands on the last chunk. */
+  finish(): void {
+    this.flush();
+  }
+}
+
+export function splitChunks(lines: InputLine[]): SplitResult {
+  const chunks: Chunk[] = [];
+  const markers: InputLine[] = [];
+  const splitter = new ChunkSplitter(lines[0]?.file ?? '-', (c) => chunks.push(c), (l) => markers.push(l));
+  for (const l of lines) splitter.push(l);
+  splitter.finish();
+  return { chunks, markers };
 }

@@ -31,15 +31,112 @@ export function cleanLineText(raw: string): string {
   return s.replace(OTHER_CONTROL, '');
 }
 
+/** Where the bytes of one input come from: a buffer, or any source of blocks that can be read twice. */
+export interface ByteBlocks {
+  /** The input's blocks in order; the caller may be done with a block as soon as it asks for the next. */
+  blocks(): Iterable<Buffer>;
+}
+
+const HEAD_BYTES = 64 * 1024;
+
+/**
+ * Calls `segment` for runs of whole lines, each ended by a newline (the last run may lack it), cut from
+ * the blocks: a line that spans two blocks is joined first. A newline never sits inside a UTF-8 sequence,
+ * so each run can be checked and decoded on its own.
+ */
+function eachRun(blocks: Iterable<Buffer>, segment: (buf: Buffer, start: number, end: number) => void): void {
+  let carry: Buffer[] = [];
+  for (const block of blocks) {
+    if (block.length === 0) continue;
+    let p = 0;
+    if (carry.length > 0) {
+      const nl = block.indexOf(10);
+      if (nl < 0) {
+        carry.push(Buffer.from(block));
+        continue;
+      }
+      carry.push(block.subarray(0, nl + 1));
+      const joined = Buffer.concat(carry);
+      carry = [];
+      segment(joined, 0, joined.length);
+      p = nl + 1;
+    }
+    const last = block.lastIndexOf(10);
+    if (last >= p) {
+      segment(block, p, last + 1);
+      p = last + 1;
+    }
+    // A copy: the block's memory may be reused for the next one.
+    if (p < block.length) carry.push(Buffer.from(block.subarray(p)));
+  }
+  if (carry.length > 0) {
+    const joined = Buffer.concat(carry);
+    segment(joined, 0, joined.length);
+  }
+}
+
+/**
+ * The lines of one input, numbered and clean, handed to `line` one at a time as the blocks are read
+ * (twice: once to see whether the whole input is UTF-8, which decides how every line is decoded). Throws
+ * PasteInputError for empty or binary input, as inputLines does.
+ */
+export function eachInputLine(input: ByteBlocks, file: string, line: (l: InputLine) => void): void {
+  // First pass: the size, the first 64 KiB (does it look binary?) and whether it is all UTF-8.
+  let total = 0;
+  let utf8 = true;
+  const head: Buffer[] = [];
+  let headBytes = 0;
+  eachRun(input.blocks(), (buf, start, end) => {
+    if (headBytes < HEAD_BYTES) {
+      const part = buf.subarray(start, Math.min(end, start + HEAD_BYTES - headBytes));
+      head.push(Buffer.from(part));
+      headBytes += part.length;
+    }
+    total += end - start;
+    if (utf8 && !isUtf8(buf.subarray(start, end))) utf8 = false;
+  });
+  if (total === 0) throw new PasteInputError(`${file}: empty input, nothing to analyse`);
+  const binary = looksBinary(Buffer.concat(head, headBytes));
+  head.length = 0;
+  // Input that is not UTF-8 decodes with replacement characters, which are not blank.
+  let blank = utf8;
+  const isBinary = (): PasteInputError => new PasteInputError(`${file}: binary data, not command output (expected text such as lspci, dmesg or a log)`);
+  if (binary && !blank) throw isBinary();
+  // Binary but UTF-8: blank input says it is empty first; nothing is handed on either way.
+  if (binary) line = () => {};
+  const encoding = utf8 ? 'utf8' : 'latin1';
+  const lines: InputLine[] = [];
+  let n = 0;
+  let read = 0;
+  eachRun(input.blocks(), (buf, start, end) => {
+    // Never more than the first pass saw: a file that grows meanwhile is read as it was.
+    if (read >= total) return;
+    if (end - start > total - read) end = start + (total - read);
+    read += end - start;
+    let p = start;
+    while (p < end) {
+      let nl = buf.indexOf(10, p);
+      if (nl < 0 || nl >= end) nl = end;
+      const raw = buf.toString(encoding, p, nl);
+      if (blank && raw.trim() !== '') blank = false;
+      const l = { file, n: ++n, text: cleanLineText(raw) };
+      // Held back while the input may still turn out blank (empty input must say so, not be analysed).
+      if (blank) lines.push(l);
+      else {
+        for (const b of lines) line(b);
+        lines.length = 0;
+        line(l);
+      }
+      p = nl + 1;
+    }
+  });
+  if (blank) throw new PasteInputError(`${file}: empty input, nothing to analyse`);
+  if (binary) throw isBinary();
+}
+
 /** Splits one input into numbered clean lines; throws PasteInputError for empty or binary input. */
 export function inputLines(bytes: Buffer, file: string): InputLine[] {
-  // Decoded once: a large paste must not be copied into a second string just to see it is not blank.
-  // Input that is not UTF-8 decodes with replacement characters, which are not blank.
-  const utf8 = isUtf8(bytes) ? bytes.toString('utf8') : null;
-  if (bytes.length === 0 || (utf8 !== null && utf8.trim() === '')) throw new PasteInputError(`${file}: empty input, nothing to analyse`);
-  if (looksBinary(bytes)) throw new PasteInputError(`${file}: binary data, not command output (expected text such as lspci, dmesg or a log)`);
-  const text = utf8 ?? bytes.toString('latin1');
-  const raw = text.split('\n');
-  if (raw.length > 0 && raw[raw.length - 1] === '') raw.pop();
-  return raw.map((t, i) => ({ file, n: i + 1, text: cleanLineText(t) }));
+  const out: InputLine[] = [];
+  eachInputLine({ blocks: () => [bytes] }, file, (l) => out.push(l));
+  return out;
 }

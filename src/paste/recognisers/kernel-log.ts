@@ -88,7 +88,7 @@ export const kernelLog: Recogniser = {
           if (known && known.entry.origin !== 'kernel') {
             facts.addTool({ tool: 'other', source: line.file, line: line.n, text: line.text.trim() });
           } else if (kind.kind === 'kernel') {
-            facts.kernelLines.push({ ...line, command: where.command });
+            facts.kernelLines.push({ file: line.file, n: line.n, text: line.text, command: where.command });
             kernel++;
           } else if (kind.kind === 'tool') facts.addTool({ tool: kind.tool, source: line.file, line: line.n, text: line.text.trim() });
         }
