@@ -6,6 +6,7 @@ import { SCHEMA_VERSION, type IommuGroup, type KernelLogSection, type Origin, ty
 import { collectKernelLog } from '../log/relevant.js';
 import { VERSION } from '../version.js';
 import type { DeviceFacts, PasteFacts } from './facts.js';
+import type { KernelLines } from './kernel-lines.js';
 import type { HypervisorInfo } from '../hypervisor/types.js';
 import { withoutDescribedProcesses } from '../hypervisor/running-qemu.js';
 import type { AcpiTableEvidence } from './derive.js';
@@ -165,12 +166,31 @@ function aliasMatches(facts: PasteFacts): Record<string, string[]> | null {
   return Object.keys(out).length ? out : null;
 }
 
+/**
+ * The log's blocks as a stream that lets go of the lines once read: a finished stream may stay reachable
+ * a while, and must not keep the paste's kernel lines with it.
+ */
+function blocksOf(lines: KernelLines): Readable {
+  let blocks: Iterator<Buffer> | null = lines.logBlocks();
+  return new Readable({
+    objectMode: true,
+    highWaterMark: 1,
+    read() {
+      const r = blocks?.next();
+      if (!r || r.done) {
+        blocks = null;
+        this.push(null);
+      } else this.push(r.value);
+    },
+  });
+}
+
 /** The kernel lines as one log, scanned by the same code a live host's dmesg goes through. */
 async function kernelLog(facts: PasteFacts): Promise<KernelLogSection | null> {
   const lines = facts.kernelLines;
   if (lines.length === 0) return null;
   const files = lines.fileNames();
-  const section = await collectKernelLog(Readable.from(lines.logBlocks(), { highWaterMark: 1 }), 'dmesg', files.join(' + '));
+  const section = await collectKernelLog(blocksOf(lines), 'dmesg', files.join(' + '));
   // Line numbers point back into the paste, so evidence can be found there.
   const single = files.length === 1;
   section.lines = section.lines.map((l) => (l.n - 1 < lines.length ? { n: single ? lines.lineNumber(l.n - 1) : l.n, text: l.text } : l));
