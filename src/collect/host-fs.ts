@@ -45,11 +45,18 @@ const READ_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constant
 
 type Resolved = { ok: true; local: string } | { ok: false; status: SourceStatus; message: string };
 
+/** An absolute path that path.posix.normalize would leave as it is: no "//", ".", ".." or trailing "/". */
+function isPlainAbsolute(p: string): boolean {
+  return p.length > 1 && p.charCodeAt(0) === 47 && p.charCodeAt(p.length - 1) !== 47 && !p.includes('//') && !p.includes('/.');
+}
+
 export class HostFs {
   /** The root with its own links resolved, so that containment compares like with like. */
   private readonly realRoot: string;
   /** Resolved local directories by host path (a capture does not change while it is read). */
   private readonly dirCache = new Map<string, Resolved>();
+  /** realpath(3) of local directories that links point into (null: it failed), for realPathOfLink(). */
+  private readonly localDirCache = new Map<string, string | null>();
 
   /** root is '' for the live host, or an absolute directory holding a copy of a host's files. */
   constructor(readonly root: string) {
@@ -118,6 +125,14 @@ export class HostFs {
    */
   private place(hostPath: string): Resolved {
     if (this.root === '') return { ok: true, local: hostPath };
+    // Most paths are already normal ("/sys/devices/.../vendor"): split them without path.posix's
+    // normalize, dirname, basename and join, which cost more than the read itself on a large host.
+    if (isPlainAbsolute(hostPath)) {
+      const slash = hostPath.lastIndexOf('/');
+      const dir = this.resolveDir(slash === 0 ? '/' : hostPath.slice(0, slash));
+      if (!dir.ok) return dir;
+      return { ok: true, local: dir.local === '/' ? hostPath.slice(slash) : dir.local + hostPath.slice(slash) };
+    }
     const norm = path.posix.normalize('/' + hostPath);
     if (norm === '/') return { ok: true, local: this.realRoot };
     const dir = this.resolveDir(path.posix.dirname(norm));
@@ -130,7 +145,9 @@ export class HostFs {
     const known = this.root === '' ? undefined : this.dirCache.get(path.posix.normalize('/' + hostPath));
     if (known?.ok) return { ok: true, value: known.local, record: { status: 'read', path: hostPath } };
     const placed = this.place(hostPath);
-    const r = placed.ok && this.root !== '' ? this.resolveFully(placed.local) : placed;
+    // place() resolved the directory part inside the capture: a last component that is no link
+    // needs no realpath(3) of the whole path (a readlink per component).
+    const r = placed.ok && this.root !== '' && !this.isPlainEntry(placed.local) ? this.resolveFully(placed.local) : placed;
     if (!r.ok) return { ok: false, record: { status: r.status, path: hostPath, message: r.message } };
     return { ok: true, value: r.local, record: { status: 'read', path: hostPath } };
   }
@@ -185,8 +202,33 @@ export class HostFs {
 
   /** A one-line sysfs/procfs attribute, trimmed; null with the record when it cannot be read. */
   readAttr(hostPath: string): string | null {
-    const r = this.readText(hostPath, 64 * 1024);
-    return r.ok ? r.value.trim() : null;
+    const opened = this.openFile(hostPath);
+    if (!opened.ok) return null;
+    const fd = opened.value;
+    try {
+      // One read into the scratch buffer, decoded from there: an attribute is a few bytes and arrives
+      // in one read on sysfs. Anything longer, or a procfs file that may come in pieces, goes on
+      // reading as readBytes does (the same 64 KiB cap).
+      const n = fs.readSync(fd, SCRATCH, 0, SCRATCH.length, null);
+      if (n < SCRATCH.length && hostPath.startsWith('/sys/')) return n <= 0 ? '' : SCRATCH.toString('utf8', 0, n).trim();
+      if (n <= 0) return '';
+      const first = Buffer.from(SCRATCH.subarray(0, n));
+      const chunks: Buffer[] = [first];
+      let total = n;
+      for (;;) {
+        const want = Math.min(SCRATCH.length, 64 * 1024 - total);
+        if (want <= 0) break;
+        const m = fs.readSync(fd, SCRATCH, 0, want, null);
+        if (m <= 0) break;
+        chunks.push(Buffer.from(SCRATCH.subarray(0, m)));
+        total += m;
+      }
+      return (chunks.length === 1 ? first : Buffer.concat(chunks, total)).toString('utf8').trim();
+    } catch {
+      return null;
+    } finally {
+      fs.closeSync(fd);
+    }
   }
 
   readBytes(hostPath: string, maxBytes = 1 << 20): ReadResult<Buffer> {
@@ -272,6 +314,8 @@ export class HostFs {
 
   /** The resolved host path; for a dangling link, a loop or an escape from the root, the failure. */
   realPath(hostPath: string): ReadResult<string> {
+    const viaLink = this.realPathOfLink(hostPath);
+    if (viaLink !== null) return viaLink;
     try {
       const real = fs.realpathSync.native(this.local(hostPath));
       const host = this.toHost(real);
@@ -284,6 +328,89 @@ export class HostFs {
       const { status, message } = statusOf(err);
       return { ok: false, record: { status, path: hostPath, message: status === 'absent' ? 'dangling symbolic link or missing' : message } };
     }
+  }
+
+  /**
+   * Whether a host path names something (a link is not followed), without the exception a failed open
+   * or readlink costs: for the attributes most devices lack (boot_vga, physfn, virtfn0).
+   */
+  has(hostPath: string): boolean {
+    const placed = this.place(hostPath);
+    if (!placed.ok) return false;
+    try {
+      return fs.lstatSync(placed.local, { throwIfNoEntry: false }) !== undefined;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * realPath() of a link to a directory ("/sys/bus/pci/devices/X" -> "../../../devices/pci0000:00/X")
+   * with one readlink and one lstat instead of realpath(3)'s readlink of every component: the link's
+   * directory and its target's directory are resolved once (cached) and shared by all their entries.
+   * Null, to let realpath(3) decide, whenever the shortcut could differ from it: the path is not a
+   * link, its target is absolute, has "." or ".." past its leading "../" run, or ends in a link.
+   */
+  private realPathOfLink(hostPath: string): ReadResult<string> | null {
+    if (!isPlainAbsolute(hostPath)) return null;
+    const slash = hostPath.lastIndexOf('/');
+    const hostDir = slash === 0 ? '/' : hostPath.slice(0, slash);
+    let fromLocal: string | null;
+    if (this.root === '') fromLocal = this.realLocalDir(hostDir);
+    else {
+      const from = this.resolveDir(hostDir);
+      fromLocal = from.ok ? from.local : null;
+    }
+    if (fromLocal === null) return null;
+    let target: string;
+    try {
+      target = fs.readlinkSync(path.join(fromLocal, hostPath.slice(slash + 1)));
+    } catch {
+      return null;
+    }
+    let rest = target;
+    let up = 0;
+    while (rest.startsWith('../')) {
+      rest = rest.slice(3);
+      up++;
+    }
+    if (rest === '' || target.startsWith('/') || rest.split('/').some((c) => c === '' || c === '.' || c === '..')) return null;
+    let dir = fromLocal;
+    for (let i = 0; i < up; i++) dir = path.dirname(dir);
+    const candidate = path.join(dir, rest);
+    const parentReal = this.realLocalDir(path.dirname(candidate));
+    if (parentReal === null) return null;
+    const real = path.join(parentReal, path.basename(candidate));
+    const st = fs.lstatSync(real, { throwIfNoEntry: false });
+    if (st === undefined || st.isSymbolicLink()) return null;
+    const host = this.toHost(real);
+    if (host === null) return { ok: false, record: { status: 'error', path: hostPath, message: OUTSIDE_CAPTURE } };
+    if (this.inside(real)) this.remember(host, real);
+    return { ok: true, value: host, record: { status: 'read', path: hostPath } };
+  }
+
+  /** Whether a local path exists and is not a symbolic link (false when that cannot be told). */
+  private isPlainEntry(local: string): boolean {
+    try {
+      const st = fs.lstatSync(local, { throwIfNoEntry: false });
+      return st !== undefined && !st.isSymbolicLink();
+    } catch {
+      return false;
+    }
+  }
+
+  /** realpath(3) of a local directory, remembered; null when it fails. */
+  private realLocalDir(local: string): string | null {
+    let real = this.localDirCache.get(local);
+    if (real === undefined) {
+      try {
+        real = fs.realpathSync.native(local);
+      } catch {
+        real = null;
+      }
+      this.localDirCache.set(local, real);
+    }
+    return real;
   }
 
   exists(hostPath: string): boolean {

@@ -34,6 +34,17 @@ function readConfig(ctx: CollectContext, base: string): { config: PciConfig | nu
   return { config, status };
 }
 
+/** The VFs a PF has enabled (virtfn0, virtfn1 ... links); the directory is listed only when virtfn0 is there. */
+function virtualFunctions(ctx: CollectContext, base: string): string[] {
+  if (!ctx.fs.has(`${base}/virtfn0`)) return [];
+  return ctx.fs
+    .list(base)
+    .filter((f) => /^virtfn\d+$/.test(f))
+    .sort((a, b) => Number(a.slice(6)) - Number(b.slice(6)))
+    .map((f) => ctx.fs.linkBase(`${base}/${f}`))
+    .filter((v): v is string => v !== null);
+}
+
 function collectDevice(ctx: CollectContext, name: string, lookup: NameLookup | null): PciDevice | null {
   const real = ctx.fs.realPath(`/sys/bus/pci/devices/${name}`);
   if (!real.ok) {
@@ -41,19 +52,23 @@ function collectDevice(ctx: CollectContext, name: string, lookup: NameLookup | n
     return null;
   }
   const base = real.value;
-  // One listing of the device directory saves a failed open for every attribute this kernel or
-  // device does not have (reset_method, boot_vga, physfn ...).
-  const present = new Set(ctx.fs.list(base));
-  const attr = (f: string) => (present.has(f) ? ctx.fs.readAttr(`${base}/${f}`) : null);
-  const link = (f: string) => (present.has(f) ? ctx.fs.linkBase(`${base}/${f}`) : null);
+  // Each attribute is opened directly, without listing the directory first (open, two getdents, close
+  // and thirty names cost more than the few attributes a device may lack).
+  const attr = (f: string) => ctx.fs.readAttr(`${base}/${f}`);
+  const link = (f: string) => ctx.fs.linkBase(`${base}/${f}`);
+  // Those most devices lack are looked for first: a failed open or readlink throws, which costs
+  // several times the lookup.
+  const rare = <T>(f: string, read: (f: string) => T | null): T | null => (ctx.fs.has(`${base}/${f}`) ? read(f) : null);
   const vendorId = hexAttr(attr('vendor'), 4);
   const deviceId = hexAttr(attr('device'), 4);
-  const { config, status } = present.has('config') ? readConfig(ctx, base) : { config: null, status: { status: 'absent' as const, path: `${base}/config`, message: 'not present' } };
+  // A missing config file reads as absent, "not present", as a listing would have said.
+  const { config, status } = readConfig(ctx, base);
   if (status.status !== 'read') note(ctx, `pci:${name}:config`, status);
   const components = base.split('/');
   const upstream = components.filter((c) => isFullFunctionAddress(c) && c !== name);
   const classCode = hexAttr(attr('class'), 6) ?? '000000';
-  const resetText = attr('reset_method');
+  // Only functions with a reset method have the file (about half of them on many hosts).
+  const resetText = rare('reset_method', attr);
   const override = attr('driver_override');
   const group = link('iommu_group');
   const numa = attr('numa_node');
@@ -70,7 +85,7 @@ function collectDevice(ctx: CollectContext, name: string, lookup: NameLookup | n
     driverOverride: override === null || override === '(null)' || override === '' ? null : override,
     iommuGroup: group !== null && /^\d+$/.test(group) ? Number(group) : null,
     modalias: attr('modalias'),
-    bootVga: boolAttr(attr('boot_vga')),
+    bootVga: boolAttr(rare('boot_vga', attr)),
     resetMethods: resetText === null ? null : resetText.split(/\s+/).filter(Boolean),
     d3coldAllowed: boolAttr(attr('d3cold_allowed')),
     powerState: attr('power_state'),
@@ -78,12 +93,8 @@ function collectDevice(ctx: CollectContext, name: string, lookup: NameLookup | n
     sysfsPath: base,
     upstream,
     multifunction: config && config.length >= 16 ? config.multifunction : null,
-    physfn: link('physfn'),
-    virtfns: [...present]
-      .filter((f) => /^virtfn\d+$/.test(f))
-      .sort((a, b) => Number(a.slice(6)) - Number(b.slice(6)))
-      .map((f) => ctx.fs.linkBase(`${base}/${f}`))
-      .filter((v): v is string => v !== null),
+    physfn: rare('physfn', link),
+    virtfns: virtualFunctions(ctx, base),
     config,
     configStatus: status,
   };
@@ -124,10 +135,11 @@ export function collectPci(ctx: CollectContext, lookup: NameLookup | null): PciD
   }
   virtualFunctionIds(devices);
   // Without a readable header, a function is multifunction when its slot has siblings.
+  const perSlot = new Map<string, number>();
+  for (const d of devices) perSlot.set(slotOf(d.address), (perSlot.get(slotOf(d.address)) ?? 0) + 1);
   for (const d of devices) {
     if (d.multifunction !== null) continue;
-    const slot = slotOf(d.address);
-    d.multifunction = devices.some((o) => o !== d && slotOf(o.address) === slot) ? true : null;
+    d.multifunction = (perSlot.get(slotOf(d.address)) ?? 0) > 1 ? true : null;
   }
   return devices;
 }
