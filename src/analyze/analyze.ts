@@ -13,6 +13,7 @@ import { targetsTheImageJudges } from './rules/modules/initramfs-vfio.js';
 import { vmTargets } from '../hypervisor/vms.js';
 import { layersWithEvidence } from './layer-evidence.js';
 import type { Layer } from './layers.js';
+import { isDisplay } from './pci-facts.js';
 
 export interface Report {
   verdict: Verdict;
@@ -61,4 +62,15 @@ export function analyze(snap: Snapshot, opts: AnalysisOptions = {}, rules: Rule[
  */
 export function imageCanMatter(snap: Snapshot, opts: AnalysisOptions = {}): boolean {
   return targetsTheImageJudges(buildContext(snap, opts)).length > 0;
+}
+
+/**
+ * The PCI functions this analysis reads more of than ids, class, config space, driver, driver_override,
+ * IOMMU group and physfn (what a light collection keeps of every function): the targets and their
+ * companions (reset_method, power_state and modalias in the reset, D3, binding and initramfs rules) and
+ * the displays (boot_vga: the host's only display, a VM's primary GPU). Target inference itself reads
+ * only what a light collection keeps, so the targets found on it are the ones a full one gives.
+ */
+export function devicesNeedingDetail(snap: Snapshot, opts: AnalysisOptions = {}): string[] {
+  return [...buildContext(snap, opts).targets.map((t) => t.address), ...snap.pci.filter(isDisplay).map((d) => d.address)];
 }

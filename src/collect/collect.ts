@@ -7,9 +7,9 @@ import { collectHost } from './sources/host.js';
 import { collectKernelConfig } from './sources/kernel-config.js';
 import { collectFirmware } from './sources/firmware.js';
 import { collectIommu } from './sources/iommu.js';
-import { collectPci } from './sources/pci.js';
+import { collectPci, readDetail } from './sources/pci.js';
 import { loadPciNames } from './sources/pci-names.js';
-import { collectModules } from './sources/modules.js';
+import { collectModules, matchAliases } from './sources/modules.js';
 import { collectDevNodes } from './sources/devnodes.js';
 import { collectIomem, collectInterrupts } from './sources/memory-and-irqs.js';
 import { collectKernelLogSource } from './sources/kernel-log.js';
@@ -27,6 +27,14 @@ export interface CollectOptions {
    *  skips it: decompressing an image costs more than the rest of a small host's collection. A function
    *  decides from everything else collected (check asks whether the image can change its analysis). */
   readInitramfs?: boolean | ((collected: Snapshot) => boolean);
+  /**
+   * A light collection: PCI functions are read without the attributes only some need (readDetail():
+   * revision, modalias, boot_vga, reset_method, power and NUMA attributes, VF links), and once
+   * everything else is read (before the initramfs is decided on), this names the functions to read
+   * them of; modules.alias is matched against those functions' modaliases only. Absent: every field
+   * of every function (snapshot, diff and fleet rely on that).
+   */
+  detailFor?: (collected: Snapshot) => Iterable<string>;
 }
 
 /** Reads a host (live, or a tree under --root) into a snapshot. Never writes to the host. */
@@ -38,8 +46,9 @@ export async function collectSnapshot(opts: CollectOptions = {}): Promise<Snapsh
   // The log is the slow source; it streams while the sysfs reads run.
   const kernelLog = collectKernelLogSource(ctx);
   const host = collectHost(ctx);
-  const pci = collectPci(ctx, loadPciNames(ctx));
-  const modaliases = pci.map((d) => d.modalias).filter((m): m is string => m !== null);
+  const light = opts.detailFor !== undefined;
+  const pci = collectPci(ctx, loadPciNames(ctx), light);
+  const modaliases = light ? null : pci.map((d) => d.modalias).filter((m): m is string => m !== null);
   const snapshot: Snapshot = {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'vfio-doctor', version: VERSION },
@@ -68,6 +77,18 @@ export async function collectSnapshot(opts: CollectOptions = {}): Promise<Snapsh
   const image = readImage === true ? collectInitramfs(ctx, host.kernelRelease, host.installedKernels) : null;
   snapshot.kernelLog = await kernelLog;
   await collectHypervisor(ctx, snapshot);
+  if (opts.detailFor) {
+    const byAddress = new Map(pci.map((d) => [d.address, d]));
+    const detailed = new Set<string>();
+    for (const a of opts.detailFor(snapshot)) {
+      const d = byAddress.get(a);
+      if (!d || detailed.has(a)) continue;
+      detailed.add(a);
+      readDetail(ctx, d);
+    }
+    const wanted = pci.filter((d) => detailed.has(d.address) && d.modalias !== null).map((d) => d.modalias!);
+    snapshot.modules.aliasMatches = matchAliases(ctx, host.kernelRelease, wanted);
+  }
   if (readImage === false) ctx.sources['initramfs'] = { status: 'absent', message: 'not read: the running kernel\'s image was not asked for' };
   else if (readImage === true) snapshot.initramfs = await image;
   else if (readImage(snapshot)) snapshot.initramfs = await collectInitramfs(ctx, host.kernelRelease, host.installedKernels);

@@ -10,7 +10,7 @@ import { withProgress } from '../progress/terminal.js';
 import { redactorFor } from '../render/redact.js';
 import { collectSnapshot } from '../collect/collect.js';
 import { loadSnapshotFile, SnapshotLoadError } from '../snapshot/load.js';
-import { analyze, imageCanMatter } from '../analyze/analyze.js';
+import { analyze, devicesNeedingDetail, imageCanMatter } from '../analyze/analyze.js';
 import { fullFunctionAddress } from '../pci/address.js';
 import { renderTextReport } from '../render/text-report.js';
 import { jsonReport } from '../render/json-report.js';
@@ -108,7 +108,17 @@ export const checkCommand: Command = {
         const focused = values.vm === undefined ? null : focusOnVm(collected, values.vm);
         return imageCanMatter(focused?.ok ? focused.snap : collected, asked);
       };
-      snap = await withProgress(sink, root === undefined ? 'reading this host' : `reading the host under ${values.root}`, () => collectSnapshot({ root, readInitramfs }));
+      // Reset methods, power states, modaliases ... are read only of the functions the analysis asks
+      // them of (the targets, their companions, the displays): on a large host most functions are
+      // none of those. A policy may ask them of any function, and --redact judges the whole snapshot:
+      // those read everything.
+      const detailFor = policy !== null || values.redact
+        ? undefined
+        : (collected: Snapshot): string[] => {
+            const focused = values.vm === undefined ? null : focusOnVm(collected, values.vm);
+            return [...devicesNeedingDetail(collected, asked), ...(focused?.ok ? devicesNeedingDetail(focused.snap, asked) : [])];
+          };
+      snap = await withProgress(sink, root === undefined ? 'reading this host' : `reading the host under ${values.root}`, () => collectSnapshot({ root, readInitramfs, detailFor }));
     }
 
     const where = values.sos !== undefined ? 'in the sosreport' : values.snapshot !== undefined ? 'in the snapshot' : values.root !== undefined ? `under ${values.root}` : 'on this host';

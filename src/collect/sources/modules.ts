@@ -80,7 +80,11 @@ function collectParameters(ctx: CollectContext): Record<string, Record<string, s
   return out;
 }
 
-export function collectModules(ctx: CollectContext, release: string | null, modaliases: string[]): ModulesInfo {
+/**
+ * modaliases: the functions' modaliases to look up in modules.alias (aliasMatches); null defers that,
+ * and matchAliases() is then called for the modaliases wanted, once they are known.
+ */
+export function collectModules(ctx: CollectContext, release: string | null, modaliases: string[] | null): ModulesInfo {
   const procModules = ctx.fs.readText('/proc/modules');
   note(ctx, 'proc/modules', procModules.record);
 
@@ -108,9 +112,7 @@ export function collectModules(ctx: CollectContext, release: string | null, moda
       }
     };
     walk(vfioDir, 0);
-    const a = ctx.fs.readText(`${dir}/modules.alias`, 64 << 20);
-    note(ctx, 'modules.alias', a.record);
-    if (a.ok) aliasMatches = matchModaliases(a.value, modaliases);
+    if (modaliases !== null) aliasMatches = readAliasMatches(ctx, dir, modaliases);
   } else {
     note(ctx, 'modules.builtin', { status: 'absent', path: release ? `/lib/modules/${release}` : '/lib/modules', message: 'no modules directory for the running kernel' });
   }
@@ -124,4 +126,16 @@ export function collectModules(ctx: CollectContext, release: string | null, moda
     modprobe: collectModprobe(ctx),
     loadAtBoot: collectLoadAtBoot(ctx),
   };
+}
+
+function readAliasMatches(ctx: CollectContext, dir: string, modaliases: string[]): Record<string, string[]> | null {
+  const a = ctx.fs.readText(`${dir}/modules.alias`, 64 << 20);
+  note(ctx, 'modules.alias', a.record);
+  return a.ok ? matchModaliases(a.value, modaliases) : null;
+}
+
+/** The aliasMatches collectModules() deferred (modaliases null), for these modaliases. */
+export function matchAliases(ctx: CollectContext, release: string | null, modaliases: string[]): Record<string, string[]> | null {
+  const dir = release ? modulesDir(ctx, release) : null;
+  return dir ? readAliasMatches(ctx, dir, modaliases) : null;
 }

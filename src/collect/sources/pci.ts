@@ -45,7 +45,7 @@ function virtualFunctions(ctx: CollectContext, base: string): string[] {
     .filter((v): v is string => v !== null);
 }
 
-function collectDevice(ctx: CollectContext, name: string, lookup: NameLookup | null): PciDevice | null {
+function collectDevice(ctx: CollectContext, name: string, lookup: NameLookup | null, light: boolean): PciDevice | null {
   const real = ctx.fs.realPath(`/sys/bus/pci/devices/${name}`);
   if (!real.ok) {
     note(ctx, `pci:${name}`, real.record);
@@ -56,9 +56,6 @@ function collectDevice(ctx: CollectContext, name: string, lookup: NameLookup | n
   // and thirty names cost more than the few attributes a device may lack).
   const attr = (f: string) => ctx.fs.readAttr(`${base}/${f}`);
   const link = (f: string) => ctx.fs.linkBase(`${base}/${f}`);
-  // Those most devices lack are looked for first: a failed open or readlink throws, which costs
-  // several times the lookup.
-  const rare = <T>(f: string, read: (f: string) => T | null): T | null => (ctx.fs.has(`${base}/${f}`) ? read(f) : null);
   const vendorId = hexAttr(attr('vendor'), 4);
   const deviceId = hexAttr(attr('device'), 4);
   // A missing config file reads as absent, "not present", as a listing would have said.
@@ -67,11 +64,8 @@ function collectDevice(ctx: CollectContext, name: string, lookup: NameLookup | n
   const components = base.split('/');
   const upstream = components.filter((c) => isFullFunctionAddress(c) && c !== name);
   const classCode = hexAttr(attr('class'), 6) ?? '000000';
-  // Only functions with a reset method have the file (about half of them on many hosts).
-  const resetText = rare('reset_method', attr);
   const override = attr('driver_override');
   const group = link('iommu_group');
-  const numa = attr('numa_node');
   const dev: PciDevice = {
     address: name,
     vendorId: vendorId ?? (config?.vendorId || 'ffff'),
@@ -79,27 +73,55 @@ function collectDevice(ctx: CollectContext, name: string, lookup: NameLookup | n
     subsystemVendorId: hexAttr(attr('subsystem_vendor'), 4),
     subsystemDeviceId: hexAttr(attr('subsystem_device'), 4),
     classCode,
-    revision: hexAttr(attr('revision'), 2),
+    revision: null,
     names: null,
     driver: link('driver'),
     driverOverride: override === null || override === '(null)' || override === '' ? null : override,
     iommuGroup: group !== null && /^\d+$/.test(group) ? Number(group) : null,
-    modalias: attr('modalias'),
-    bootVga: boolAttr(rare('boot_vga', attr)),
-    resetMethods: resetText === null ? null : resetText.split(/\s+/).filter(Boolean),
-    d3coldAllowed: boolAttr(attr('d3cold_allowed')),
-    powerState: attr('power_state'),
-    numaNode: numa !== null && /^-?\d+$/.test(numa) ? Number(numa) : null,
+    modalias: null,
+    bootVga: null,
+    resetMethods: null,
+    d3coldAllowed: null,
+    powerState: null,
+    numaNode: null,
     sysfsPath: base,
     upstream,
     multifunction: config && config.length >= 16 ? config.multifunction : null,
-    physfn: rare('physfn', link),
-    virtfns: virtualFunctions(ctx, base),
+    // Most functions are no VF: looked for first, as a failed readlink throws, which costs several
+    // times the lookup.
+    physfn: ctx.fs.has(`${base}/physfn`) ? link('physfn') : null,
+    virtfns: [],
     config,
     configStatus: status,
   };
+  if (!light) readDetail(ctx, dev);
   if (lookup) dev.names = lookup(dev);
   return dev;
+}
+
+/**
+ * The attributes a light collection leaves out (null, virtfns empty): revision, modalias, boot_vga,
+ * reset_method, d3cold_allowed, power_state, numa_node and the VF links. What a light one keeps
+ * (ids, class, config space, driver, driver_override, IOMMU group, physfn) is all that tells which
+ * functions are targets, their companions and groups; check reads the rest for those alone.
+ */
+export function readDetail(ctx: CollectContext, dev: PciDevice): void {
+  const base = dev.sysfsPath;
+  if (base === null) return;
+  const attr = (f: string) => ctx.fs.readAttr(`${base}/${f}`);
+  // Those many functions lack are looked for first (a failed open throws, which costs several times
+  // the lookup): boot_vga is a VGA device's, reset_method only a function with a reset method has.
+  const rare = (f: string) => (ctx.fs.has(`${base}/${f}`) ? attr(f) : null);
+  dev.revision = hexAttr(attr('revision'), 2);
+  dev.modalias = attr('modalias');
+  dev.bootVga = boolAttr(rare('boot_vga'));
+  const resetText = rare('reset_method');
+  dev.resetMethods = resetText === null ? null : resetText.split(/\s+/).filter(Boolean);
+  dev.d3coldAllowed = boolAttr(attr('d3cold_allowed'));
+  dev.powerState = attr('power_state');
+  const numa = attr('numa_node');
+  dev.numaNode = numa !== null && /^-?\d+$/.test(numa) ? Number(numa) : null;
+  dev.virtfns = virtualFunctions(ctx, base);
 }
 
 /**
@@ -120,7 +142,11 @@ function virtualFunctionIds(devices: PciDevice[]): void {
   }
 }
 
-export function collectPci(ctx: CollectContext, lookup: NameLookup | null): PciDevice[] {
+/**
+ * Every PCI function of the host. `light` leaves out what readDetail() reads (see there): check asks
+ * for that only of the functions its analysis reads it of.
+ */
+export function collectPci(ctx: CollectContext, lookup: NameLookup | null, light = false): PciDevice[] {
   const dir = ctx.fs.readDir('/sys/bus/pci/devices');
   note(ctx, 'sys/bus/pci/devices', dir.record);
   if (!dir.ok) return [];
@@ -130,7 +156,7 @@ export function collectPci(ctx: CollectContext, lookup: NameLookup | null): PciD
       note(ctx, `pci:${name}`, { status: 'error', path: `/sys/bus/pci/devices/${name}`, message: 'not a PCI address' });
       continue;
     }
-    const d = collectDevice(ctx, name, lookup);
+    const d = collectDevice(ctx, name, lookup, light);
     if (d) devices.push(d);
   }
   virtualFunctionIds(devices);

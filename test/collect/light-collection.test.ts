@@ -1,0 +1,63 @@
+// check reads reset_method, power_state, modalias, boot_vga ... only of the functions its analysis asks
+// them of (collectSnapshot's detailFor); snapshot reads every field of every function. The analysis of
+// a light collection must be the analysis of a full one, whatever the targets.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { buildHost } from '../fixtures/host-builder.js';
+import { HOSTS } from '../fixtures/hosts.js';
+import { collectSnapshot } from '../../src/collect/collect.js';
+import { analyze, devicesNeedingDetail } from '../../src/analyze/analyze.js';
+import type { AnalysisOptions } from '../../src/analyze/context.js';
+import type { PciDevice, Snapshot } from '../../src/snapshot/types.js';
+
+const DETAIL: (keyof PciDevice)[] = ['revision', 'modalias', 'bootVga', 'resetMethods', 'd3coldAllowed', 'powerState', 'numaNode', 'virtfns'];
+
+/** A report without what differs between two collections of the same tree (nothing should). */
+function judged(snap: Snapshot, opts: AnalysisOptions): unknown {
+  return JSON.parse(JSON.stringify(analyze(snap, opts)));
+}
+
+for (const [name, spec] of Object.entries(HOSTS)) {
+  test(`a light collection of host "${name}" gives the full one's analysis, for the host's own targets and for each function as --device`, async (t) => {
+    const root = await buildHost(spec);
+    t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+    const now = new Date('2026-01-01T00:00:00Z');
+    const full = await collectSnapshot({ root, now });
+    const optionSets: AnalysisOptions[] = [{}, ...full.pci.map((d) => ({ devices: [d.address] }))];
+    for (const opts of optionSets) {
+      const light = await collectSnapshot({ root, now, detailFor: (collected) => devicesNeedingDetail(collected, opts) });
+      assert.deepEqual(judged(light, opts), judged(full, opts), `${name} ${JSON.stringify(opts)}`);
+      const detailed = new Set(devicesNeedingDetail(light, opts));
+      for (const d of light.pci) {
+        const f = full.pci.find((x) => x.address === d.address)!;
+        if (detailed.has(d.address)) assert.deepEqual(d, f, `${name}: ${d.address} is read in full`);
+        else {
+          for (const k of DETAIL) assert.deepEqual(d[k], k === 'virtfns' ? [] : null, `${name}: ${d.address} ${k} not read`);
+          const { revision, modalias, bootVga, resetMethods, d3coldAllowed, powerState, numaNode, virtfns, ...kept } = f;
+          void [revision, modalias, bootVga, resetMethods, d3coldAllowed, powerState, numaNode, virtfns];
+          assert.deepEqual({ ...d, ...kept }, d, `${name}: ${d.address} keeps everything else`);
+        }
+      }
+      // aliasMatches holds the detailed functions' modaliases, as the full collection matched them.
+      for (const [alias, modules] of Object.entries(light.modules.aliasMatches ?? {})) assert.deepEqual(modules, full.modules.aliasMatches?.[alias], alias);
+      const { aliasMatches: a, ...lightModules } = light.modules;
+      const { aliasMatches: b, ...fullModules } = full.modules;
+      assert.equal(a === null, b === null);
+      assert.deepEqual(lightModules, fullModules);
+      assert.deepEqual({ ...light, pci: [], modules: null }, { ...full, pci: [], modules: null });
+    }
+  });
+}
+
+test('snapshot (no detailFor) reads every field of every function', async (t) => {
+  const root = await buildHost(HOSTS.sriovServer);
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  const snap = await collectSnapshot({ root });
+  for (const d of snap.pci) {
+    for (const k of ['revision', 'modalias', 'd3coldAllowed', 'powerState', 'numaNode'] as const) assert.notEqual(d[k], null, `${d.address} ${k}`);
+    if (d.modalias !== null) assert.ok(snap.modules.aliasMatches === null || d.modalias in snap.modules.aliasMatches, `${d.address} modalias matched`);
+  }
+  assert.ok(snap.pci.some((d) => d.resetMethods !== null), 'reset methods read');
+  assert.ok(snap.pci.some((d) => d.virtfns.length > 0), 'VF links read');
+});
