@@ -3,7 +3,7 @@
 // wrong type. A failure is one line naming the field path.
 import { SCHEMA_VERSION, type Snapshot } from './types.js';
 import { READABLE_VERSIONS, upgradeSnapshot } from './upgrade.js';
-import { validateSchema } from './generated/snapshot-validator.js';
+import { snapshotSchemaErrors } from './generated/snapshot-validator.js';
 
 export class SnapshotLoadError extends Error {}
 
@@ -135,9 +135,10 @@ export function validateSnapshot(data: unknown, where: string): Snapshot {
     );
   }
   const doc = upgradeSnapshot(o, SCHEMA_VERSION);
-  if (!validateSchema(doc)) {
+  const errors = snapshotSchemaErrors(doc);
+  if (errors) {
     const from = version !== SCHEMA_VERSION ? ` (a schemaVersion ${version} snapshot, upgraded on load)` : '';
-    throw new SnapshotLoadError(`${where}: ${describeSchemaError(doc, validateSchema.errors ?? [])}${from}`);
+    throw new SnapshotLoadError(`${where}: ${describeSchemaError(doc, errors)}${from}`);
   }
   return doc as unknown as Snapshot;
 }

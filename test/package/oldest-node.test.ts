@@ -46,6 +46,9 @@ test(`the bundle runs on Node.js ${OLDEST_NODE} exactly as on the current Node.j
   ].join('\n') + '\n';
   fs.writeFileSync(path.join(work, 'paste.txt'), paste);
   const log = path.join(intel, 'var/log/kern.log');
+  // A policy: the yaml parser, which the bundle compiles on first use (scripts/lazy-modules.mjs).
+  const policy = path.join(work, 'policy.yaml');
+  fs.writeFileSync(policy, 'version: 1\nentries:\n  - name: all\n    interrupt_remapping: required\n');
 
   const cases: { name: string; args: string[]; input?: string }[] = [
     { name: '--version', args: ['--version'] },
@@ -56,6 +59,7 @@ test(`the bundle runs on Node.js ${OLDEST_NODE} exactly as on the current Node.j
     { name: 'analyze FILE', args: ['analyze', path.join(work, 'paste.txt')] },
     { name: 'analyze - --json', args: ['analyze', '-', '--json'], input: paste },
     { name: 'snapshot -o', args: ['snapshot', '--root', intel, '-o', '-'] },
+    { name: 'check --policy', args: ['check', '--root', intel, '--policy', policy] },
     { name: 'a usage error', args: ['chekc'] },
   ];
   if (fs.existsSync(log)) cases.push({ name: 'decode', args: ['decode', log] });

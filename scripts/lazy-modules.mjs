@@ -1,0 +1,104 @@
+// Code that only a few commands need, carried inside the one-file bundle as text and compiled on first use.
+//
+// Node parses every byte of an ES module before running any of it, and parsing dominated start-up: the
+// generated snapshot validator (only a snapshot read from a file is validated), the yaml parser (only
+// --policy) and the tar and xz readers (only --sos with an archive) were a third of the bundle and a third
+// of what `vfio-doctor --version` cost on top of Node itself. Scanning a string literal costs a fraction
+// of parsing the same bytes as code, so each of these is bundled on its own as a CommonJS function body,
+// stored in the main bundle as a string, and compiled (node:vm compileFunction, with a file name that
+// says what it is in stack traces) the first time one of its exports is called.
+//
+// Each lazy module is imported by the sources as usual (the tests run the sources unbundled, where nothing
+// of this applies); the bundle sees a small stand-in module instead that exports the names listed here:
+// - a name in `named` becomes a function that loads the module and calls (or constructs, with new) the
+//   export of that name; a source importing a name not listed fails the build (esbuild: no such export),
+//   and a listed name that is not a function in the module fails it too;
+// - `defaultObject` makes the default export an object whose properties are read from the loaded module
+//   (for `import tar from 'tar-stream'` and the like: CommonJS modules whose default is module.exports).
+// A lazy module may require only Node's built-in modules: anything else is bundled into its text.
+import { build } from 'esbuild';
+import { createRequire, isBuiltin } from 'node:module';
+import { compileFunction } from 'node:vm';
+
+export const LAZY_MODULES = [
+  { name: 'snapshot-validator', filter: /\/generated\/snapshot-validator\.js$/, named: ['snapshotSchemaErrors'] },
+  { name: 'yaml', filter: /^yaml$/, named: ['LineCounter', 'isMap', 'isScalar', 'isSeq', 'parseDocument'] },
+  { name: 'tar-stream', filter: /^tar-stream$/, defaultObject: true },
+  { name: 'xz-decompress', filter: /^xz-decompress$/, defaultObject: true },
+];
+
+const PARAMS = ['module', 'exports', 'require'];
+
+/** The module's code as one CommonJS function body (module, exports, require), as the bundle will hold it. */
+async function moduleText(file, target) {
+  const r = await build({
+    entryPoints: [file],
+    bundle: true,
+    platform: 'node',
+    target,
+    format: 'cjs',
+    write: false,
+    // Whitespace only: the names stay readable in a stack trace.
+    minifyWhitespace: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  const code = r.outputFiles[0].text;
+  // Load it once here: a module that needs more than Node's built-ins, or lacks a listed export, fails the build.
+  const module = { exports: {} };
+  const requireBuiltin = createRequire(import.meta.url);
+  const builtinOnly = (id) => {
+    if (!isBuiltin(id)) throw new Error(`lazy module ${file} requires "${id}", which is not a Node.js built-in`);
+    return requireBuiltin(id);
+  };
+  compileFunction(code, PARAMS, { filename: file })(module, module.exports, builtinOnly);
+  return { code, exports: module.exports };
+}
+
+/** esbuild plugin: the modules of LAZY_MODULES become stand-ins holding their code as text. */
+export function lazyModules({ target }) {
+  return {
+    name: 'lazy-modules',
+    setup(b) {
+      for (const spec of LAZY_MODULES) {
+        b.onResolve({ filter: spec.filter }, async (args) => {
+          if (args.pluginData?.lazyModules) return undefined;
+          const real = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: { lazyModules: true } });
+          if (real.errors.length > 0) return { errors: real.errors };
+          return { path: real.path, namespace: 'lazy-module', pluginData: spec };
+        });
+      }
+      b.onLoad({ filter: /.*/, namespace: 'lazy-module' }, async (args) => {
+        const spec = args.pluginData;
+        const { code, exports } = await moduleText(args.path, target);
+        for (const n of spec.named ?? []) {
+          if (typeof exports[n] !== 'function') throw new Error(`lazy module ${spec.name}: export "${n}" is not a function`);
+        }
+        const lines = [
+          `// ${spec.name}: compiled on first use from the text below (scripts/lazy-modules.mjs says why).`,
+          "import { compileFunction } from 'node:vm';",
+          `const text = ${JSON.stringify(code)};`,
+          'let loaded;',
+          'function load() {',
+          '  if (loaded === undefined) {',
+          '    const module = { exports: {} };',
+          `    compileFunction(text, ${JSON.stringify(PARAMS)}, { filename: ${JSON.stringify(`vfio-doctor:lazy/${spec.name}.cjs`)} })(module, module.exports, require);`,
+          '    loaded = module.exports;',
+          '  }',
+          '  return loaded;',
+          '}',
+          'function forward(name) {',
+          '  return function (...args) {',
+          '    const f = load()[name];',
+          '    return new.target ? Reflect.construct(f, args) : f.apply(this, args);',
+          '  };',
+          '}',
+          ...(spec.named ?? []).map((n) => `export const ${n} = forward(${JSON.stringify(n)});`),
+          ...(spec.defaultObject ? ['export default new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() });'] : []),
+          '',
+        ];
+        return { contents: lines.join('\n'), loader: 'js', resolveDir: process.cwd() };
+      });
+    },
+  };
+}
