@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { lazyModules } from './lazy-modules.mjs';
+import { builtinsByRequire, lazyModules } from './lazy-modules.mjs';
 
 // The fuse every Node binary carries for this; see Node's single-executable-applications documentation.
 const FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
@@ -33,8 +33,9 @@ try {
     format: 'cjs',
     outfile: script,
     define: { __VFIO_DOCTOR_SINGLE_EXECUTABLE__: 'true' },
-    // As in the npm bundle: the validator, yaml and the archive readers are compiled on first use.
-    plugins: [lazyModules({ target: `node${process.versions.node.split('.')[0]}` })],
+    // As in the npm bundle: the validator, yaml and the archive readers are compiled on first use, and
+    // some built-in modules are required on first use.
+    plugins: [lazyModules({ target: `node${process.versions.node.split('.')[0]}` }), builtinsByRequire()],
     legalComments: 'none',
     logLevel: 'warning',
   });

@@ -3,7 +3,7 @@
 // the hosts that need this tool most (test/package/oldest-node.test.ts runs the bundle on it).
 import { build } from 'esbuild';
 import { chmodSync } from 'node:fs';
-import { lazyModules } from './lazy-modules.mjs';
+import { builtinsByRequire, lazyModules } from './lazy-modules.mjs';
 
 const out = 'dist/vfio-doctor.mjs';
 // An older Node.js would fail somewhere deep with a stack trace; one line saying what to use serves better.
@@ -21,11 +21,13 @@ await build({
   target: 'node18.19',
   format: 'esm',
   outfile: out,
-  // yaml ships CommonJS for Node: its require() of Node built-ins needs a real require in an ES module.
+  // The stand-ins for Node's built-ins and the lazily compiled modules (scripts/lazy-modules.mjs) call require:
+  // a real one, in an ES module.
   banner: { js: "#!/usr/bin/env node\nimport { createRequire as __vfioDoctorRequire } from 'node:module';\nconst require = __vfioDoctorRequire(import.meta.url);\n" + versionGuard },
   define: { __VFIO_DOCTOR_SINGLE_EXECUTABLE__: 'false' },
-  // The validator, yaml and the archive readers are held as text until a command needs them (see there).
-  plugins: [lazyModules({ target: 'node18.19' })],
+  // The validator, yaml and the archive readers are held as text until a command needs them, and Node's
+  // built-in modules are required, some on first use (scripts/lazy-modules.mjs says why).
+  plugins: [lazyModules({ target: 'node18.19' }), builtinsByRequire()],
   legalComments: 'none',
   logLevel: 'warning',
 });
