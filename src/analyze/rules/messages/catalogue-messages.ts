@@ -61,12 +61,16 @@ function shorten(s: string, max: number): string {
 export const MESSAGE_RULE_PREFIX = 'message-';
 
 function ruleFor(layer: Layer): Rule {
-  const entries = builtinCatalogue();
+  let causes: string[] | undefined;
   return {
     meta: {
       id: `${MESSAGE_RULE_PREFIX}${layer}`,
       layer,
-      causes: causesOf(entries, layer),
+      // Read from the catalogue when first asked for: loading (and validating) the catalogue at import
+      // would cost every command, --version included.
+      get causes() {
+        return (causes ??= causesOf(builtinCatalogue(), layer));
+      },
       title: `Known ${layer} error messages`,
       description: `Known error messages (docs/messages.md) whose reading points at the ${layer} layer: QEMU, libvirt, Proxmox, kernel, modprobe, container runtime, DPDK and module-build lines.`,
     },
