@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { builtinsByRequire, lazyModules } from './lazy-modules.mjs';
+import { asciiOnly, builtinsByRequire, lazyModules } from './lazy-modules.mjs';
 
 // The fuse every Node binary carries for this; see Node's single-executable-applications documentation.
 const FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
@@ -25,7 +25,7 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'vfio-doctor-sea-'));
 try {
   const script = path.join(work, 'vfio-doctor.cjs');
   // Single executables run CommonJS scripts only (Node 20), and have no module directory to require from.
-  await build({
+  const bundled = await build({
     entryPoints: ['src/cli/bin.ts'],
     bundle: true,
     platform: 'node',
@@ -38,7 +38,9 @@ try {
     plugins: [lazyModules({ target: `node${process.versions.node.split('.')[0]}` }), builtinsByRequire()],
     legalComments: 'none',
     logLevel: 'warning',
+    write: false,
   });
+  fs.writeFileSync(script, asciiOnly(bundled.outputFiles[0].text));
   const blob = path.join(work, 'sea-prep.blob');
   const config = path.join(work, 'sea-config.json');
   fs.writeFileSync(config, JSON.stringify({ main: script, output: blob, disableExperimentalSEAWarning: true }));

@@ -2,8 +2,8 @@
 // what gets copied to a hypervisor that has no toolchain. 18.19 is what Debian 12 and Proxmox VE 8 ship,
 // the hosts that need this tool most (test/package/oldest-node.test.ts runs the bundle on it).
 import { build } from 'esbuild';
-import { chmodSync } from 'node:fs';
-import { builtinsByRequire, lazyModules } from './lazy-modules.mjs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { asciiOnly, builtinsByRequire, lazyModules } from './lazy-modules.mjs';
 
 const out = 'dist/vfio-doctor.mjs';
 // An older Node.js would fail somewhere deep with a stack trace; one line saying what to use serves better.
@@ -14,7 +14,7 @@ const versionGuard = [
   "    process.exit(2);",
   "  } }",
 ].join('\n');
-await build({
+const result = await build({
   entryPoints: ['src/cli/bin.ts'],
   bundle: true,
   platform: 'node',
@@ -30,5 +30,9 @@ await build({
   plugins: [lazyModules({ target: 'node18.19' }), builtinsByRequire()],
   legalComments: 'none',
   logLevel: 'warning',
+  write: false,
 });
+// ASCII only: see asciiOnly.
+mkdirSync('dist', { recursive: true });
+writeFileSync(out, asciiOnly(result.outputFiles[0].text));
 chmodSync(out, 0o755);
