@@ -101,7 +101,7 @@ export function parsePrefix(line: string): ParsedLine {
   s = stripOuter(s, out);
   s = stripStamps(s, out);
   out.message = s;
-  const dev = DEVICE.exec(s) ?? IOMMU_DEVICE.exec(s);
+  const dev = DEVICE.exec(s) ?? (s.charCodeAt(0) === 105 ? IOMMU_DEVICE.exec(s) : null);
   if (dev) {
     const addr = dev[2] as string;
     const isPci = addr.includes(':');
@@ -139,31 +139,46 @@ export function cleanLine(line: string): string {
   return s;
 }
 
-// Priorities, kmsg records and syslog headers: things that come before any dmesg stamp.
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+// Priorities, kmsg records and syslog headers: things that come before any dmesg stamp. Every pattern
+// here is anchored at the start and can only match a line whose first character it allows, so that
+// character picks the patterns worth running: this runs on every line the decoders look at.
 function stripOuter(input: string, out: ParsedLine): string {
   let s = input;
-  let m = KMSG.exec(s);
-  if (m) {
-    out.format = 'kmsg';
-    out.level = Number(m[1]) & 7;
-    out.monotonic = Number(m[3]) / 1e6;
-    return s.slice(m[0].length);
+  let m: RegExpExecArray | null;
+  if (isDigit(s.charCodeAt(0))) {
+    m = KMSG.exec(s);
+    if (m) {
+      out.format = 'kmsg';
+      out.level = Number(m[1]) & 7;
+      out.monotonic = Number(m[3]) / 1e6;
+      return s.slice(m[0].length);
+    }
   }
-  m = PRIORITY.exec(s);
-  if (m) {
-    out.format = 'dmesg-raw';
-    out.level = Number(m[1]) & 7;
-    s = s.slice(m[0].length);
+  if (s.charCodeAt(0) === 60) {
+    m = PRIORITY.exec(s);
+    if (m) {
+      out.format = 'dmesg-raw';
+      out.level = Number(m[1]) & 7;
+      s = s.slice(m[0].length);
+    }
   }
-  m = DMESG_X.exec(s);
-  if (m && LEVELS.includes(m[2] as string)) {
-    out.level = LEVELS.indexOf(m[2] as string);
-    s = s.slice(m[0].length);
+  const lead = s.charCodeAt(0);
+  if (isDigit(lead) || (lead >= 97 && lead <= 122)) {
+    m = DMESG_X.exec(s);
+    if (m && LEVELS.includes(m[2] as string)) {
+      out.level = LEVELS.indexOf(m[2] as string);
+      s = s.slice(m[0].length);
+    }
   }
   const first = s.charCodeAt(0);
   // Only lines starting with a letter, a digit or "[" can carry a syslog or journal header.
-  if ((first >= 65 && first <= 90) || (first >= 48 && first <= 57) || first === 91) {
-    for (const [re, format] of HEADERS) {
+  const headers = first === 91 ? HEADERS_BRACKET : isDigit(first) ? HEADERS_DIGIT : first >= 65 && first <= 90 ? HEADERS_UPPER : null;
+  if (headers !== null) {
+    for (const [re, format] of headers) {
       m = re.exec(s);
       if (!m) continue;
       if (format === 'journal-monotonic') out.monotonic = Number(m[1]);
@@ -177,18 +192,36 @@ function stripOuter(input: string, out: ParsedLine): string {
   return s;
 }
 
-const HEADERS: [RegExp, LineFormat][] = [
+// The headers in the order they are tried, split by the first character they can start with: a month
+// or a day name, a digit (ISO and Unix stamps), "[" (short-monotonic).
+const HEADERS_UPPER: [RegExp, LineFormat][] = [
   [SYSLOG, 'syslog'],
-  [SYSLOG_ISO, 'syslog-iso'],
   [JOURNAL_FULL, 'journal-full'],
-  [JOURNAL_UNIX, 'journal-unix'],
-  [JOURNAL_MONO, 'journal-monotonic'],
 ];
+const HEADERS_DIGIT: [RegExp, LineFormat][] = [
+  [SYSLOG_ISO, 'syslog-iso'],
+  [JOURNAL_UNIX, 'journal-unix'],
+];
+const HEADERS_BRACKET: [RegExp, LineFormat][] = [[JOURNAL_MONO, 'journal-monotonic']];
 
 // dmesg-style stamps, possibly two in a row ("[Feb 4 10:18] [  +0.000123]") and a caller id after them.
+// All of them start with "[", except the ISO stamp of dmesg --time-format=iso, which starts with a digit.
 function stripStamps(input: string, out: ParsedLine): string {
   let s = input;
   for (let k = 0; k < 3; k++) {
+    const first = s.charCodeAt(0);
+    if (first !== 91) {
+      if (k === 0 && out.format === 'plain' && isDigit(first)) {
+        const m = DMESG_ISO.exec(s);
+        if (m) {
+          out.wallclock = m[1] as string;
+          out.format = 'dmesg-iso';
+          s = s.slice(m[0].length);
+          continue;
+        }
+      }
+      break;
+    }
     let m = STAMP_MONO.exec(s);
     if (m && (m[1] !== undefined || m[0].includes('<'))) {
       if (m[1] !== undefined && !m[0].includes('+') && out.monotonic === null) out.monotonic = Number(m[1]);
@@ -207,15 +240,6 @@ function stripStamps(input: string, out: ParsedLine): string {
     if (m) {
       s = s.slice(m[0].length);
       continue;
-    }
-    if (k === 0 && out.format === 'plain') {
-      m = DMESG_ISO.exec(s);
-      if (m) {
-        out.wallclock = m[1] as string;
-        out.format = 'dmesg-iso';
-        s = s.slice(m[0].length);
-        continue;
-      }
     }
     break;
   }
