@@ -5,7 +5,7 @@ import type { KernelLogLine } from '../../snapshot/types.js';
 import { parsePrefix, type ParsedLine } from '../prefix.js';
 import { AMD_VI_RULES } from './amd-vi.js';
 import { BOOT_RULES } from './boot.js';
-import { applyRules, decodeWithRule } from './engine.js';
+import { applyRules, decodeWithRule, matchWithRule } from './engine.js';
 import { FALLBACK_RULES } from './fallback.js';
 import { FRAMEBUFFER_RULES } from './framebuffer.js';
 import { INTEL_DMAR_RULES, joinOldFault } from './intel-dmar.js';
@@ -58,6 +58,29 @@ export function decodeKnown(text: string, n = 0, parsed: ParsedLine = parsePrefi
   if (!hit) return null;
   const { event, rule } = hit;
   return { event, diff: typeof rule.diff === 'function' ? rule.diff(event.fields) : rule.diff, origin: rule.origin ?? 'kernel', cause: rule.cause ?? null };
+}
+
+/** Rows whose new occurrences the diff may compare (their `diff` is a class or depends on the fields). */
+let diffRows: Uint8Array | null = null;
+/** Any literal of those rows: a line holding none is of no diff class (most lines of a boot log). */
+let diffLiterals: RegExp | null = null;
+
+/**
+ * decodeKnown(text, n, parsed)?.diff, without building the event: the diff needs only the class of each
+ * line, and most lines of a boot log belong to rows the diff does not compare.
+ */
+export function diffClassOf(parsed: ParsedLine): LogDiffClassId | null {
+  if (diffRows === null || diffLiterals === null) {
+    diffRows = Uint8Array.from(RULES, (r) => (r.diff === null ? 0 : 1));
+    const literals = new Set(RULES.filter((r) => r.diff !== null).flatMap((r) => [...r.anchors, ...(r.gated ?? [])]));
+    diffLiterals = new RegExp([...literals].map((l) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
+  }
+  if (!diffLiterals.test(parsed.text)) return null;
+  const hit = matchWithRule(RULES, parsed, diffRows);
+  if (!hit) return null;
+  const { rule, m, ctx } = hit;
+  if (typeof rule.diff !== 'function') return rule.diff;
+  return rule.diff(rule.fields ? rule.fields(m, ctx) : {});
 }
 
 /** How far (in source line numbers) the second half of a split message may be from the first. */
