@@ -1,7 +1,7 @@
 import { LAYERS } from '../../analyze/layers.js';
-import { decodeKnown } from '../../log/events/index.js';
-import { LOG_DIFF_CLASSES, logDiffClass, type LogDiffClass } from '../../log/events/diff-classes.js';
-import { parsePrefix } from '../../log/prefix.js';
+import { diffClassOf } from '../../log/events/index.js';
+import { LOG_DIFF_CLASSES, logDiffClass, type LogDiffClass, type LogDiffClassId } from '../../log/events/diff-classes.js';
+import { parsePrefix, type ParsedLine } from '../../log/prefix.js';
 import type { Snapshot } from '../../snapshot/types.js';
 import type { DiffEvidence } from '../types.js';
 import { messageDevice, messageKind, messageOfParsed } from '../log-lines.js';
@@ -23,16 +23,45 @@ interface Classified {
   line: number;
 }
 
-function classify(s: Snapshot): { all: Set<string>; kinds: Set<string>; hits: Classified[] } {
+/**
+ * What the comparison needs of each distinct line, shared by the two sides: two boots' logs hold mostly the
+ * same lines (the same text, or the same message at another time), so each is parsed and classed once.
+ * A line's class depends only on its message (what the rows match: parsed.text and the device prefix).
+ */
+class LineMemo {
+  private readonly byText = new Map<string, { message: string; parsed: ParsedLine }>();
+  private readonly byMessage = new Map<string, LogDiffClassId | null>();
+
+  line(text: string): { message: string; parsed: ParsedLine } {
+    let e = this.byText.get(text);
+    if (e === undefined) {
+      const parsed = parsePrefix(text.trim());
+      e = { message: messageOfParsed(parsed), parsed };
+      this.byText.set(text, e);
+    }
+    return e;
+  }
+
+  /** decodeKnown(…)?.diff of the line. */
+  classOf(parsed: ParsedLine): LogDiffClassId | null {
+    let id = this.byMessage.get(parsed.message);
+    if (id === undefined) {
+      id = diffClassOf(parsed);
+      this.byMessage.set(parsed.message, id);
+    }
+    return id;
+  }
+}
+
+function classify(s: Snapshot, memo: LineMemo): { all: Set<string>; kinds: Set<string>; hits: Classified[] } {
   const all = new Set<string>();
   const kinds = new Set<string>();
   const hits: Classified[] = [];
   for (const l of s.kernelLog?.lines ?? []) {
-    const parsed = parsePrefix(l.text.trim());
-    const message = messageOfParsed(parsed);
+    const { message, parsed } = memo.line(l.text);
     if (all.has(message)) continue;
     all.add(message);
-    const id = decodeKnown(l.text, l.n, parsed)?.diff;
+    const id = memo.classOf(parsed);
     if (!id) continue;
     const category = logDiffClass(id);
     const kind = messageKind(message);
@@ -92,8 +121,9 @@ export const kernelLog: ChangeClass = {
       return;
     }
     if (la.droppedLines > 0) out.note(`the earlier kernel log was cut to its first and last lines (${la.droppedLines} dropped): a message from the dropped middle can show as new`);
-    const a = classify(ctx.a.snap);
-    const b = classify(ctx.b.snap);
+    const memo = new LineMemo();
+    const a = classify(ctx.a.snap, memo);
+    const b = classify(ctx.b.snap, memo);
     const fresh = byCategoryAndDevice(b.hits.filter((h) => !a.all.has(h.message)));
     for (const hits of fresh) {
       const { category } = hits[0]!;
