@@ -22,15 +22,14 @@ export function decodeWithRule(rules: readonly Rule[], line: SourceLine, parsed:
 }
 
 /**
- * The first rule that decodes the line and its match, without building the event, for callers that need
- * only what the row declares. `wanted` (one flag a row of `rules`) lets the search stop early: once no
- * later row the line could meet is wanted, null is returned, so a non-null answer is always the first
- * match, and null means the first match (if any) is an unwanted row.
+ * The first rule that decodes the line, without building the event, for callers that need only what the
+ * row declares: a row without `when` is tried with RegExp.test (no match array built). `wanted` (one flag
+ * a row of `rules`) lets the search stop early: once no later row the line could meet is wanted, null is
+ * returned, so a non-null answer is always the first match, and null means the first match (if any) is an
+ * unwanted row.
  */
-export function matchWithRule(rules: readonly Rule[], parsed: ParsedLine, wanted?: Uint8Array): { rule: Rule; m: RegExpExecArray; ctx: RuleContext } | null {
-  const ctx: RuleContext = { parsed, text: parsed.text };
-  const hit = firstMatch(rules, ctx, wanted);
-  return hit ? { ...hit, ctx } : null;
+export function ruleOfLine(rules: readonly Rule[], parsed: ParsedLine, wanted?: Uint8Array): Rule | null {
+  return firstMatch(rules, { parsed, text: parsed.text }, wanted, false)?.rule ?? null;
 }
 
 /** The first rule of `rules` that decodes the line, or null: which row of the table a line belongs to. */
@@ -44,7 +43,9 @@ export function ruleFor(rules: readonly Rule[], text: string): Rule | null {
 // line for the full table), a table of more than a few rows is indexed once (literalIndex): one pass over
 // the line finds the literals it holds, and only their rows are tried, in table order. The first match
 // wins, exactly as in a walk of the whole table.
-function firstMatch(rules: readonly Rule[], ctx: RuleContext, wanted?: Uint8Array): { rule: Rule; m: RegExpExecArray } | null {
+function firstMatch(rules: readonly Rule[], ctx: RuleContext, wanted?: Uint8Array): { rule: Rule; m: RegExpExecArray } | null;
+function firstMatch(rules: readonly Rule[], ctx: RuleContext, wanted: Uint8Array | undefined, needMatch: false): { rule: Rule; m: RegExpExecArray | null } | null;
+function firstMatch(rules: readonly Rule[], ctx: RuleContext, wanted?: Uint8Array, needMatch = true): { rule: Rule; m: RegExpExecArray | null } | null {
   if (rules.length < INDEX_FROM) {
     for (const rule of rules) {
       if (!hasLiteral(ctx.text, rule.anchors) && !(rule.gated !== undefined && hasLiteral(ctx.text, rule.gated))) continue;
@@ -59,6 +60,11 @@ function firstMatch(rules: readonly Rule[], ctx: RuleContext, wanted?: Uint8Arra
   if (wanted !== undefined) while (end > 0 && wanted[candidates[end - 1] as number] === 0) end--;
   for (let k = 0; k < end; k++) {
     const rule = rules[candidates[k] as number] as Rule;
+    if (!needMatch && rule.when === undefined) {
+      rule.re.lastIndex = 0;
+      if (rule.re.test(ctx.text)) return { rule, m: null };
+      continue;
+    }
     const m = tryRule(rule, ctx);
     if (m) return { rule, m };
   }

@@ -5,7 +5,7 @@ import type { KernelLogLine } from '../../snapshot/types.js';
 import { parsePrefix, type ParsedLine } from '../prefix.js';
 import { AMD_VI_RULES } from './amd-vi.js';
 import { BOOT_RULES } from './boot.js';
-import { applyRules, decodeWithRule, matchWithRule } from './engine.js';
+import { applyRules, decodeWithRule, ruleOfLine } from './engine.js';
 import { FALLBACK_RULES } from './fallback.js';
 import { FRAMEBUFFER_RULES } from './framebuffer.js';
 import { INTEL_DMAR_RULES, joinOldFault } from './intel-dmar.js';
@@ -76,10 +76,13 @@ export function diffClassOf(parsed: ParsedLine): LogDiffClassId | null {
     diffLiterals = new RegExp([...literals].map((l) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
   }
   if (!diffLiterals.test(parsed.text)) return null;
-  const hit = matchWithRule(RULES, parsed, diffRows);
-  if (!hit) return null;
-  const { rule, m, ctx } = hit;
+  const rule = ruleOfLine(RULES, parsed, diffRows);
+  if (rule === null) return null;
   if (typeof rule.diff !== 'function') return rule.diff;
+  // A class that depends on the fields: the row's match, as decodeWithRule makes it.
+  const ctx = { parsed, text: parsed.text };
+  rule.re.lastIndex = 0;
+  const m = rule.re.exec(ctx.text) as RegExpExecArray;
   return rule.diff(rule.fields ? rule.fields(m, ctx) : {});
 }
 
