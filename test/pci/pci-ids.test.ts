@@ -145,7 +145,7 @@ test('small file: UTF-8 names from bytes and from text', () => {
   }
 });
 
-test('system pci.ids: load + 1,000 lookups stays fast', (t) => {
+test('system pci.ids: 1,000 lookups spread over the whole file all resolve (time in the diagnostic)', (t) => {
   if (!SYSTEM_IDS) return t.skip('no system pci.ids file');
   const raw = readFileSync(SYSTEM_IDS);
   const tuples = sampleTuples(raw.toString('utf8'), 1000);
@@ -162,8 +162,7 @@ test('system pci.ids: load + 1,000 lookups stays fast', (t) => {
     `pci.ids load ${(loaded - start).toFixed(1)} ms + ${tuples.length} lookups over ${vendors} vendors ` +
       `${(done - loaded).toFixed(1)} ms = ${(done - start).toFixed(1)} ms`,
   );
-  // Generous bound against regressions only; the measured time is in the diagnostic above.
-  assert.ok(done - start < 1000, `load + 1000 lookups took ${(done - start).toFixed(1)} ms`);
+  // Speed is not asserted here (a loaded CI machine would make it flaky): the bench measures it.
 });
 
 test('system pci.ids: names agree with lspci on the same file', (t) => {
