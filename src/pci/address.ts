@@ -156,8 +156,13 @@ export function resolveSegment(address: string, known: Iterable<string>): string
   return hit ?? address;
 }
 
+const CANONICAL = /^[0-9a-f]{4}:[0-9a-f]{2}:[01][0-9a-f]\.[0-7]$/;
+
 /** Bus order: segment, bus, device, function; a slot sorts before its functions, no segment before any. */
 export function comparePciAddresses(a: string, b: string): number {
+  // Two canonical sysfs spellings (fixed widths, lower-case hex) sort as strings: sorting a thousand
+  // functions need not parse each address twenty times.
+  if (CANONICAL.test(a) && CANONICAL.test(b)) return a < b ? -1 : a > b ? 1 : 0;
   const pa = parsePciAddress(a, { slot: true });
   const pb = parsePciAddress(b, { slot: true });
   if (!pa || !pb) return pa ? -1 : pb ? 1 : a < b ? -1 : a > b ? 1 : 0;

@@ -149,3 +149,26 @@ test('VMD domains (five hex digits) keep their segment', () => {
   assert.ok(!sameFunction('0000:e0:06.0', '10000:e0:06.0'));
   assert.equal(resolveSegment('e0:06.0', ['10000:e0:06.0']), '10000:e0:06.0');
 });
+
+test('comparePciAddresses: canonical spellings compared as text agree with the numeric bus order', () => {
+  // The numeric order, written out independently of the function under test.
+  const key = (a: string) => {
+    const m = /^(?:([0-9a-fA-F]+):)?([0-9a-fA-F]{2}):([0-9a-fA-F]{2})\.([0-7])$/.exec(a)!;
+    return [m[1] === undefined ? -1 : parseInt(m[1], 16), parseInt(m[2]!, 16), parseInt(m[3]!, 16), Number(m[4])];
+  };
+  const byKey = (a: string, b: string) => {
+    const ka = key(a);
+    const kb = key(b);
+    for (let i = 0; i < 4; i++) if (ka[i] !== kb[i]) return ka[i]! - kb[i]!;
+    return 0;
+  };
+  const hex = (n: number, w: number) => n.toString(16).padStart(w, '0');
+  const all: string[] = [];
+  for (const seg of [0, 1, 0xa, 0xffff, 0x10000])
+    for (const bus of [0, 9, 0xa, 0x10, 0xff])
+      for (const dev of [0, 9, 0xa, 0x10, 0x1f])
+        for (const fn of [0, 7]) all.push(`${hex(seg, 4)}:${hex(bus, 2)}:${hex(dev, 2)}.${fn}`);
+  // Mixed spellings fall back to parsing: upper case, no segment.
+  all.push('0000:0A:00.0', '0a:00.1', '0000:0b:1F.7');
+  for (const a of all) for (const b of all) assert.equal(Math.sign(comparePciAddresses(a, b)), Math.sign(byKey(a, b)), `${a} vs ${b}`);
+});
