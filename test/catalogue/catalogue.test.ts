@@ -110,6 +110,57 @@ test('a family repeated word for word is one finding with its count, first and l
   assert.ok(judged > 50, `only ${judged} families are judged by the message rules alone`);
 });
 
+// A fault flood prints the same message at a new address every time: word for word it never repeats.
+const floods: { name: string; line: (i: number) => string; dedicated: RegExp; messageFindings: number }[] = [
+  {
+    // The DMAR line names the device without a segment, so the catalogue's hits carry no subject; the
+    // dedicated rule cites the first, and the group it opens goes with it.
+    name: 'DMAR faults at 40 addresses',
+    line: (i) => `[ ${10 + i}.000000] DMAR: [DMA Read NO_PASID] Request device [01:00.0] fault addr 0x${(0x7f000000 + i * 4096).toString(16)} [fault reason 0x06] PTE Read access is not set`,
+    dedicated: /^40 DMA faults logged for 0000:01:00\.0/,
+    messageFindings: 0,
+  },
+  {
+    // With the device's full address, the dedicated dma-fault finding about it stands for all of them.
+    name: 'AMD-Vi page faults at 40 addresses',
+    line: (i) => `[ ${10 + i}.000000] vfio-pci 0000:0b:00.0: AMD-Vi: Event logged [IO_PAGE_FAULT domain=0x000d address=0x${(0x18ac0000 + i * 4096).toString(16)} flags=0x0020]`,
+    dedicated: /^40 DMA faults logged for 0000:0b:00\.0/,
+    messageFindings: 0,
+  },
+];
+for (const flood of floods) {
+  test(`a flood of one message with other numbers each time is not a finding per line: ${flood.name}`, async () => {
+    const lines = Array.from({ length: 40 }, (_, i) => flood.line(i));
+    const r = analyzeCaptured((await readPaste([{ name: 'p.txt', bytes: Buffer.from(`${lines.join('\n')}\n`) }])).snapshot);
+    assert.ok(r.findings.some((f) => flood.dedicated.test(f.title)), r.findings.map((f) => f.title).join('\n'));
+    const messages = r.findings.filter((f) => f.id.startsWith('message-'));
+    assert.equal(messages.length, flood.messageFindings, messages.map((f) => f.title).join('\n'));
+    for (const f of messages) {
+      assert.ok(f.title.endsWith(' — 40 messages of this kind'), f.title);
+      assert.deepEqual(f.evidence.filter((ev) => ev.line !== undefined).map((ev) => ev.line), [1, 40]);
+    }
+  });
+}
+
+test('a family printed three times with another number each time is one finding "of this kind", first and last line', async () => {
+  let judged = 0;
+  for (const e of entries) {
+    if (e.harmless !== undefined || !/0x[0-9a-fA-F]+/.test(e.example)) continue;
+    const once = analyzeCaptured((await readPaste([{ name: 'p.txt', bytes: Buffer.from(`noise before\n${e.example}\n`) }])).snapshot);
+    if (once.findings.filter((f) => f.id.startsWith('message-') && f.evidence[0]?.line === 2).length !== 1) continue;
+    const variants = ['0x1000', '0x2000', '0x3000'].map((n) => e.example.replace(/0x[0-9a-fA-F]+/, n));
+    const r = analyzeCaptured((await readPaste([{ name: 'p.txt', bytes: Buffer.from(`noise before\n${variants.join('\n')}\n`) }])).snapshot);
+    const f = r.findings.find((x) => x.id.startsWith('message-') && x.evidence[0]?.line === 2);
+    if (!f) continue;
+    // Only when all three still read as this family (a number can decide which family matches).
+    if (!variants.every((v) => matchMessage(v)?.entry.id === e.id)) continue;
+    judged++;
+    assert.ok(f.title.endsWith(' — 3 messages of this kind'), `${e.id}: ${f.title}`);
+    assert.deepEqual(f.evidence.filter((ev) => ev.line !== undefined).map((ev) => ev.line), [2, 4], e.id);
+  }
+  assert.ok(judged >= 2, `only ${judged} families with a number are judged by the message rules alone`);
+});
+
 test('harmless families say why, and yield no failing finding of their own', async () => {
   for (const e of entries.filter((x) => x.harmless !== undefined)) {
     assert.ok(e.harmless!.length > 20, e.id);

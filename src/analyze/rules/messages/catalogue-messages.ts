@@ -75,25 +75,27 @@ function ruleFor(layer: Layer): Rule {
       description: `Known error messages (docs/messages.md) whose reading points at the ${layer} layer: QEMU, libvirt, Proxmox, kernel, modprobe, container runtime, DPDK and module-build lines.`,
     },
     check(ctx, out) {
-      // A message repeated word for word (a VM restarted in a loop, a driver retrying) is one finding with
-      // its count, first and last line: thousands of identical findings would bury the verdict and cost
+      // A message repeated word for word (a VM restarted in a loop, a driver retrying), or the same entry
+      // printed for the same device with other numbers (a fault at each of 385 addresses), is one finding
+      // with its count, first and last line: thousands of findings would bury the verdict and cost
       // memory in proportion to the log.
-      const groups = new Map<string, { hit: CatalogueHit; first: Evidence; last: Evidence; count: number }>();
+      const groups = new Map<string, { hit: CatalogueHit; first: Evidence; last: Evidence; count: number; same: boolean }>();
       for (const { hit, evidence } of seenMessages(ctx.snap)) {
         const r = reading(hit);
         if (!r || r.layer !== layer) continue;
-        const key = `${hit.entry.id}\u0000${hit.errno ?? ''}\u0000${hit.device ?? ''}\u0000${hit.message}`;
+        const key = `${hit.entry.id}\u0000${hit.errno ?? ''}\u0000${hit.device ?? ''}`;
         const g = groups.get(key);
         if (g) {
           g.last = evidence;
           g.count++;
-        } else groups.set(key, { hit, first: evidence, last: evidence, count: 1 });
+          if (g.same && hit.message !== g.hit.message) g.same = false;
+        } else groups.set(key, { hit, first: evidence, last: evidence, count: 1, same: true });
       }
-      for (const { hit, first, last, count } of groups.values()) {
+      for (const { hit, first, last, count, same } of groups.values()) {
         const r = reading(hit)!;
         const e = hit.entry;
         const errnoWords = hit.variant ? ` With ${hit.errno}: ${hit.variant.meaning}` : '';
-        const times = count > 1 ? ` — ${count} times` : '';
+        const times = count === 1 ? '' : same ? ` — ${count} times` : ` — ${count} messages of this kind`;
         out.report({
           cause: r.cause,
           severity: r.severity,
@@ -112,10 +114,20 @@ export const MESSAGE_RULES: Rule[] = LAYERS.map(ruleFor);
 /**
  * Drops message findings whose line another rule already reported: the dedicated rules (group viability,
  * memlock, D3, DMA faults ...) read the same line with the host's context, which the catalogue cannot.
+ * A dedicated finding of a cause about a device also stands for that cause's other messages about the
+ * device: 274 faults at 274 addresses are one "274 DMA faults" finding, not 275.
  */
 export function dropJudgedElsewhere(findings: Finding[]): Finding[] {
   const key = (e: Evidence) => `${e.source}\u0000${e.line ?? ''}`;
+  const about = (f: Finding) => `${f.cause}\u0000${f.subject}`;
   const cited = new Set<string>();
-  for (const f of findings) if (!f.id.startsWith(MESSAGE_RULE_PREFIX)) for (const e of f.evidence) if (e.line !== undefined) cited.add(key(e));
-  return findings.filter((f) => !f.id.startsWith(MESSAGE_RULE_PREFIX) || !f.evidence.some((e) => e.line !== undefined && cited.has(key(e))));
+  const judged = new Set<string>();
+  for (const f of findings) {
+    if (f.id.startsWith(MESSAGE_RULE_PREFIX)) continue;
+    for (const e of f.evidence) if (e.line !== undefined) cited.add(key(e));
+    if (f.subject !== null) judged.add(about(f));
+  }
+  return findings.filter(
+    (f) => !f.id.startsWith(MESSAGE_RULE_PREFIX) || (!(f.subject !== null && judged.has(about(f))) && !f.evidence.some((e) => e.line !== undefined && cited.has(key(e)))),
+  );
 }
