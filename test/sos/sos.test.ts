@@ -85,7 +85,16 @@ test('a hand-made sosreport directory: copied files, command outputs and VM conf
 test('a sosreport archive (.tar.gz, .tar.xz) is unpacked into a temporary directory that is removed afterwards', async (t) => {
   const dir = tmpdir(t);
   handMadeSos(dir);
-  const before = fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith('vfio-doctor-sos-'));
+  // A private temporary directory: another test run sharing /tmp must not look like a leftover.
+  const privateTmp = path.join(dir, 'tmp');
+  fs.mkdirSync(privateTmp);
+  const savedTmp = process.env['TMPDIR'];
+  process.env['TMPDIR'] = privateTmp;
+  t.after(() => {
+    if (savedTmp === undefined) delete process.env['TMPDIR'];
+    else process.env['TMPDIR'] = savedTmp;
+  });
+  assert.equal(os.tmpdir(), privateTmp);
   for (const [name, flags] of [['report.tar.gz', '-czf'], ['report.tar.xz', '-cJf']] as const) {
     if (name.endsWith('.xz') && !findTool('xz')) continue;
     const archive = path.join(dir, name);
@@ -95,8 +104,7 @@ test('a sosreport archive (.tar.gz, .tar.xz) is unpacked into a temporary direct
     assert.equal(snapshot.pci.length, 2, name);
     assert.equal(snapshot.host.kernelRelease, '6.8.12-4-pve', name);
   }
-  const after = fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith('vfio-doctor-sos-'));
-  assert.deepEqual(after, before, 'no unpacked report left behind');
+  assert.deepEqual(fs.readdirSync(privateTmp), [], 'no unpacked report left behind');
 });
 
 test('bad sosreport input: one line, exit 2', async (t) => {
