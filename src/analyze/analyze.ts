@@ -10,7 +10,7 @@ import { isKnownCause } from './causes.js';
 import { dropJudgedElsewhere } from './rules/messages/catalogue-messages.js';
 import { settledLayers, type SettledLayer } from './settled.js';
 import { targetsTheImageJudges } from './rules/modules/initramfs-vfio.js';
-import { vmTargets } from '../hypervisor/vms.js';
+import { assignedFunctions, hypervisorInfo, vmTargets } from '../hypervisor/vms.js';
 import { layersWithEvidence } from './layer-evidence.js';
 import type { Layer } from './layers.js';
 import { isDisplay } from './pci-facts.js';
@@ -68,9 +68,23 @@ export function imageCanMatter(snap: Snapshot, opts: AnalysisOptions = {}): bool
  * The PCI functions this analysis reads more of than ids, class, config space, driver, driver_override,
  * IOMMU group and physfn (what a light collection keeps of every function): the targets and their
  * companions (reset_method, power_state and modalias in the reset, D3, binding and initramfs rules) and
- * the displays (boot_vga: the host's only display, a VM's primary GPU). Target inference itself reads
- * only what a light collection keeps, so the targets found on it are the ones a full one gives.
+ * the displays whose boot_vga is read. Target inference itself reads only what a light collection
+ * keeps, so the targets found on it are the ones a full one gives.
  */
 export function devicesNeedingDetail(snap: Snapshot, opts: AnalysisOptions = {}): string[] {
-  return [...buildContext(snap, opts).targets.map((t) => t.address), ...snap.pci.filter(isDisplay).map((d) => d.address)];
+  return [...buildContext(snap, opts).targets.map((t) => t.address), ...displaysJudgedByBootVga(snap)];
+}
+
+/**
+ * The displays whose boot_vga the analysis reads: the host's only display (critical-devices: single-GPU
+ * passthrough gives the console away) and any display a VM is given (vm-primary-gpu). A server with
+ * hundreds of GPUs and no VM definitions reads none of them.
+ */
+function displaysJudgedByBootVga(snap: Snapshot): string[] {
+  const displays = snap.pci.filter(isDisplay);
+  if (displays.length <= 1) return displays.map((d) => d.address);
+  const info = hypervisorInfo(snap);
+  if (!info || info.vms.length === 0) return [];
+  const assigned = new Set(info.vms.flatMap((vm) => assignedFunctions(snap, info, vm).map((f) => f.address)));
+  return displays.filter((d) => assigned.has(d.address)).map((d) => d.address);
 }

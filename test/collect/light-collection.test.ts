@@ -5,7 +5,8 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { buildHost } from '../fixtures/host-builder.js';
-import { HOSTS } from '../fixtures/hosts.js';
+import { HOSTS, amdWorkstation } from '../fixtures/hosts.js';
+import { variant } from '../helpers/scenario.js';
 import { collectSnapshot } from '../../src/collect/collect.js';
 import { analyze, devicesNeedingDetail } from '../../src/analyze/analyze.js';
 import type { AnalysisOptions } from '../../src/analyze/context.js';
@@ -18,7 +19,13 @@ function judged(snap: Snapshot, opts: AnalysisOptions): unknown {
   return JSON.parse(JSON.stringify(analyze(snap, opts)));
 }
 
-for (const [name, spec] of Object.entries(HOSTS)) {
+// The VM's boot GPU (boot_vga=1, hostpci0 of VM 100) beside a second display the host keeps: boot_vga is
+// read only of displays a VM is given or of a host's only display, so this host must take the VM branch.
+const twoDisplaysOneForAVm = variant(amdWorkstation, (h) => {
+  h.pci![0]!.devices.push({ at: '09.0', id: '1002:73bf', class: 0x030000, subsys: '1002:0e3a', driver: 'amdgpu', bootVga: false, conventional: true });
+});
+
+for (const [name, spec] of Object.entries({ ...HOSTS, twoDisplaysOneForAVm })) {
   test(`a light collection of host "${name}" gives the full one's analysis, for the host's own targets and for each function as --device`, async (t) => {
     const root = await buildHost(spec);
     t.after(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -61,3 +68,23 @@ test('snapshot (no detailFor) reads every field of every function', async (t) =>
   assert.ok(snap.pci.some((d) => d.resetMethods !== null), 'reset methods read');
   assert.ok(snap.pci.some((d) => d.virtfns.length > 0), 'VF links read');
 });
+
+// Which displays have their boot_vga read: the only display, or one a VM is given; not a display of a
+// host with several and no VM asking for it (the bench's server has hundreds of GPUs).
+const detailCases: { host: string; spec: typeof amdWorkstation; opts: AnalysisOptions; detailed: string[]; light: string[] }[] = [
+  { host: 'the only display, not a target', spec: HOSTS.sriovServer, opts: {}, detailed: ['0000:02:00.0'], light: [] },
+  { host: 'two displays, no VM: the one not a target', spec: HOSTS.intelDesktop, opts: {}, detailed: ['0000:01:00.0'], light: ['0000:00:02.0'] },
+  { host: "two displays, the VM's asked for by --device of another", spec: twoDisplaysOneForAVm, opts: { devices: ['0000:02:00.0'] }, detailed: ['0000:0b:00.0'], light: ['0000:00:09.0'] },
+];
+
+for (const c of detailCases) {
+  test(`boot_vga is read of the displays the analysis judges by it: ${c.host}`, async (t) => {
+    const root = await buildHost(c.spec);
+    t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+    const light = await collectSnapshot({ root, detailFor: (collected) => devicesNeedingDetail(collected, c.opts) });
+    const wanted = new Set(devicesNeedingDetail(light, c.opts));
+    for (const a of c.detailed) assert.ok(wanted.has(a), `${a} detailed`);
+    for (const a of c.light) assert.ok(!wanted.has(a), `${a} not detailed`);
+    for (const a of c.light) assert.equal(light.pci.find((d) => d.address === a)?.bootVga, null, `${a} boot_vga not read`);
+  });
+}
