@@ -1,6 +1,9 @@
 // How long one before/after comparison of a 256-function host takes, and the memory it needs.
 //
-//   node build/bench/diff.js [--runs N]        (default 10,000 comparisons)
+//   node build/bench/diff.js [--runs N] [--keep DIR]   (default 10,000 comparisons)
+//
+// --keep DIR writes the pair as DIR/before.json and DIR/after.json, to compare `vfio-doctor diff`
+// output on it before and after a change.
 //
 // The pair is built like the tests build theirs: fixture host trees from the host builder, collected by
 // the real collector. The later host has a new kernel, root ports that lost ACS (merged groups),
@@ -80,10 +83,16 @@ async function collect(v: Variant): Promise<Snapshot> {
   }
 }
 
-function parseRuns(argv: string[]): number {
-  if (argv.length === 0) return 10_000;
-  if (argv.length === 2 && argv[0] === '--runs' && /^\d+$/.test(argv[1]!) && Number(argv[1]) >= 1) return Number(argv[1]);
-  throw new Error(`usage: node build/bench/diff.js [--runs N] (unexpected "${argv.join(' ')}")`);
+function parseArgs(argv: string[]): { runs: number; keep: string | null } {
+  let runs = 10_000;
+  let keep: string | null = null;
+  for (let i = 0; i < argv.length; i += 2) {
+    const [flag, value] = [argv[i], argv[i + 1]];
+    if (flag === '--runs' && value !== undefined && /^\d+$/.test(value) && Number(value) >= 1) runs = Number(value);
+    else if (flag === '--keep' && value !== undefined) keep = value;
+    else throw new Error(`usage: node build/bench/diff.js [--runs N] [--keep DIR] (unexpected "${argv.join(' ')}")`);
+  }
+  return { runs, keep };
 }
 
 interface DiffFigures {
@@ -133,8 +142,14 @@ export async function rows(opts: { quick: boolean }): Promise<BenchRow[]> {
 }
 
 async function main(): Promise<void> {
-  const runs = parseRuns(process.argv.slice(2));
+  const { runs, keep } = parseArgs(process.argv.slice(2));
   const { before, after, changes, counts, ms } = await measure(runs);
+  if (keep !== null) {
+    fs.mkdirSync(keep, { recursive: true });
+    fs.writeFileSync(path.join(keep, 'before.json'), JSON.stringify(before));
+    fs.writeFileSync(path.join(keep, 'after.json'), JSON.stringify(after));
+    console.log(`pair kept in ${keep}`);
+  }
   const maxRssMb = process.resourceUsage().maxRSS / 1024;
   console.log(`host: ${before.pci.length} → ${after.pci.length} PCI functions, ${before.kernelLog?.lines.length ?? 0} → ${after.kernelLog?.lines.length ?? 0} kernel-log lines`);
   console.log(`changes per comparison: ${changes} (${counts.regression} regressions, ${counts.improvement} improvements, ${counts.neutral} neutral)`);
