@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { matchModaliases } from '../../src/modules/alias-match.js';
+import { indexAliases, matchModaliases, modulesForModalias } from '../../src/modules/alias-match.js';
 import { kernelArgCommands } from '../../src/analyze/fixes/kernel-args.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
 
@@ -29,6 +29,40 @@ test('modules.alias: device, vendor and wildcard patterns come back in file orde
   ].join('\n');
   const gpu = 'pci:v000010DEd00001E87sv00001462sd00003771bc03sc00i00';
   assert.deepEqual(matchModaliases(aliases, [gpu])[gpu], ['vgaarb_like', 'nvidia', 'nouveau', 'partial_device', 'any_vendor']);
+});
+
+// matchModaliases indexes only the patterns the asked vendors can match: what it answers must be what the
+// index of the whole file answers, whatever the mix of vendors, wildcards, cases and line layout.
+test('modules.alias: indexing only the asked vendors answers as the whole file does', () => {
+  const aliases = [
+    '# Aliases extracted from modules themselves.',
+    'alias pci:v*d*sv*sd*bc03sc*i* vgaarb_like',
+    'alias pci:v00008086d00001572sv*sd*bc*sc*i* i40e',
+    'alias pci:v000010ded00001E87sv*sd*bc*sc*i* lower_case_vendor',
+    'alias pci:v000010DEd*sv*sd*bc03sc*i* nouveau',
+    'alias usb:v*p*d*dc*dsc*dp*ic09isc*ip*in* hub',
+    'alias pci:v0000144Dd0000A808sv*sd*bc*sc*i* nvme_like',
+    'alias pci:v0000*d00001E87sv*sd*bc*sc*i* partial_vendor',
+    'alias pci:v000010DEd00001E87sv*sd*bc*sc*i* nvidia\r',
+    'alias  pci:v000010DEd*sv*sd*bc*sc*i* two_spaces',
+    'alias pci:v00001022d*sv*sd*bc*sc*i* amd',
+    'alias pci:v00001022d000015B6sv*sd*bc0Csc03i30*',
+    'alias pci:v000010DEd00001E87sv*sd*bc*sc*i* last_without_newline',
+  ].join('\n');
+  const cases: string[][] = [
+    ['pci:v000010DEd00001E87sv00001462sd00003771bc03sc00i00'],
+    ['pci:v00008086d00001572sv00008086sd00000000bc02sc00i00', 'pci:v0000144Dd0000A808sv*sd*bc01sc08i02'],
+    ['pci:v00001022d000015B6sv*sd*bc0Csc03i30', 'pci:v*d00001E87sv*sd*bc03sc00i00'],
+    ['pci:vWHATEVER', 'pci:v000010DEd00001E87sv00001462sd00003771bc03sc00i00'],
+    [],
+  ];
+  const whole = indexAliases(aliases);
+  for (const modaliases of cases) {
+    const got = matchModaliases(aliases, modaliases);
+    assert.deepEqual(Object.keys(got).sort(), [...new Set(modaliases)].sort());
+    for (const m of modaliases) assert.deepEqual(got[m], modulesForModalias(whole, m), m);
+  }
+  assert.deepEqual(matchModaliases(aliases, [cases[0]![0]!])[cases[0]![0]!], ['vgaarb_like', 'nouveau', 'partial_vendor', 'nvidia', 'last_without_newline']);
 });
 
 function snapWith(boot: Partial<Snapshot['boot']>, family: Snapshot['host']['osRelease'] extends infer T ? T : never): Snapshot {
