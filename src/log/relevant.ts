@@ -8,7 +8,7 @@ import { isUtf8 } from 'node:buffer';
 import type { KernelLogLine, KernelLogOrigin, KernelLogSection } from '../snapshot/types.js';
 import { ANCHORS, type Anchor } from './anchors.js';
 import { AnchorScanner } from './anchor-scan.js';
-import { applyRules } from './events/engine.js';
+import { ruleOfLine } from './events/engine.js';
 import { KeepWindow } from './keep-window.js';
 import {
   DEFAULT_MAX_LINE_BYTES,
@@ -19,7 +19,7 @@ import {
   utf8Boundary,
   visitBlocks,
 } from './line-reader.js';
-import { headerLength, jsonLineAsText, parseJsonLine } from './prefix.js';
+import { headerLength, jsonLineAsText, parseJsonLine, parsePrefix } from './prefix.js';
 import { sanitizeText } from './sanitize.js';
 
 export const DEFAULT_MAX_LINES = 20_000;
@@ -198,13 +198,15 @@ class RelevantCollector implements BlockVisitor {
   }
 
   // Relevant when some anchor in the range is strong, or gated and one of its rules decodes the line.
+  // Only whether a rule decodes it matters here, so no event is built (its fields and meaning were
+  // garbage on every gated candidate, kept or not).
   private classify(buf: Buffer, start: number, end: number): boolean {
     let text: string | null = null;
     return this.scanner.someHit(buf, start, end, (idx) => {
       const rules = (ANCHORS[idx] as Anchor).rules;
       if (rules === undefined) return true;
       text ??= buf.toString('utf8', start, end);
-      return applyRules(rules, { n: 0, text }) !== null;
+      return ruleOfLine(rules, parsePrefix(text)) !== null;
     });
   }
 }

@@ -30,7 +30,7 @@ function walk(rules: readonly Rule[], parsed: ParsedLine): { rule: Rule; m: RegE
 function reference(rules: readonly Rule[], line: SourceLine): LogEvent | null {
   const parsed = parsePrefix(line.text);
   const hit = walk(rules, parsed);
-  return hit ? buildEvent(hit.rule, hit.m, { parsed, text: parsed.text }, line) : null;
+  return hit ? buildEvent(hit.rule, hit.m, { parsed, text: parsed.text }, line, parsed.monotonic) : null;
 }
 
 function referenceClass(parsed: ParsedLine): string | null {

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeLine, decodeLines, RULES } from '../../src/log/events/index.js';
 import type { LogEvent } from '../../src/log/events/index.js';
+import { parsePrefix } from '../../src/log/prefix.js';
 
 interface Case {
   line: string;
@@ -551,4 +552,30 @@ test('lines that are not passthrough messages decode to nothing', () => {
   ]) {
     assert.equal(decodeLine(line), null, line);
   }
+});
+
+// decodeLines decodes each distinct message once and copies the event to its later lines: every line
+// must still come out exactly as decodeLine makes it, whatever the stamp, the log format or the device.
+test('decodeLines gives every repeated message the event decodeLine gives that line', () => {
+  const heads = [
+    (m: string) => `[  12.000001] ${m}`,
+    (m: string) => `[ 3456.5] ${m}`,
+    (m: string) => `Jan 31 09:12:02 host kernel: ${m}`,
+    (m: string) => `<4>[   99.250000] ${m}`,
+    (m: string) => `6,123,4567000,-;${m}`,
+    (m: string) => m,
+  ];
+  const lines: { n: number; text: string }[] = [];
+  for (const rule of RULES) {
+    for (const example of rule.examples) {
+      const message = parsePrefix(example).message;
+      // The same text about another device (the memo key must be the message with its device prefix).
+      const other = message.replace(/0000:0[0-9]:/, '0000:0a:');
+      for (const m of [message, other]) for (const head of heads) lines.push({ n: lines.length * 10 + 1, text: head(m) });
+    }
+  }
+  // Lines ten apart: no two-line message is joined, so each event is its own line's.
+  const want = lines.map((l) => decodeLine(l.text, l.n)).filter((e): e is LogEvent => e !== null);
+  assert.ok(want.length > lines.length / 2);
+  assert.deepEqual(decodeLines(lines), want);
 });

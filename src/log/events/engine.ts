@@ -18,7 +18,7 @@ export function applyRules(rules: readonly Rule[], line: SourceLine, parsed: Par
 export function decodeWithRule(rules: readonly Rule[], line: SourceLine, parsed: ParsedLine = parsePrefix(line.text)): { event: LogEvent; rule: Rule } | null {
   const ctx: RuleContext = { parsed, text: parsed.text };
   const hit = firstMatch(rules, ctx);
-  return hit ? { event: buildEvent(hit.rule, hit.m, ctx, line), rule: hit.rule } : null;
+  return hit ? { event: buildEvent(hit.rule, hit.m, ctx, line, parsed.monotonic), rule: hit.rule } : null;
 }
 
 /**
@@ -222,7 +222,7 @@ class LiteralIndex {
   }
 }
 
-export function buildEvent(rule: Rule, m: RegExpExecArray, ctx: RuleContext, line: SourceLine): LogEvent {
+export function buildEvent(rule: Rule, m: RegExpExecArray, ctx: RuleContext, line: SourceLine, time: number | null): LogEvent {
   const fields: Fields = rule.fields ? rule.fields(m, ctx) : {};
   const device = rule.device ? rule.device(m, ctx, fields) : (ctx.parsed.device?.address ?? null);
   const era = typeof rule.era === 'function' ? rule.era(m, ctx) : (rule.era ?? null);
@@ -240,7 +240,30 @@ export function buildEvent(rule: Rule, m: RegExpExecArray, ctx: RuleContext, lin
     line: line.n,
     lines: [line.n],
     raw: line.text,
-    time: ctx.parsed.monotonic,
+    time,
+  };
+}
+
+/**
+ * The event `same` decoded from another line with the same message (prefixes other than the device
+ * removed), placed at `line`: everything a rule derives depends on the message alone (RuleContext), so
+ * only the line number, the raw text and the time differ. The fields object is shared with `same`.
+ */
+export function eventAt(same: LogEvent, line: SourceLine, time: number | null): LogEvent {
+  return {
+    kind: same.kind,
+    family: same.family,
+    severity: same.severity,
+    device: same.device,
+    driver: same.driver,
+    era: same.era,
+    fields: same.fields,
+    signals: [...same.signals],
+    meaning: same.meaning,
+    line: line.n,
+    lines: [line.n],
+    raw: line.text,
+    time,
   };
 }
 

@@ -5,7 +5,7 @@ import type { KernelLogLine } from '../../snapshot/types.js';
 import { parsePrefix, type ParsedLine } from '../prefix.js';
 import { AMD_VI_RULES } from './amd-vi.js';
 import { BOOT_RULES } from './boot.js';
-import { applyRules, decodeWithRule, ruleOfLine } from './engine.js';
+import { applyRules, decodeWithRule, eventAt, ruleOfLine } from './engine.js';
 import { FALLBACK_RULES } from './fallback.js';
 import { FRAMEBUFFER_RULES } from './framebuffer.js';
 import { INTEL_DMAR_RULES, joinOldFault } from './intel-dmar.js';
@@ -94,7 +94,18 @@ const JOIN_WINDOW = 5;
  * events of 4.16–5.4, "Device not attached to domain properly") come back as one event each.
  */
 export function decodeLines(lines: readonly KernelLogLine[]): LogEvent[] {
-  const decoded = lines.map((l) => decodeLine(l.text, l.n));
+  // A flood repeats a few messages thousands of times with only the stamp changed ("vfio-pci …: enabling
+  // device" on every VM start): each distinct message is decoded once, its later lines copy the event.
+  const seen = new Map<string, LogEvent | null>();
+  const decoded = lines.map((l) => {
+    const parsed = parsePrefix(l.text);
+    const same = seen.get(parsed.message);
+    if (same !== undefined) return same === null ? null : eventAt(same, l, parsed.monotonic);
+    const e = applyRules(RULES, l, parsed);
+    if (e !== null) Object.freeze(e.fields);
+    seen.set(parsed.message, e);
+    return e;
+  });
   const used = new Uint8Array(decoded.length);
   const out: LogEvent[] = [];
   for (let i = 0; i < decoded.length; i++) {

@@ -70,9 +70,13 @@ export interface LogEvent {
   time: number | null;
 }
 
-/** What a rule sees of a line. */
+/**
+ * What a rule sees of a line: the message and its device prefix, nothing of when, where or how it was
+ * logged. So a message decodes the same whatever its time stamp or log format, which decodeLines relies
+ * on (it decodes each distinct message once); widen this only together with that memo.
+ */
 export interface RuleContext {
-  parsed: ParsedLine;
+  parsed: Pick<ParsedLine, 'device'>;
   /** The message without time, host and device prefixes (parsed.text). */
   text: string;
 }
