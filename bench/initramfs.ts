@@ -1,29 +1,26 @@
 // How long listing a real zstd initramfs takes, next to lsinitramfs on the same image.
 //
-//   node build/bench/initramfs.js [--image PATH] [--runs N]
+//   node build/bench/initramfs.js [--quick] [--keep DIR]
+//   node build/bench/initramfs.js --image PATH [--runs N]
 //
-// Without --image it builds one with initramfs-tools' mkinitramfs (COMPRESS=zstd, early-microcode
-// archives prepended) for a made-up kernel in a private mount namespace, which needs root.
-//
-// rows() (for bench/run-all.ts) measures the command instead: `vfio-doctor preflight` of the real Debian
-// kernel installed on a generated host, with its real zstd initramfs (MODULES=most), next to
-// `lsinitramfs` of the same image.
+// rows() (for bench/run-all.ts, and what the first form prints) measures the command: `vfio-doctor
+// preflight` of the real Debian kernel installed on a generated host, with its real zstd initramfs
+// (MODULES=most), next to `lsinitramfs` of the same image; --keep DIR leaves that host in DIR, for
+// profiling one run. The second form compares listInitramfs in-process with lsinitramfs on any image.
 
 import { execFile } from 'node:child_process';
-import fs, { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 import { InitramfsError, listInitramfs } from '../src/initramfs/index.js';
 import { buildHost } from '../test/fixtures/host-builder.js';
-import { buildWithMkinitramfs } from '../test/initramfs/support/mkinitramfs-sandbox.js';
 import type { BenchOptions, BenchRow } from './row.js';
 import { CLI, dropScratch, installRealKernel, realKernelTree, scratch, seconds, timePair } from './support.js';
 
 /** A host running an older kernel with the real Debian kernel installed beside it, about to reboot into it. */
-export async function rows(opts: BenchOptions): Promise<BenchRow[]> {
+export async function rows(opts: BenchOptions, keep: string | null = null): Promise<BenchRow[]> {
   const kernel = await realKernelTree();
   const dir = scratch('preflight');
   try {
@@ -42,7 +39,7 @@ export async function rows(opts: BenchOptions): Promise<BenchRow[]> {
       ] }],
       modprobe: { 'vfio.conf': 'options vfio-pci ids=10de:1e87,10de:10f8\nsoftdep nouveau pre: vfio-pci\n' },
       initramfsModules: ['vfio', 'vfio_pci', 'vfio_iommu_type1'],
-    }, path.join(dir, 'host'));
+    }, keep ?? path.join(dir, 'host'));
     installRealKernel(kernel, root);
     const image = path.join(root, 'boot', `initrd.img-${kernel.version}`);
     const t = timePair(
@@ -62,15 +59,21 @@ export async function rows(opts: BenchOptions): Promise<BenchRow[]> {
 interface Options {
   image: string | null;
   runs: number;
+  quick: boolean;
+  keep: string | null;
 }
 
+const USAGE = 'usage: node build/bench/initramfs.js [--quick] [--keep DIR] | --image PATH [--runs N]';
+
 function parseArgs(argv: string[]): Options {
-  const options: Options = { image: null, runs: 7 };
+  const options: Options = { image: null, runs: 7, quick: false, keep: null };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--image' && argv[i + 1]) options.image = argv[++i]!;
     else if (arg === '--runs' && argv[i + 1] && Number(argv[i + 1]) >= 1) options.runs = Math.floor(Number(argv[++i]));
-    else throw new Error(`usage: node build/bench/initramfs.js [--image PATH] [--runs N] (unexpected "${arg}")`);
+    else if (arg === '--quick') options.quick = true;
+    else if (arg === '--keep' && argv[i + 1]) options.keep = path.resolve(argv[++i]!);
+    else throw new Error(`${USAGE} (unexpected "${arg}")`);
   }
   return options;
 }
@@ -104,39 +107,35 @@ async function time<T>(runs: number, fn: () => Promise<T>): Promise<{ ms: number
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
-  let image = options.image;
-  let scratch: string | null = null;
-  try {
-    if (image === null) {
-      scratch = mkdtempSync(path.join(tmpdir(), 'vfio-doctor-bench-'));
-      image = path.join(scratch, 'initrd.img-bench');
-      process.stdout.write('building a zstd image with mkinitramfs ... ');
-      await buildWithMkinitramfs({ workDir: path.join(scratch, 'work'), output: image, compress: 'zstd', earlyArchives: true });
-      process.stdout.write('done\n');
+  if (options.image === null) {
+    for (const r of await rows({ quick: options.quick }, options.keep)) {
+      console.log(`${r.work}: ${r.ours} vs ${r.reference} ${r.theirs} = ${r.ratio?.toFixed(2)}× (target ${r.target}: ${r.pass ? 'met' : 'NOT met'})`);
     }
-    const target = image;
-    // One untimed run each warms the page cache and Node's code paths alike.
-    const listing = await listInitramfs(target);
-    await lsinitramfs(target);
-
-    const ours = await time(options.runs, () => listInitramfs(target));
-    const theirs = await time(options.runs, () => lsinitramfs(target));
-    const same =
-      JSON.stringify(ours.last.entries.map((e) => e.path).sort()) === JSON.stringify([...theirs.last].sort());
-    const oursMs = median(ours.ms);
-    const theirsMs = median(theirs.ms);
-
-    console.log(`image        ${target} (${listing.size} bytes)`);
-    console.log(`segments     ${listing.segments.map((s) => `${s.compression}@${s.offset}:${s.entries}`).join(' ')}`);
-    console.log(`entries      ${listing.entries.length} (lsinitramfs lists the same paths: ${same ? 'yes' : 'NO'})`);
-    console.log(`runs         ${options.runs} each, median`);
-    console.log(`listInitramfs ${oursMs.toFixed(1)} ms`);
-    console.log(`lsinitramfs   ${theirsMs.toFixed(1)} ms`);
-    console.log(`ratio        ${(oursMs / theirsMs).toFixed(3)} (listInitramfs / lsinitramfs; below 1 is faster)`);
-    if (!same) process.exitCode = 1;
-  } finally {
-    if (scratch !== null) rmSync(scratch, { recursive: true, force: true });
+    return;
   }
+  await compareListing(options.image, options.runs);
+}
+
+async function compareListing(target: string, runs: number): Promise<void> {
+  // One untimed run each warms the page cache and Node's code paths alike.
+  const listing = await listInitramfs(target);
+  await lsinitramfs(target);
+
+  const ours = await time(runs, () => listInitramfs(target));
+  const theirs = await time(runs, () => lsinitramfs(target));
+  const same =
+    JSON.stringify(ours.last.entries.map((e) => e.path).sort()) === JSON.stringify([...theirs.last].sort());
+  const oursMs = median(ours.ms);
+  const theirsMs = median(theirs.ms);
+
+  console.log(`image        ${target} (${listing.size} bytes)`);
+  console.log(`segments     ${listing.segments.map((s) => `${s.compression}@${s.offset}:${s.entries}`).join(' ')}`);
+  console.log(`entries      ${listing.entries.length} (lsinitramfs lists the same paths: ${same ? 'yes' : 'NO'})`);
+  console.log(`runs         ${runs} each, median`);
+  console.log(`listInitramfs ${oursMs.toFixed(1)} ms`);
+  console.log(`lsinitramfs   ${theirsMs.toFixed(1)} ms`);
+  console.log(`ratio        ${(oursMs / theirsMs).toFixed(3)} (listInitramfs / lsinitramfs; below 1 is faster)`);
+  if (!same) process.exitCode = 1;
 }
 
 // Imported by bench/run-all.ts for its rows; run directly, it prints the detail.

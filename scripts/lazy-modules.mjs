@@ -27,6 +27,15 @@ export const LAZY_MODULES = [
   { name: 'xz-decompress', filter: /^xz-decompress$/, defaultObject: true },
 ];
 
+// Code run on a worker thread: a one-file bundle has no module file beside it to start a Worker from, so the
+// module that says where the worker's code is (it names its compiled file, for the tests) is replaced in
+// the bundle by one that holds the worker bundled on its own as CommonJS text, for `new Worker(text, {
+// eval: true })`, where require reaches Node's built-ins. `importPath` matches the imports of the replaced
+// module, `entry` is the worker's code, `exportName` the one function the replaced module exports.
+export const WORKER_MODULES = [
+  { name: 'preflight-image-worker', importPath: /\/image-worker-source\.js$/, entry: 'src/preflight/image-worker.ts', exportName: 'imageWorkerSource' },
+];
+
 const PARAMS = ['module', 'exports', 'require'];
 
 /** The module's code as one CommonJS function body (module, exports, require), as the bundle will hold it. */
@@ -68,6 +77,25 @@ export function lazyModules({ target }) {
           return { path: real.path, namespace: 'lazy-module', pluginData: spec };
         });
       }
+      for (const spec of WORKER_MODULES) {
+        b.onResolve({ filter: spec.importPath }, async (args) => {
+          if (args.pluginData?.workerModules) return undefined;
+          const real = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: { workerModules: true } });
+          if (real.errors.length > 0) return { errors: real.errors };
+          return { path: real.path, namespace: 'worker-module', pluginData: spec };
+        });
+      }
+      b.onLoad({ filter: /.*/, namespace: 'worker-module' }, async (args) => {
+        const spec = args.pluginData;
+        const r = await build({ entryPoints: [spec.entry], bundle: true, platform: 'node', target, format: 'cjs', write: false, minifyWhitespace: true, legalComments: 'none', logLevel: 'warning' });
+        const lines = [
+          `// ${spec.name}: the worker's code, for new Worker(text, { eval: true }) (scripts/lazy-modules.mjs says why).`,
+          `const text = ${JSON.stringify(r.outputFiles[0].text)};`,
+          `export function ${spec.exportName}() { return { script: text, eval: true }; }`,
+          '',
+        ];
+        return { contents: lines.join('\n'), loader: 'js' };
+      });
       b.onLoad({ filter: /.*/, namespace: 'lazy-module' }, async (args) => {
         const spec = args.pluginData;
         const { code, exports } = await moduleText(args.path, target);

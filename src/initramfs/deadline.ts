@@ -7,11 +7,7 @@ export class Deadline {
   private expiredWith: Error | null = null;
 
   constructor(ms: number, makeError: () => Error) {
-    this.timer = setTimeout(() => {
-      this.expiredWith = makeError();
-      for (const cleanup of this.cleanups) cleanup(this.expiredWith);
-      this.cleanups.clear();
-    }, ms);
+    this.timer = setTimeout(() => this.end(makeError()), ms);
     // A pending limit must not keep a CLI process alive after its work is done.
     this.timer.unref();
   }
@@ -29,6 +25,15 @@ export class Deadline {
     }
     this.cleanups.add(cleanup);
     return () => this.cleanups.delete(cleanup);
+  }
+
+  /** Tears everything down now with `error`, as the limit passing would (the caller gave up). */
+  end(error: Error): void {
+    if (this.expiredWith) return;
+    clearTimeout(this.timer);
+    this.expiredWith = error;
+    for (const cleanup of this.cleanups) cleanup(error);
+    this.cleanups.clear();
   }
 
   dispose(): void {

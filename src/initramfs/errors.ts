@@ -19,6 +19,8 @@ export type InitramfsErrorKind =
   /** The external decompressor ran and reported an error that is not plainly truncation. */
   | 'decompressor-failed'
   | 'timeout'
+  /** The caller gave up on the read (InitramfsReadOptions.signal). */
+  | 'cancelled'
   /** A requested inner file is not a regular file or is larger than the caller allowed. */
   | 'unsuitable-entry';
 

@@ -50,6 +50,10 @@ export async function walkInitramfs(
     timeoutMs,
     () => new InitramfsError('timeout', file, `${file}: gave up after ${timeoutMs} ms while ${phase}`),
   );
+  const signal = options.signal;
+  const cancel = (): void => deadline.end(new InitramfsError('cancelled', file, `${file}: reading was cancelled while ${phase}`));
+  if (signal?.aborted) cancel();
+  signal?.addEventListener('abort', cancel, { once: true });
   try {
     const segments: InitramfsSegment[] = [];
     const compressedAt = await walkUncompressedHead(file, visitor, segments, deadline);
@@ -75,6 +79,7 @@ export async function walkInitramfs(
     const complete = await walkCompressedRegion(file, size, compressedAt, format, visitor, segments, deadline);
     return { size, segments, complete };
   } finally {
+    signal?.removeEventListener('abort', cancel);
     deadline.dispose();
   }
 }

@@ -41,4 +41,6 @@ export interface InitramfsListing {
 export interface InitramfsReadOptions {
   /** Bound on the whole read, decompression included. Default 120 s. */
   timeoutMs?: number;
+  /** Ends the read (decoder included) when aborted; the read then rejects with a 'cancelled' error. */
+  signal?: AbortSignal;
 }

@@ -8,6 +8,7 @@ import { InitramfsError } from '../initramfs/index.js';
 import { InputError } from '../cli/command.js';
 import { moduleKey } from '../parse/proc-modules.js';
 import type { NextInitramfs, NextKernel } from './types.js';
+import { readImageInWorker, type PendingImage } from './image-reader.js';
 
 /** The names initramfs-tools, dracut, mkinitcpio (versioned presets) and booster give an image. */
 export function imageCandidates(version: string): string[] {
@@ -34,6 +35,42 @@ export function modulesStopLimit(kernel: NextKernel, names: Iterable<string>): s
   return limit === '' ? null : limit;
 }
 
+interface ImagePath {
+  /** Inside the capture, to read. */
+  local: string;
+  /** As the report shows it. */
+  shown: string;
+}
+
+/** The image to read for `version`: --initramfs as given, else the first of imageCandidates present. */
+function locateImage(hfs: HostFs, version: string, explicit: string | undefined, cwd: string): ImagePath {
+  if (explicit !== undefined) return { local: path.resolve(cwd, explicit), shown: explicit };
+  const found = imageCandidates(version).find((p) => hfs.exists(p));
+  if (!found) throw new InputError(`no initramfs image for kernel ${version}: none of ${imageCandidates(version).join(', ')} exists`);
+  const resolved = hfs.resolve(found);
+  if (!resolved.ok) throw new InputError(`${found}: ${resolved.record.message ?? 'cannot be read'}`);
+  return { local: resolved.value, shown: found };
+}
+
+/**
+ * Starts reading the image `version` will boot with on a worker thread, before anything else is known
+ * (see image-reader.ts); null when the image cannot be located: readNextInitramfs then says why, at the
+ * point of the run where it always has.
+ */
+export function startNextInitramfs(hfs: HostFs, version: string, explicit: string | undefined, cwd: string, timeoutMs: number): PendingImage | null {
+  let image: ImagePath;
+  try {
+    image = locateImage(hfs, version, explicit, cwd);
+  } catch {
+    return null;
+  }
+  return readImageInWorker({ file: image.local, shown: image.shown, kernel: version, timeoutMs });
+}
+
+/**
+ * The image `version` boots with, summarised. `started`, when it is a read of that same image begun by
+ * startNextInitramfs, is told the limit and awaited instead of reading the image again here.
+ */
 export async function readNextInitramfs(
   hfs: HostFs,
   version: string,
@@ -41,21 +78,16 @@ export async function readNextInitramfs(
   cwd: string,
   timeoutMs: number,
   modulesLimit: string | null = null,
+  started: PendingImage | null = null,
 ): Promise<NextInitramfs> {
-  let local: string;
-  let shown: string;
-  if (explicit !== undefined) {
-    local = path.resolve(cwd, explicit);
-    shown = explicit;
-  } else {
-    const found = imageCandidates(version).find((p) => hfs.exists(p));
-    if (!found) throw new InputError(`no initramfs image for kernel ${version}: none of ${imageCandidates(version).join(', ')} exists`);
-    const resolved = hfs.resolve(found);
-    if (!resolved.ok) throw new InputError(`${found}: ${resolved.record.message ?? 'cannot be read'}`);
-    local = resolved.value;
-    shown = found;
-  }
+  const { local, shown } = locateImage(hfs, version, explicit, cwd);
+  const same = started !== null && started.job.file === local && started.job.shown === shown && started.job.kernel === version;
+  if (!same) void started?.cancel();
   try {
+    if (same) {
+      started.limit(modulesLimit);
+      return { image: shown, info: await started.result() };
+    }
     return { image: shown, info: await summariseInitramfs(local, shown, version, timeoutMs, modulesLimit) };
   } catch (err) {
     if (err instanceof InitramfsError) throw new InputError(err.message.split('\n')[0]!);

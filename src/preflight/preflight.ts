@@ -8,12 +8,13 @@ import { InputError } from '../cli/command.js';
 import { requireKnownDevices } from '../cli/known-targets.js';
 import { collectSnapshot } from '../collect/collect.js';
 import { HostFs } from '../collect/host-fs.js';
-import { compareKernelVersions } from '../collect/sources/host.js';
-import type { Snapshot } from '../snapshot/types.js';
+import { collectInstalledKernels, compareKernelVersions } from '../collect/sources/host.js';
+import type { InstalledKernel, Snapshot } from '../snapshot/types.js';
 import { PREFLIGHT_CHECKS } from './checks/index.js';
 import { moduleSignedAt } from './module-signature.js';
 import { nextCmdline } from './next-cmdline.js';
-import { modulesStopLimit, readNextInitramfs } from './next-initramfs.js';
+import { modulesStopLimit, readNextInitramfs, startNextInitramfs } from './next-initramfs.js';
+import type { PendingImage } from './image-reader.js';
 import { modaliasVendors, readNextKernel } from './next-kernel.js';
 import { imageModuleQuestions, predictTarget } from './race.js';
 import type { PreflightCheck, PreflightInput, PreflightReport, TargetPrediction } from './types.js';
@@ -37,9 +38,23 @@ export type PreflightResult = { kind: 'nothing-to-check'; running: string | null
 
 /** The newest installed kernel that is not the running one: what a package update just put on disk. */
 export function pickNextKernel(snap: Snapshot): string | null {
-  const running = snap.host.kernelRelease;
-  const candidates = snap.host.installedKernels.filter((k) => k.version !== running && k.modulesDir).map((k) => k.version);
+  return newestOther(snap.host.kernelRelease, snap.host.installedKernels);
+}
+
+function newestOther(running: string | null, installed: InstalledKernel[]): string | null {
+  const candidates = installed.filter((k) => k.version !== running && k.modulesDir).map((k) => k.version);
   return candidates.sort(compareKernelVersions).pop() ?? null;
+}
+
+/**
+ * The kernel the run will judge, as collection will find it (--kernel, or the newest other installed
+ * one), from the few files that decide it: known this early, its image can be read from the start.
+ */
+function earlyKernel(hfs: HostFs, kernel: string | undefined): string | null {
+  if (kernel !== undefined) return kernel;
+  const release = hfs.readText('/proc/sys/kernel/osrelease');
+  const running = (release.ok ? release.value.trim() : '') || null;
+  return newestOther(running, collectInstalledKernels({ fs: hfs, live: false, sources: {}, commandTimeoutMs: 0 }));
 }
 
 /** A check reports only the ids and causes its meta declares, as analyze holds its rules to theirs. */
@@ -68,12 +83,32 @@ function outcomeWithFindings(p: TargetPrediction, findings: Finding[]): TargetPr
 /** What every check reads: the running host, and the next kernel with its image and command line. */
 export async function preflightInput(opts: PreflightOptions): Promise<PreflightInput | Extract<PreflightResult, { kind: 'nothing-to-check' }>> {
   const progress = opts.progress ?? NO_PROGRESS;
+  const hfs = new HostFs(opts.root ?? '');
+  const timeoutMs = opts.timeoutMs ?? 120_000;
+  // The image is read on a worker thread from now on, while this thread reads the host and the kernel:
+  // its decompression is most of a run's time (image-reader.ts).
+  const early = earlyKernel(hfs, opts.kernel);
+  const started = early === null ? null : startNextInitramfs(hfs, early, opts.initramfs, opts.cwd, timeoutMs);
+  try {
+    return await judgedInput(opts, hfs, progress, timeoutMs, started);
+  } finally {
+    // Not awaited: an error or a run with nothing to check ends now, and the worker goes with it.
+    void started?.cancel();
+  }
+}
+
+async function judgedInput(
+  opts: PreflightOptions,
+  hfs: HostFs,
+  progress: Progress,
+  timeoutMs: number,
+  started: PendingImage | null,
+): Promise<PreflightInput | Extract<PreflightResult, { kind: 'nothing-to-check' }>> {
   progress.phase(opts.root === undefined ? 'reading this host' : `reading the host under ${opts.root}`);
   // The running kernel's image is not what preflight judges: the new kernel's is read below.
   const snap = await collectSnapshot({ ...(opts.root === undefined ? {} : { root: opts.root }), readInitramfs: false });
   requireKnownDevices(snap, opts.devices ?? [], opts.root === undefined ? 'on this host' : `under ${opts.root}`);
   const running = snap.host.kernelRelease;
-  const hfs = new HostFs(opts.root ?? '');
   let version = opts.kernel ?? null;
   if (version === null) {
     version = pickNextKernel(snap);
@@ -90,7 +125,7 @@ export async function preflightInput(opts: PreflightOptions): Promise<PreflightI
   // The image is asked only about vfio_pci and the targets' host drivers (besides its configuration files):
   // a sorted initramfs-tools image is read only until past their files.
   const modulesLimit = modulesStopLimit(kernel, imageModuleQuestions(ctx, kernel));
-  const initramfs = await readNextInitramfs(hfs, version, opts.initramfs, opts.cwd, opts.timeoutMs ?? 120_000, modulesLimit);
+  const initramfs = await readNextInitramfs(hfs, version, opts.initramfs, opts.cwd, timeoutMs, modulesLimit, started);
   const outOfTree = new Map<string, PreflightInput['outOfTree'] extends Map<string, infer V> ? V : never>();
   for (const m of kernel.onDisk.values()) {
     if (/\/(updates|extra)\//.test(m.path)) outOfTree.set(m.name, { ...m, signed: moduleSignedAt(hfs, m.path) });

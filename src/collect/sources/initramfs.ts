@@ -17,23 +17,28 @@ export const CONFIG_FILES_LIMIT = 'usr/lib/modules-load.d0';
  * With `modulesLimit` (a canonical path, exclusive, past every module file the caller will ask about;
  * null when that is not known) an image in initramfs-tools' sorted order is read only that far: `modules`
  * is then exact for the modules whose files sort before it, `entries` counts what was read, and the
- * configuration files are complete.
+ * configuration files are complete. A function is asked between chunks and may answer undefined while
+ * the limit is not known yet (preflight starts reading before it knows what it will ask).
  */
 export async function summariseInitramfs(
   localPath: string,
   hostPath: string,
   kernel: string,
   timeoutMs: number,
-  modulesLimit?: string | null,
+  modulesLimit?: string | null | (() => string | null | undefined),
+  signal?: AbortSignal,
 ): Promise<InitramfsInfo> {
   const modules = new Set<string>();
   let entries = 0;
   const wanted = (p: string) => MODPROBE_CONF.test(p) || LOAD_LIST.test(p);
-  const limit = modulesLimit === undefined || modulesLimit === null ? null : modulesLimit > CONFIG_FILES_LIMIT ? modulesLimit : CONFIG_FILES_LIMIT;
+  const withConfig = (l: string | null | undefined): string | null | undefined => (typeof l === 'string' && l < CONFIG_FILES_LIMIT ? CONFIG_FILES_LIMIT : l);
+  const asked = modulesLimit ?? null;
+  const stopLimit = typeof asked === 'function' ? () => withConfig(asked()) : asked === null ? null : () => withConfig(asked);
   // One walk gives both the member names (modules inside, the count) and the small files read.
   const files = await readInitramfsFiles(localPath, wanted, {
     timeoutMs,
-    ...(limit === null ? {} : { stopLimit: () => limit }),
+    ...(signal === undefined ? {} : { signal }),
+    ...(stopLimit === null ? {} : { stopLimit }),
     onMember: (p) => {
       entries++;
       const m = MODULE_FILE.exec('/' + p);
