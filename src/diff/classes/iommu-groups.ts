@@ -119,8 +119,22 @@ function judgeKind(ctx: DiffContext, endpointsMixed: boolean, hasTarget: boolean
   return hasTarget || !ctx.anyTargets ? bad : 'neutral';
 }
 
+/** Whether the functions all come from one group of the other side (or are all absent from it): no merge or split. */
+function fromOneGroup(members: string[], map: Map<string, string>, groupOf: Map<string, number>): boolean {
+  let first: number | undefined | null = null;
+  for (const x of members) {
+    const y = map.get(x);
+    const g = y === undefined ? undefined : groupOf.get(y);
+    if (first === null) first = g;
+    else if (g !== first) return false;
+  }
+  return true;
+}
+
 function merges(ctx: DiffContext, out: ChangeSink): void {
   for (const [gB, bMembers] of ctx.b.members) {
+    // Most groups are unchanged: tell them apart before building anything.
+    if (fromOneGroup(bMembers, ctx.bToA, ctx.a.groupOf)) continue;
     // Where each member was: an earlier group, or "new" for a function the earlier snapshot did not have.
     const origin = new Map<string, string>();
     const sources = new Set<string>();
@@ -188,6 +202,7 @@ function merges(ctx: DiffContext, out: ChangeSink): void {
 
 function splits(ctx: DiffContext, out: ChangeSink): void {
   for (const [gA, aMembers] of ctx.a.members) {
+    if (fromOneGroup(aMembers, ctx.aToB, ctx.b.groupOf)) continue;
     const dest = new Map<string, number>();
     const groups = new Set<number>();
     const endpointGroups = new Set<number>();
