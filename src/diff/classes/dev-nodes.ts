@@ -18,8 +18,12 @@ function narrowed(a: DevNode, b: DevNode): boolean {
   return (ma & ~mb & 0o777) !== 0 || a.uid !== b.uid || a.gid !== b.gid;
 }
 
-function compareNode(out: ChangeSink, path: string, a: DevNode | undefined, b: DevNode | undefined, matters: boolean, what: string): void {
+/** `describe` says what the node is for; it is called only when there is a change to report. */
+function compareNode(out: ChangeSink, path: string, a: DevNode | undefined, b: DevNode | undefined, matters: boolean | (() => boolean), describe: string | (() => string)): void {
   if (!a && !b) return;
+  if (a && b && a.mode === b.mode && a.owner === b.owner && a.uid === b.uid && a.group === b.group && a.gid === b.gid) return;
+  if (typeof matters === 'function') matters = matters();
+  const what = typeof describe === 'function' ? describe() : describe;
   if (a && !b) {
     out.add(change('dev-node-lost', 'hypervisor', matters ? 'regression' : 'neutral', `${path} is gone (${what})`, [{ what: path, before: who(a), after: null, source: path }], { cause: null }));
     return;
@@ -47,12 +51,11 @@ function groupNodes(ctx: DiffContext, out: ChangeSink, va: DevNode[], vb: DevNod
     // A group can split: follow it to whichever later group still has a node, if any does.
     const candidates = membersB.map((y) => ctx.b.groupOf.get(y)).filter((g): g is number => g !== undefined);
     const gB = candidates.find((g) => nodeB.has(g)) ?? candidates[0];
-    const target = membersA.some((x) => ctx.isTargetA(x));
-    const names = membersB.length ? membersB.join(', ') : membersA.join(', ');
     if (gB !== undefined) matchedB.add(gB);
     const bNode = gB === undefined ? undefined : nodeB.get(gB);
     const path = bNode ? bNode.path : n.path;
-    compareNode(out, path, n, bNode, target, `group of ${names}${gB !== undefined && gB !== gA ? `, group ${gA} → ${gB}` : ''}`);
+    const names = () => (membersB.length ? membersB.join(', ') : membersA.join(', '));
+    compareNode(out, path, n, bNode, () => membersA.some((x) => ctx.isTargetA(x)), () => `group of ${names()}${gB !== undefined && gB !== gA ? `, group ${gA} → ${gB}` : ''}`);
   }
   for (const [gB, n] of nodeB) {
     if (matchedB.has(gB)) continue;

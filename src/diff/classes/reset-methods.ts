@@ -7,6 +7,12 @@ import { change, label, type ChangeClass } from './class.js';
 // drop one (a new quirk disables FLR, a bus reset becomes unavailable behind a changed bridge); for a
 // target that decides whether a VM can be restarted without rebooting the host.
 
+function same(x: string[], y: string[]): boolean {
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
 function text(m: string[] | null): string | null {
   return m === null ? null : m.length ? m.join(' ') : '(none)';
 }
@@ -34,7 +40,7 @@ export const resetMethods: ChangeClass = {
       // Without the file on a new kernel the function has no reset method at all.
       was ??= [];
       now ??= [];
-      if (was.join(' ') === now.join(' ')) continue;
+      if (same(was, now)) continue;
       const lost = was.filter((m) => !now.includes(m));
       const gained = now.filter((m) => !was.includes(m));
       const target = ctx.isTargetA(x) || ctx.isTargetB(y);
