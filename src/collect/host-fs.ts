@@ -111,10 +111,32 @@ export class HostFs {
   private resolveDir(hostDir: string): Resolved {
     let r = this.dirCache.get(hostDir);
     if (r === undefined) {
-      r = this.resolveFully(path.join(this.root, hostDir));
+      r = this.childOfResolved(hostDir) ?? this.resolveFully(path.join(this.root, hostDir));
       this.dirCache.set(hostDir, r);
     }
     return r;
+  }
+
+  /**
+   * A directory whose parent is already resolved (cached) and which is itself a plain directory, no
+   * link: its real path is the parent's joined with its name, found with one lstat instead of
+   * realpath(3)'s readlink of every component (the 333 groups under /sys/kernel/iommu_groups of the
+   * bench's large host). Null, to let realpath(3) decide, in every other case.
+   */
+  private childOfResolved(hostDir: string): Resolved | null {
+    const slash = hostDir.lastIndexOf('/');
+    if (slash < 0 || slash === hostDir.length - 1) return null;
+    const parent = this.dirCache.get(slash === 0 ? '/' : hostDir.slice(0, slash));
+    if (parent === undefined || !parent.ok) return null;
+    const name = hostDir.slice(slash + 1);
+    if (name === '.' || name === '..') return null;
+    const local = parent.local === '/' ? '/' + name : parent.local + '/' + name;
+    try {
+      const st = fs.lstatSync(local, { throwIfNoEntry: false });
+      return st !== undefined && st.isDirectory() ? { ok: true, local } : null;
+    } catch {
+      return null;
+    }
   }
 
   /**

@@ -128,3 +128,44 @@ test('--root: denied directories (modprobe.d, an IOMMU group) are listed as not 
   assert.match(couldNot, /config-dir:\/etc\/modprobe\.d/);
   assert.match(couldNot, /iommu-group:7/);
 });
+
+// A directory under one already resolved is taken as the parent's real path plus its name only when it
+// is a plain directory; a link (inside or leaving the capture), a file or a missing entry is resolved
+// by realpath(3) as before. Reading through a directory must answer the same either way: after its
+// parent was resolved (the shortcut) and on a fresh HostFs (realpath(3) of the whole path).
+test('--root: directories found under a resolved one answer as fully resolved ones do', (t) => {
+  const root = tmp(t);
+  const outside = tmp(t);
+  const groups = path.join(root, 'sys/kernel/iommu_groups');
+  fs.mkdirSync(path.join(groups, '0/devices/0000:01:00.0'), { recursive: true });
+  fs.writeFileSync(path.join(groups, '0/type'), 'DMA\n');
+  fs.symlinkSync('0', path.join(groups, '1'));
+  fs.mkdirSync(path.join(outside, 'devices'));
+  fs.writeFileSync(path.join(outside, 'type'), 'identity\n');
+  fs.symlinkSync(outside, path.join(groups, '2'));
+  fs.writeFileSync(path.join(groups, '3'), 'a file\n');
+  fs.mkdirSync(path.join(groups, '4'));
+  fs.symlinkSync(path.relative(path.join(groups, '4'), outside), path.join(groups, '4/devices'));
+  fs.symlinkSync('missing', path.join(groups, '6'));
+  const cases: { dir: string; type: string | null; devices: string }[] = [
+    { dir: '0', type: 'DMA', devices: 'read' },
+    { dir: '1', type: 'DMA', devices: 'read' },
+    { dir: '2', type: null, devices: 'error' },
+    { dir: '3', type: null, devices: 'absent' },
+    { dir: '4', type: null, devices: 'error' },
+    { dir: '5', type: null, devices: 'absent' },
+    { dir: '6', type: null, devices: 'absent' },
+  ];
+  const shared = new HostFs(root);
+  assert.equal(shared.readDir('/sys/kernel/iommu_groups').ok, true);
+  for (const c of cases) {
+    const base = `/sys/kernel/iommu_groups/${c.dir}`;
+    const fresh = new HostFs(root);
+    const answers = (hfs: HostFs) => ({ type: hfs.readAttr(`${base}/type`), devices: hfs.readDir(`${base}/devices`) });
+    const viaParent = answers(shared);
+    assert.deepEqual(viaParent, answers(fresh), c.dir);
+    assert.equal(viaParent.type, c.type, `${c.dir}/type`);
+    assert.equal(viaParent.devices.record.status, c.devices, `${c.dir}/devices`);
+    if (c.devices === 'error') assert.equal(viaParent.devices.record.message, OUTSIDE_CAPTURE, c.dir);
+  }
+});
