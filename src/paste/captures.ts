@@ -44,25 +44,29 @@ function boots(group: Int32Array, keys: LineKeys): Int32Array[] {
 /** The lines split into captures, as positions, oldest first; one capture when the lines hold one. */
 export function captureRanges(keys: LineKeys): CaptureRange[] {
   // Groups in the order their first line appears; lines without a host name (dmesg) form their own group
-  // only when two named hosts are there, otherwise they belong to the one host.
-  const byHost = new Map<string | null, number[]>();
+  // only when two named hosts are there, otherwise they belong to the one host. Lines are counted per host
+  // first, so a log of one host (the usual paste) is one list of positions, and several hosts get lists of
+  // their exact sizes (a list of numbers grown a line at a time was 8 MB at the peak of a 50 MB paste).
+  const counts = new Map<string | null, number>();
   for (let i = 0; i < keys.length; i++) {
     const host = keys.host(i);
-    let g = byHost.get(host);
-    if (!g) {
-      g = [];
-      byHost.set(host, g);
-    }
-    g.push(i);
+    counts.set(host, (counts.get(host) ?? 0) + 1);
   }
-  const named = [...byHost.keys()].filter((h) => h !== null).length;
-  const all = (): Int32Array => {
+  const named = [...counts.keys()].filter((h) => h !== null).length;
+  let groups: [string | null, Int32Array][];
+  if (named <= 1) {
     const a = new Int32Array(keys.length);
     for (let i = 0; i < a.length; i++) a[i] = i;
-    return a;
-  };
-  const groups: [string | null, Int32Array][] = named <= 1 ? [[null, all()]] : [...byHost.entries()].map(([h, g]) => [h, Int32Array.from(g)]);
-  byHost.clear();
+    groups = [[null, a]];
+  } else {
+    const byHost = new Map<string | null, { at: Int32Array; n: number }>();
+    for (const [host, n] of counts) byHost.set(host, { at: new Int32Array(n), n: 0 });
+    for (let i = 0; i < keys.length; i++) {
+      const g = byHost.get(keys.host(i))!;
+      g.at[g.n++] = i;
+    }
+    groups = [...byHost].map(([h, g]) => [h, g.at]);
+  }
   const out: CaptureRange[] = [];
   for (const [host, group] of groups) {
     const bs = boots(group, keys);

@@ -20,8 +20,9 @@ const NOT_BLANKABLE = /[\0\n\r]/;
 const SURROGATE = /[\ud800-\udfff]/;
 
 const BLOCK_BYTES = 256 * 1024;
+// Blocks of logBlocks in use at once: one read, one the stream holds ahead, one being filled, one spare.
+const BLOCK_RING = 4;
 const PAGE_BITS = 14;
-const PAGE = 1 << PAGE_BITS;
 const TEXT_PAGE = 1 << 20;
 
 /** Whether a kernel line can tell anything beyond its place in the log. */
@@ -29,18 +30,118 @@ function telling(text: string): boolean {
   return DEVICE_OR_TABLE.test(text) || holdsAnchor(text) || PROBE_ANCHOR.test(text) || NOT_BLANKABLE.test(text);
 }
 
-/** A growing column of 32-bit integers, a page at a time. */
+/** A growing column of 32-bit integers, a page of 2^pageBits at a time. */
 class Column {
   private readonly pages: Int32Array[] = [];
+  private readonly mask: number;
+
+  constructor(private readonly pageBits = PAGE_BITS) {
+    this.mask = (1 << pageBits) - 1;
+  }
 
   get(i: number): number {
-    return this.pages[i >> PAGE_BITS]![i & (PAGE - 1)]!;
+    return this.pages[i >> this.pageBits]![i & this.mask]!;
+  }
+
+  set(i: number, v: number): void {
+    const p = i >> this.pageBits;
+    while (this.pages.length <= p) this.pages.push(new Int32Array(1 << this.pageBits));
+    this.pages[p]![i & this.mask] = v;
+  }
+}
+
+/** A growing column of lengths in 16 bits; the rare length of 65,535 or more is kept aside. */
+class Lengths {
+  private readonly pages: Uint16Array[] = [];
+  private readonly long = new Map<number, number>();
+
+  get(i: number): number {
+    const v = this.pages[i >> PAGE_BITS]![i & ((1 << PAGE_BITS) - 1)]!;
+    return v === 0xffff ? this.long.get(i)! : v;
   }
 
   set(i: number, v: number): void {
     const p = i >> PAGE_BITS;
-    while (this.pages.length <= p) this.pages.push(new Int32Array(PAGE));
-    this.pages[p]![i & (PAGE - 1)] = v;
+    while (this.pages.length <= p) this.pages.push(new Uint16Array(1 << PAGE_BITS));
+    if (v >= 0xffff) this.long.set(i, v);
+    this.pages[p]![i & ((1 << PAGE_BITS) - 1)] = Math.min(v, 0xffff);
+  }
+}
+
+/**
+ * A value per position, set in increasing positions, held as runs of equal values: the file, the host
+ * name and the command are the same for long stretches of a log (a chunk, a file), so a log of one host
+ * costs a few numbers instead of one a line.
+ */
+class Runs {
+  private readonly starts = new Column(10);
+  private readonly values = new Column(10);
+  private count = 0;
+  // The run last looked up: lookups mostly go forward through the lines.
+  private hint = 0;
+
+  push(i: number, v: number): void {
+    if (this.count > 0 && this.values.get(this.count - 1) === v) return;
+    this.starts.set(this.count, i);
+    this.values.set(this.count, v);
+    this.count++;
+  }
+
+  get(i: number): number {
+    let r = this.hint;
+    if (!(this.starts.get(r) <= i && (r + 1 === this.count || this.starts.get(r + 1) > i))) {
+      let lo = 0;
+      let hi = this.count - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (this.starts.get(mid) <= i) lo = mid;
+        else hi = mid - 1;
+      }
+      r = this.hint = lo;
+    }
+    return this.values.get(r);
+  }
+}
+
+function bitCount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+}
+
+/**
+ * A bit per position, set in increasing positions, with the count of set bits before each word: a line's
+ * rank among the lines whose bit is set (its index among the texts kept whole) without a number a line.
+ */
+class RankedBits {
+  private readonly bits = new Column();
+  private readonly before = new Column();
+  private words = 0;
+  private total = 0;
+
+  push(i: number, on: boolean): void {
+    const w = i >>> 5;
+    for (; this.words <= w; this.words++) {
+      this.bits.set(this.words, 0);
+      this.before.set(this.words, this.total);
+    }
+    if (on) {
+      this.bits.set(w, this.bits.get(w) | (1 << (i & 31)));
+      this.total++;
+    }
+  }
+
+  has(i: number): boolean {
+    return (this.bits.get(i >>> 5) & (1 << (i & 31))) !== 0;
+  }
+
+  /** How many set bits come before position i; -1 when the bit of i is not set. */
+  rank(i: number): number {
+    const w = i >>> 5;
+    const word = this.bits.get(w);
+    const b = i & 31;
+    if ((word & (1 << b)) === 0) return -1;
+    return this.before.get(w) + (b === 0 ? 0 : bitCount(word & (0xffffffff >>> (32 - b))));
   }
 }
 
@@ -50,17 +151,22 @@ interface TextAt {
   from: number;
 }
 
-/** The columns every line has, and the text of the lines kept whole. */
+/**
+ * The columns every line has, and the text of the lines kept whole. Every column costs little per line
+ * (on a 50 MB paste of 372,000 kernel lines, 24 bytes a line were 9 MB at the peak): line numbers as runs
+ * of consecutive numbers, file and host as runs, the boot flag and "kept whole" as bits, the length in 16 bits.
+ */
 class LineTable {
   length = 0;
-  readonly n = new Column();
-  readonly fileOf = new Column();
-  readonly hostOf = new Column();
+  /** The line number minus the position: constant along a run of consecutive lines. */
+  private readonly nOffset = new Runs();
+  readonly fileOf = new Runs();
+  readonly hostOf = new Runs();
   /** Bytes of the trimmed text. */
-  readonly bytesOf = new Column();
-  /** Index of the whole text, or -1; the boot flag is bit 0 of `flags`. */
-  readonly wholeOf = new Column();
-  readonly flags = new Column();
+  readonly bytesOf = new Lengths();
+  /** Which lines are kept whole; a line's rank among them is the index of its text. */
+  private readonly whole = new RankedBits();
+  private readonly boot = new RankedBits();
   readonly files: string[] = [];
   private readonly fileIds = new Map<string, number>();
   readonly hosts: (string | null)[] = [];
@@ -69,11 +175,11 @@ class LineTable {
   private readonly textPages: Buffer[] = [];
   private textUsed = TEXT_PAGE;
   private wholeCount = 0;
-  private readonly wPage = new Column();
+  private readonly wPage = new Runs();
   private readonly wStart = new Column();
   private readonly wEnd = new Column();
-  private readonly wLead = new Column();
-  private readonly wCommand = new Column();
+  private readonly wLead = new Runs();
+  private readonly wCommand = new Runs();
   private readonly commands: (string | null | undefined)[] = [];
   private readonly commandIds = new Map<string | null | undefined, number>();
   private readonly odd = new Map<number, string>();
@@ -92,13 +198,27 @@ class LineTable {
     const i = this.length++;
     const t = l.text.trim();
     const p = parsePrefix(t);
-    const tBytes = Buffer.byteLength(t, 'utf8');
-    this.n.set(i, l.n);
-    this.fileOf.set(i, this.id(l.file, this.files, this.fileIds));
-    this.hostOf.set(i, this.id(p.host, this.hosts, this.hostIds));
-    this.flags.set(i, BOOT_START.test(p.message.trim()) ? 1 : 0);
-    this.bytesOf.set(i, tBytes);
-    this.wholeOf.set(i, telling(l.text) ? this.keepWhole(l.text, l.command) : -1);
+    this.nOffset.push(i, l.n - i);
+    this.fileOf.push(i, this.id(l.file, this.files, this.fileIds));
+    this.hostOf.push(i, this.id(p.host, this.hosts, this.hostIds));
+    this.boot.push(i, BOOT_START.test(p.message.trim()));
+    this.bytesOf.set(i, Buffer.byteLength(t, 'utf8'));
+    const keep = telling(l.text);
+    this.whole.push(i, keep);
+    if (keep) this.keepWhole(l.text, l.command);
+  }
+
+  n(i: number): number {
+    return this.nOffset.get(i) + i;
+  }
+
+  startsBoot(i: number): boolean {
+    return this.boot.has(i);
+  }
+
+  /** Index of the line's whole text, or -1. */
+  wholeOf(i: number): number {
+    return this.whole.rank(i);
   }
 
   private keepWhole(text: string, command: string | null | undefined): number {
@@ -112,11 +232,11 @@ class LineTable {
     const start = this.textUsed;
     this.textUsed += this.textPages[page]!.write(text, start, 'utf8');
     const leadChars = text.length - text.trimStart().length;
-    this.wPage.set(w, page);
+    this.wPage.push(w, page);
     this.wStart.set(w, start);
     this.wEnd.set(w, this.textUsed);
-    this.wLead.set(w, leadChars === 0 ? 0 : Buffer.byteLength(text.slice(0, leadChars), 'utf8'));
-    this.wCommand.set(w, this.id(command, this.commands, this.commandIds));
+    this.wLead.push(w, leadChars === 0 ? 0 : Buffer.byteLength(text.slice(0, leadChars), 'utf8'));
+    this.wCommand.push(w, this.id(command, this.commands, this.commandIds));
     if (SURROGATE.test(text)) this.odd.set(w, text);
     return w;
   }
@@ -179,14 +299,14 @@ export class KernelLines {
     const t = this.table;
     for (let k = 0; k < this.length; k++) {
       const i = this.pos(k);
-      const w = t.wholeOf.get(i);
+      const w = t.wholeOf(i);
       if (w < 0) continue;
-      yield { file: t.files[t.fileOf.get(i)]!, n: t.n.get(i), text: t.text(w), command: t.command(w) };
+      yield { file: t.files[t.fileOf.get(i)]!, n: t.n(i), text: t.text(w), command: t.command(w) };
     }
   }
 
   lineNumber(i: number): number {
-    return this.table.n.get(this.pos(i));
+    return this.table.n(this.pos(i));
   }
 
   file(i: number): string {
@@ -198,7 +318,7 @@ export class KernelLines {
   }
 
   startsBoot(i: number): boolean {
-    return (this.table.flags.get(this.pos(i)) & 1) === 1;
+    return this.table.startsBoot(this.pos(i));
   }
 
   /** The files the lines come from, in the order they first appear. */
@@ -215,20 +335,30 @@ export class KernelLines {
 
   /**
    * The lines as the bytes of one log (each trimmed, ended by a newline), a block at a time; a line not
-   * kept whole is as many blanks as it had bytes.
+   * kept whole is as many blanks as it had bytes. A block's memory is used again BLOCK_RING blocks later:
+   * the reader must be done with a block by then (the scanner copies each one before it asks for the next).
+   * A new buffer for every block left tens of megabytes of them to the collector on a long log.
    */
   *logBlocks(): Generator<Buffer> {
     const t = this.table;
-    let buf = Buffer.allocUnsafe(BLOCK_BYTES);
+    const ring: Buffer[] = [];
+    let r = 0;
+    const next = (bytes: number): Buffer => {
+      // A line longer than a block gets a buffer of its own.
+      if (bytes > BLOCK_BYTES) return Buffer.allocUnsafe(bytes);
+      const k = r++ % BLOCK_RING;
+      return (ring[k] ??= Buffer.allocUnsafe(BLOCK_BYTES));
+    };
+    let buf = next(BLOCK_BYTES);
     let at = 0;
     for (let k = 0; k < this.length; k++) {
       const i = this.pos(k);
-      const w = t.wholeOf.get(i);
+      const w = t.wholeOf(i);
       const whole = w >= 0 ? t.trimmedAt(w) : null;
       const bytes = typeof whole === 'string' ? Buffer.byteLength(whole, 'utf8') : t.bytesOf.get(i);
       if (at + bytes + 1 > buf.length) {
         if (at > 0) yield buf.subarray(0, at);
-        buf = Buffer.allocUnsafe(Math.max(BLOCK_BYTES, bytes + 1));
+        buf = next(bytes + 1);
         at = 0;
       }
       if (typeof whole === 'string') at += buf.write(whole, at, 'utf8');
