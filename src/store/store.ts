@@ -5,6 +5,7 @@ import { loadSnapshotFile } from '../snapshot/load.js';
 import { AtomicWriteError, writeFileAtomic, TargetExistsError } from '../output/atomic-write.js';
 import { fsErrorText } from '../output/fs-error-text.js';
 import { StoreLockError, withStoreLock } from './lock.js';
+import { counterBase, LedgerError, prunedCounters, recordPruned } from './pruned-ledger.js';
 import { compareStored, parseSnapshotFileName, sanitiseLabel, snapshotFileName, type StoredName } from './naming.js';
 
 // The snapshot store: a directory of snapshots named by time, kernel and boot (naming.ts). Writes are
@@ -96,15 +97,23 @@ function makeDir(dir: string): void {
 }
 
 /**
- * The collision counter for a new name: above every counter already used for the same time, kernel and
- * boot, so that a name freed by pruning is never handed out again (somebody may have been given it).
+ * The collision counter for a new name: above every counter used for the same time, kernel and boot,
+ * whether its file is still there or --keep removed it (pruned-ledger.ts), so that a freed name is never
+ * handed out again (somebody may have been given it).
  */
 function nextCounter(dir: string, base: string): number {
   let max = -1;
   for (const n of listStored(dir)) {
-    if (n.file.replace(/\+\d+\.json$/, '.json') === base) max = Math.max(max, n.counter);
+    if (counterBase(n.file) === base) max = Math.max(max, n.counter);
   }
-  return max + 1;
+  let pruned: Map<string, number>;
+  try {
+    pruned = prunedCounters(dir);
+  } catch (err) {
+    if (err instanceof LedgerError) throw new StoreError(err.message);
+    throw err;
+  }
+  return Math.max(max, pruned.get(base) ?? -1) + 1;
 }
 
 export function saveSnapshot(snap: Snapshot, opts: SaveOptions): SaveResult {
@@ -163,7 +172,14 @@ function prune(dir: string, keep: number, justWritten: string | null = null): st
   const removed: string[] = [];
   // The one just written counts among the kept even when its collection time sorts it older (a slow
   // collection saved after a quicker one), so the store still ends with exactly `keep`.
-  for (const n of unlabelled.filter((u) => u.file !== justWritten).slice(0, excess)) {
+  const doomed = unlabelled.filter((u) => u.file !== justWritten).slice(0, excess);
+  try {
+    recordPruned(dir, doomed.map((n) => n.file));
+  } catch (err) {
+    if (err instanceof LedgerError) throw new PruneError(`nothing removed: ${err.message}`, removed);
+    throw err;
+  }
+  for (const n of doomed) {
     const p = path.join(dir, n.file);
     try {
       fs.unlinkSync(p);

@@ -36,8 +36,11 @@ test('parallel snapshot --save --keep 3: every save reports its own name, and th
   for (const r of runs) assert.equal(r.code, 0, r.stderr);
   const reported = runs.map((r) => r.stdout.trim());
   assert.equal(new Set(reported).size, reported.length, `a name was reported twice: ${reported.join(' ')}`);
-  const left = fs.readdirSync(store).sort();
+  const left = fs.readdirSync(store).filter((f) => f !== '.vfio-doctor.pruned').sort();
   assert.equal(left.length, 3, left.join(' '));
+  // Every name given out and later removed is on record, so none can be given out again.
+  const pruned = fs.readFileSync(path.join(store, '.vfio-doctor.pruned'), 'utf8').trim().split('\n').sort();
+  assert.deepEqual([...left, ...pruned].sort(), reported.map((p) => path.basename(p)).sort());
   for (const f of left) assert.match(f, /^\d{8}T\d{6}Z_unknown_unknown(\+\d+)?\.json$/);
   // The survivors are the last three saves, and each of them was reported by exactly one run.
   for (const f of left) assert.equal(reported.filter((p) => path.basename(p) === f).length, 1);
@@ -87,7 +90,7 @@ test('strangers in the store (a directory with a snapshot name, other files) do 
   assert.equal(c.code, 0, c.stderr);
   assert.deepEqual(
     fs.readdirSync(store).filter((f) => !f.startsWith('2999')).sort(),
-    [path.basename(c.stdout.trim()), 'notes.txt'].sort(),
+    [path.basename(c.stdout.trim()), 'notes.txt', '.vfio-doctor.pruned'].sort(),
   );
   assert.equal(fs.statSync(path.join(store, '29991231T235959Z_6.1.0_unknown.json')).isDirectory(), true);
 });

@@ -110,10 +110,42 @@ test('store: --keep removes the oldest unlabelled snapshots, never a labelled on
     if (i === 5) assert.deepEqual(r.removed.map((f) => path.basename(f)), saved.slice(0, 3));
   }
   const left = fs.readdirSync(dir).sort();
-  assert.deepEqual(left, ['20260101T000000Z_6.8.12-1-pve_3f2a1c9e_baseline.json', ...saved.slice(3), 'README'].sort());
+  assert.deepEqual(left, ['.vfio-doctor.pruned', '20260101T000000Z_6.8.12-1-pve_3f2a1c9e_baseline.json', ...saved.slice(3), 'README'].sort());
+  assert.equal(fs.readFileSync(path.join(dir, '.vfio-doctor.pruned'), 'utf8'), saved.slice(0, 3).join('\n') + '\n', 'the removed names, recorded');
+  assert.equal(fs.statSync(path.join(dir, '.vfio-doctor.pruned')).mode & 0o777, 0o600);
   // Retention with room to spare removes nothing.
   const r = saveSnapshot(await snap('2026-02-01T00:00:00Z', '6.8.12-6-pve', BOOT2), { dir, keep: 10 });
   assert.deepEqual(r.removed, []);
+});
+
+test('store: a name --keep removed is never handed out again, even to a save whose collection is older', async (t) => {
+  const dir = tmp(t);
+  const at = (s: string) => snap(s, '6.8.12-4-pve', BOOT1);
+  const late = saveSnapshot(await at('2026-05-01T10:00:05Z'), { dir, keep: 1 }).file;
+  // A slow collection, saved after the quicker one: it is kept (it was just written), the other goes.
+  const slow = saveSnapshot(await at('2026-05-01T10:00:03Z'), { dir, keep: 1 });
+  assert.deepEqual(slow.removed, [late]);
+  // A third run collected in the same second as the removed one: not the removed name.
+  const again = saveSnapshot(await at('2026-05-01T10:00:05Z'), { dir, keep: 1 });
+  assert.equal(path.basename(again.file), '20260501T100005Z_6.8.12-4-pve_3f2a1c9e+1.json');
+  assert.deepEqual(again.removed, [slow.file]);
+  const fourth = saveSnapshot(await at('2026-05-01T10:00:03Z'), { dir, keep: 1 });
+  assert.equal(path.basename(fourth.file), '20260501T100003Z_6.8.12-4-pve_3f2a1c9e+1.json');
+  // Lines that are not snapshot names are ignored; a kept name's counter still counts.
+  fs.appendFileSync(path.join(dir, '.vfio-doctor.pruned'), 'garbage line\n\n20260501T100005Z_6.8.12-4-pve_3f2a1c9e+7.json\n');
+  const fifth = saveSnapshot(await at('2026-05-01T10:00:05Z'), { dir });
+  assert.equal(path.basename(fifth.file), '20260501T100005Z_6.8.12-4-pve_3f2a1c9e+8.json');
+});
+
+test('store: a ledger of removed names that is a link or unreadable stops the save with one line', async (t) => {
+  const dir = tmp(t);
+  const s = await snap('2026-05-02T10:00:00Z', '6.8.12-4-pve', BOOT1);
+  fs.symlinkSync('/etc/hostname', path.join(dir, '.vfio-doctor.pruned'));
+  assert.throws(() => saveSnapshot(s, { dir }), (e: unknown) => e instanceof StoreError && /cannot read .*\.vfio-doctor\.pruned: /.test(e.message) && !e.message.includes('\n'));
+  fs.rmSync(path.join(dir, '.vfio-doctor.pruned'));
+  fs.mkdirSync(path.join(dir, '.vfio-doctor.pruned'));
+  assert.throws(() => saveSnapshot(s, { dir }), (e: unknown) => e instanceof StoreError && /cannot read .*\.vfio-doctor\.pruned: /.test(e.message));
+  assert.deepEqual(fs.readdirSync(dir), ['.vfio-doctor.pruned'], 'nothing saved, nothing left behind');
 });
 
 test('store: --last picks the newest snapshot and the newest one from another boot', async (t) => {
