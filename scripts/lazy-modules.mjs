@@ -34,6 +34,7 @@ export const LAZY_MODULES = [
 // module, `entry` is the worker's code, `exportName` the one function the replaced module exports.
 export const WORKER_MODULES = [
   { name: 'preflight-image-worker', importPath: /\/image-worker-source\.js$/, entry: 'src/preflight/image-worker.ts', exportName: 'imageWorkerSource' },
+  { name: 'log-scan-worker', importPath: /\/scan-worker-source\.js$/, entry: 'src/log/scan-worker.ts', exportName: 'scanWorkerSource' },
 ];
 
 const PARAMS = ['module', 'exports', 'require'];

@@ -16,6 +16,7 @@ import { KnowledgeBaseError } from '../kb/validate.js';
 import { buildDecodeReport } from '../log/decode-report.js';
 import { renderDecodeText } from '../log/decode-text.js';
 import { scanKernelLog, sectionFromScan } from '../log/relevant.js';
+import { scanLogFile } from '../log/split-scan.js';
 import type { KernelLogSection } from '../snapshot/types.js';
 import { printText } from '../cli/print-text.js';
 
@@ -79,7 +80,7 @@ async function readLog(file: string | undefined, io: Parameters<Command['run']>[
   }
   let result;
   try {
-    result = await scanKernelLog(input);
+    result = Buffer.isBuffer(input) ? await scanKernelLog(input) : await scanLogFile(input.fd);
   } catch (e) {
     throw new InputError(`${from}: cannot read: ${describe(e)}`);
   } finally {

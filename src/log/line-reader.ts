@@ -16,6 +16,13 @@ export type LineInput = string | OpenFile | NodeJS.ReadableStream | Uint8Array;
 
 export interface OpenFile {
   fd: number;
+  /**
+   * Read by position from this byte offset instead of from the descriptor's offset (which is then left
+   * alone, so two threads can read parts of one descriptor at once). Default: the current offset.
+   */
+  start?: number;
+  /** With `start`: stop before this byte offset instead of at the end of the file. */
+  end?: number;
 }
 
 export interface LineReaderOptions {
@@ -180,7 +187,7 @@ export async function visitBlocks(input: LineInput, visitor: BlockVisitor, opts:
   } else if (input instanceof Uint8Array) {
     chunker.push(input);
   } else if (isOpenFile(input)) {
-    await readFdInto(input.fd, chunker);
+    await readFdInto(input.fd, chunker, input.start, input.end);
   } else {
     for await (const chunk of input as AsyncIterable<Uint8Array | string>) {
       chunker.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
@@ -203,18 +210,25 @@ async function readFileInto(path: string, chunker: LineChunker): Promise<void> {
 
 // Two windows: while one is scanned, the next read is already under way in libuv's thread pool, so the
 // copy out of the page cache overlaps with the scan instead of adding to it.
-async function readFdInto(fd: number, chunker: LineChunker): Promise<void> {
+async function readFdInto(fd: number, chunker: LineChunker, start?: number, end = Infinity): Promise<void> {
   const wins = [chunker.allocWindow(), chunker.allocWindow()] as const;
   const off = chunker.maxLineBytes;
   let cur = 0;
-  let pending = readAt(fd, wins[0], off, chunker.windowBytes);
+  // null: the descriptor's own offset; a number: where the read under way started (positional reads).
+  let position = start ?? null;
+  const next = (buf: Buffer): Promise<number> => {
+    const n = position === null ? chunker.windowBytes : Math.min(chunker.windowBytes, end - position);
+    return n > 0 ? readAt(fd, buf, off, n, position) : Promise.resolve(0);
+  };
+  let pending = next(wins[0]);
   try {
     for (;;) {
       const bytesRead = await pending;
       if (bytesRead === 0) break;
       const buf = wins[cur] as Buffer;
       cur ^= 1;
-      pending = readAt(fd, wins[cur] as Buffer, off, chunker.windowBytes);
+      if (position !== null) position += bytesRead;
+      pending = next(wins[cur] as Buffer);
       chunker.feed(buf, off, bytesRead);
     }
   } catch (e) {
@@ -224,8 +238,8 @@ async function readFdInto(fd: number, chunker: LineChunker): Promise<void> {
   }
 }
 
-function readAt(fd: number, buf: Buffer, off: number, n: number): Promise<number> {
-  return new Promise((resolve, reject) => read(fd, buf, off, n, null, (err, bytesRead) => (err ? reject(err) : resolve(bytesRead))));
+function readAt(fd: number, buf: Buffer, off: number, n: number, position: number | null): Promise<number> {
+  return new Promise((resolve, reject) => read(fd, buf, off, n, position, (err, bytesRead) => (err ? reject(err) : resolve(bytesRead))));
 }
 
 function isOpenFile(input: LineInput): input is OpenFile {
