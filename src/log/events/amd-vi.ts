@@ -191,7 +191,7 @@ export const AMD_VI_RULES: Rule[] = [
     re: /^(AMD-Vi: |AMD IOMMU: )?Event logged \[([A-Z_]+)(?: (.*?))?\]?\s*$/,
     signals: ['dma-fault'],
     fields: (m, ctx) => ({ ...amdEventFields(m[2] as string, m[3] ?? '', ctx), split: false }),
-    era: (m, ctx) => eventEra(m[1], amdEventFields(m[2] as string, m[3] ?? '', ctx), ctx, false),
+    era: (m, ctx, f) => eventEra(m[1], f, ctx, false),
     device: (_m, ctx, f) => eventDevice(f, ctx),
     meaning: (f, _ctx, device) => eventMeaning(f, device),
     severityOf: severityOfEvent,

@@ -225,7 +225,7 @@ class LiteralIndex {
 export function buildEvent(rule: Rule, m: RegExpExecArray, ctx: RuleContext, line: SourceLine, time: number | null): LogEvent {
   const fields: Fields = rule.fields ? rule.fields(m, ctx) : {};
   const device = rule.device ? rule.device(m, ctx, fields) : (ctx.parsed.device?.address ?? null);
-  const era = typeof rule.era === 'function' ? rule.era(m, ctx) : (rule.era ?? null);
+  const era = typeof rule.era === 'function' ? rule.era(m, ctx, fields) : (rule.era ?? null);
   const meaning = typeof rule.meaning === 'function' ? rule.meaning(fields, ctx, device) : rule.meaning;
   return {
     kind: rule.kind,

@@ -119,7 +119,8 @@ export interface Rule {
   origin?: LineOrigin;
   /** Real lines this rule decodes (kernel-facts.md, bug reports, the kernel and tool sources). */
   examples: readonly string[];
-  era?: string | ((m: RegExpExecArray, ctx: RuleContext) => string | null);
+  /** A function gets the row's fields too (computed first), so it need not derive them again. */
+  era?: string | ((m: RegExpExecArray, ctx: RuleContext, fields: Fields) => string | null);
   fields?: (m: RegExpExecArray, ctx: RuleContext) => Fields;
   /** Default: the address of the device prefix. */
   device?: (m: RegExpExecArray, ctx: RuleContext, fields: Fields) => string | null;
