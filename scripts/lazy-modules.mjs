@@ -35,6 +35,7 @@ export const LAZY_MODULES = [
 export const WORKER_MODULES = [
   { name: 'preflight-image-worker', importPath: /\/image-worker-source\.js$/, entry: 'src/preflight/image-worker.ts', exportName: 'imageWorkerSource' },
   { name: 'log-scan-worker', importPath: /\/scan-worker-source\.js$/, entry: 'src/log/scan-worker.ts', exportName: 'scanWorkerSource' },
+  { name: 'analyze-worker', importPath: /\/analyze-worker-source\.js$/, entry: 'src/commands/analyze-worker.ts', exportName: 'analyzeWorkerSource' },
 ];
 
 const PARAMS = ['module', 'exports', 'require'];
