@@ -1,13 +1,18 @@
 // The two-thread scan of a large log file: the two parts' results merged must be exactly one scan's,
-// wherever the file is split and however many lines the window keeps, with a real worker or without one.
+// wherever the file is split and however many lines the window keeps, with a real worker or without one,
+// and the worker must run as the bundle holds it.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { build } from 'esbuild';
 import { scanKernelLog, type ScanOptions } from '../../src/log/relevant.js';
 import { mergeScans, scanLogFile } from '../../src/log/split-scan.js';
+import type { FromScanWorker, ScanJob } from '../../src/log/scan-worker-protocol.js';
+import { repoRoot } from '../helpers/paths.js';
 
 const RELEVANT = [
   '[    0.100000] DMAR: IOMMU enabled',
@@ -118,5 +123,23 @@ test('positional reads stop at the end given and leave the descriptor offset alo
     assert.equal(head.stats.totalBytes, cut);
     // The descriptor's own offset is still 0: a scan from it reads the whole file.
     assert.equal((await scanKernelLog({ fd })).stats.totalLines, RELEVANT.length);
+  });
+});
+
+test('the worker as the bundle holds it (one CommonJS text, run with eval) answers with the part scanned', async () => {
+  // As scripts/lazy-modules.mjs builds it (WORKER_MODULES): a text that may require only Node's built-ins.
+  const built = await build({ entryPoints: [path.join(repoRoot, 'src/log/scan-worker.ts')], bundle: true, platform: 'node', format: 'cjs', write: false, logLevel: 'silent' });
+  const text = (built.outputFiles[0] as { text: string }).text;
+  const log = sampleLog(400, 11);
+  await withFile(log, async (_file, fd) => {
+    const start = lineStarts(log)[150] as number;
+    const opts: ScanOptions = { maxLines: 8, maxLineBytes: 64 };
+    const job: ScanJob = { fd, start, opts };
+    const answer = await new Promise<FromScanWorker>((resolve, reject) => {
+      const w = new Worker(text, { eval: true, workerData: job, stdout: false, stderr: false });
+      w.once('message', resolve);
+      w.once('error', reject);
+    });
+    assert.deepEqual(answer, { ok: true, result: await scanKernelLog({ fd, start }, opts) });
   });
 });
