@@ -4,12 +4,13 @@ import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { analyzeWorkerSource } from './analyze-worker-source.js';
 import type { WorkerSource } from '../preflight/image-worker-source.js';
 import type { AnalyzeJob, FromAnalyzeWorker } from './analyze-worker-protocol.js';
+import type { Verdict } from '../analyze/verdict.js';
 
 type Printed = { stream: 'stdout' | 'stderr'; text: string };
 
 export type WorkerOutcome =
-  /** The analysis ran to its end: what it printed (in order), and its exit code or the error it threw. */
-  | { ran: true; printed: Printed[]; code: number }
+  /** The analysis ran to its end: what it printed (in order), and its verdict's status or the error it threw. */
+  | { ran: true; printed: Printed[]; status: Verdict['status'] }
   | { ran: true; printed: Printed[]; failed: { kind: 'usage' | 'input' | 'other'; message: string; stack?: string } }
   /** The worker stopped before the analysis ended (out of its heap, or could not start). */
   | { ran: false; why: string };
@@ -34,7 +35,7 @@ export function analyzeInWorker(job: AnalyzeJob, limits: ResourceLimits, source:
     }
     worker.on('message', (m: FromAnalyzeWorker) => {
       if ('stream' in m) printed.push(m);
-      else if ('code' in m) settle({ ran: true, printed, code: m.code });
+      else if ('status' in m) settle({ ran: true, printed, status: m.status });
       else settle({ ran: true, printed, failed: m.failed });
     });
     worker.on('error', (err: Error) => {

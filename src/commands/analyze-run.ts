@@ -2,18 +2,14 @@
 // the report printed. It runs on the main thread, or for a large input on a worker (analyze.ts decides).
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseCommandLine } from '../cli/options.js';
-import { COLOR_OPTION, colourChoice, DEVICE_OPTION, HTML_OPTION, IDS_OPTION, JSON_OPTION, REDACT_OPTION, STRICT_OPTION } from '../cli/common-options.js';
 import { redactorFor } from '../render/redact.js';
 import type { Io } from '../cli/command.js';
-import { InputError, UsageError } from '../cli/command.js';
-import { fullFunctionAddress } from '../pci/address.js';
+import { InputError } from '../cli/command.js';
 import { jsonReport } from '../render/json-report.js';
 import { htmlReport } from '../render/html.js';
 import { writeReportFile } from '../output/report-file.js';
 import { renderTextReport } from '../render/text-report.js';
-import { colourWanted, makeStyle, type Style } from '../render/style.js';
-import { exitCodeFor } from './check.js';
+import { colourWanted, makeStyle, type ColourChoice, type Style } from '../render/style.js';
 import { readPaste, type PasteInput } from '../paste/read-paste.js';
 import { looksBinary, PasteInputError, type ByteBlocks } from '../paste/text.js';
 import { InputReadError, MAX_INPUT_BYTES, openInputFile, tooLarge } from '../io/read-input.js';
@@ -117,28 +113,23 @@ function notUnderstoodLines(items: NotUnderstood[], st: Style): string[] {
   return out;
 }
 
-export const ANALYZE_OPTIONS = [
-  DEVICE_OPTION,
-  IDS_OPTION,
-  { name: 'vm', value: 'NAME|VMID', description: 'judge only the devices of this VM of the input (a libvirt domain name, a Proxmox VE VMID, a QEMU -name)', default: 'every VM the input defines', complete: 'none' },
-  HTML_OPTION,
-  JSON_OPTION,
-  COLOR_OPTION,
-  STRICT_OPTION,
-  REDACT_OPTION,
-] as const;
+/** What analyze was asked, its command line read and checked by analyze.ts (on the main thread). */
+export interface AnalyzeRequest {
+  files: string[];
+  devices: string[];
+  ids: string[];
+  vm?: string;
+  html?: string;
+  json: boolean;
+  colour: ColourChoice;
+  redact: boolean;
+}
 
-/** The analysis of a command line already checked by parseAnalyzeArgs, on whichever thread runs it. */
-export async function runAnalyze(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseCommandLine(argv, ANALYZE_OPTIONS, { positionals: true });
-  const colour = colourChoice(values.color);
-  if (positionals.length === 0) throw new UsageError('name at least one file of pasted output, or - to read standard input');
-  for (const d of values.device ?? []) if (!fullFunctionAddress(d)) throw new UsageError(`--device ${d}: not a PCI address (expected 0000:01:00.0 or 01:00.0)`);
-  const ids = (values.ids ?? []).flatMap((s) => s.split(',')).filter(Boolean);
-  for (const i of ids) if (!/^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$/.test(i)) throw new UsageError(`--ids ${i}: expected VVVV:DDDD (hex vendor and device id)`);
-
+/** The analysis on whichever thread runs it; returns the verdict's status (analyze.ts makes it the exit code). */
+export async function runAnalyze(req: AnalyzeRequest, io: Io): Promise<Verdict['status']> {
+  const { devices, ids } = req;
   const inputs: PasteInput[] = [];
-  for (const p of positionals) inputs.push(await readInput(p, io));
+  for (const p of req.files) inputs.push(await readInput(p, io));
   let result;
   try {
     result = await readPaste(inputs);
@@ -152,23 +143,23 @@ export async function runAnalyze(argv: string[], io: Io): Promise<number> {
   const before = result.earlier.map((c) => ({ label: c.label, file: c.file, from: c.from, to: c.to, verdict: analyzeCaptured(c.snapshot).verdict }));
   result.earlier.length = 0;
   let snapshot = result.snapshot;
-  if (values.vm !== undefined) {
-    const focused = focusOnVm(snapshot, values.vm);
-    if (!focused.ok) throw new InputError(`--vm ${values.vm}: no such VM in the input; VMs found: ${focused.known.join(', ') || 'none'}`);
+  if (req.vm !== undefined) {
+    const focused = focusOnVm(snapshot, req.vm);
+    if (!focused.ok) throw new InputError(`--vm ${req.vm}: no such VM in the input; VMs found: ${focused.known.join(', ') || 'none'}`);
     snapshot = focused.snap;
   }
-  const report = analyzeCaptured(snapshot, { devices: values.device ?? [], ids });
-  const shown = values.redact ? redactorFor(snapshot) : null;
+  const report = analyzeCaptured(snapshot, { devices, ids });
+  const shown = req.redact ? redactorFor(snapshot) : null;
   const out = (s: string) => (shown ? shown.text(s) : s);
-  if (values.html !== undefined) writeReportFile(values.html, out(htmlReport(snapshot, report)), io.cwd, { replace: false });
-  if (values.json) {
+  if (req.html !== undefined) writeReportFile(req.html, out(htmlReport(snapshot, report)), io.cwd, { replace: false });
+  if (req.json) {
     const earlierCaptures = before.map((b) => ({ label: b.label, file: b.file, from: b.from, to: b.to, verdict: { status: b.verdict.status, layer: b.verdict.layer, cause: b.verdict.cause, subject: b.verdict.subject } }));
     const doc = { ...jsonReport(snapshot, report), sectionsFound: sections, notUnderstood, earlierCaptures };
     io.stdout(JSON.stringify(shown ? shown.json(doc) : doc, null, 2) + '\n');
   } else {
-    const st = makeStyle(colourWanted(io.isTty, io.env, colour));
+    const st = makeStyle(colourWanted(io.isTty, io.env, req.colour));
     const text = renderTextReport(snapshot, report, st).replace('vfio-doctor check —', 'vfio-doctor analyze —');
     printText(io, out([text.trimEnd(), '', ...beforeLines(before, st), ...sectionLines(sections, st), '', ...notUnderstoodLines(notUnderstood, st), ''].join('\n')));
   }
-  return exitCodeFor(report, values.strict);
+  return report.verdict.status;
 }

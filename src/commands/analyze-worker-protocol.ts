@@ -1,8 +1,11 @@
 // The messages between analyze.ts and the analysis worker (analyze-worker.ts).
 
-/** What the worker is given: the command line and what of the main thread's Io the analysis reads. */
+import type { AnalyzeRequest } from './analyze-run.js';
+import type { Verdict } from '../analyze/verdict.js';
+
+/** What the worker is given: the request and what of the main thread's Io the analysis reads. */
 export interface AnalyzeJob {
-  argv: string[];
+  request: AnalyzeRequest;
   env: Record<string, string | undefined>;
   isTty: boolean;
   columns?: number;
@@ -14,5 +17,5 @@ export type FailureKind = 'usage' | 'input' | 'other';
 
 export type FromAnalyzeWorker =
   | { stream: 'stdout' | 'stderr'; text: string }
-  | { code: number }
+  | { status: Verdict['status'] }
   | { failed: { kind: FailureKind; message: string; stack?: string } };

@@ -1,5 +1,7 @@
 // The analysis worker: runs `analyze` as the main thread would (analyze-run.ts) and sends back what it
-// printed, then the exit code or the error that ended it. See analyze.ts for why a worker.
+// printed, then the verdict's status or the error that ended it. See analyze.ts for why a worker. It
+// loads only the analysis: the command line is read on the main thread (its options would bring the
+// snapshot store and its validator), and the exit code is made there (check's rule, with check).
 import { parentPort, workerData } from 'node:worker_threads';
 import { InputError, UsageError, type Io } from '../cli/command.js';
 import { InputReadError } from '../io/read-input.js';
@@ -22,12 +24,12 @@ const io: Io = {
 };
 
 function kindOf(err: unknown): FailureKind {
-  if (err instanceof UsageError || (typeof (err as { code?: unknown })?.code === 'string' && (err as { code: string }).code.startsWith('ERR_PARSE_ARGS'))) return 'usage';
+  if (err instanceof UsageError) return 'usage';
   if (err instanceof InputError || err instanceof InputReadError) return 'input';
   return 'other';
 }
 
-runAnalyze(job.argv, io).then(
-  (code) => send({ code }),
+runAnalyze(job.request, io).then(
+  (status) => send({ status }),
   (err: unknown) => send({ failed: { kind: kindOf(err), message: (err as Error)?.message ?? String(err), stack: (err as Error)?.stack } }),
 );

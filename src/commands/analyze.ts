@@ -9,8 +9,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ResourceLimits } from 'node:worker_threads';
 import { parseCommandLine } from '../cli/options.js';
+import { COLOR_OPTION, colourChoice, DEVICE_OPTION, HTML_OPTION, IDS_OPTION, JSON_OPTION, REDACT_OPTION, STRICT_OPTION } from '../cli/common-options.js';
 import { InputError, UsageError, type Command, type Io } from '../cli/command.js';
-import { ANALYZE_OPTIONS, runAnalyze } from './analyze-run.js';
+import { fullFunctionAddress } from '../pci/address.js';
+import type { Report } from '../analyze/analyze.js';
+import type { Verdict } from '../analyze/verdict.js';
+import { exitCodeFor } from './check.js';
+import { runAnalyze, type AnalyzeRequest } from './analyze-run.js';
 import { analyzeInWorker } from './analyze-in-worker.js';
 
 const MiB = 1024 * 1024;
@@ -35,11 +40,11 @@ const MIN_OLD_GENERATION_MB = 256;
 const OLD_GENERATION_PER_INPUT_BYTE = 4;
 
 /** The named files' total size when the run should be on a worker; null to stay on this thread. */
-function workerInputBytes(positionals: string[], io: Io): number | null {
+function workerInputBytes(files: string[], io: Io): number | null {
   const knob = io.env[THRESHOLD_ENV];
   const threshold = knob !== undefined && /^\d+$/.test(knob) ? Number(knob) : WORKER_FROM_BYTES;
   let total = 0;
-  for (const p of positionals) {
+  for (const p of files) {
     // Standard input is read by this thread's Io; whatever is not a plain file is refused on this thread.
     if (p === '-') return null;
     const st = fs.statSync(path.resolve(io.cwd, p), { throwIfNoEntry: false });
@@ -54,13 +59,40 @@ export function analyzeLimits(inputBytes: number): ResourceLimits {
   return { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, maxOldGenerationSizeMb: oldMb };
 }
 
-async function runOnWorker(argv: string[], io: Io, inputBytes: number): Promise<number> {
-  const job = { argv, env: { ...io.env }, isTty: io.isTty, columns: io.columns, cwd: io.cwd };
+const ANALYZE_OPTIONS = [
+  DEVICE_OPTION,
+  IDS_OPTION,
+  { name: 'vm', value: 'NAME|VMID', description: 'judge only the devices of this VM of the input (a libvirt domain name, a Proxmox VE VMID, a QEMU -name)', default: 'every VM the input defines', complete: 'none' },
+  HTML_OPTION,
+  JSON_OPTION,
+  COLOR_OPTION,
+  STRICT_OPTION,
+  REDACT_OPTION,
+] as const;
+
+function parseRequest(argv: string[]): { request: AnalyzeRequest; strict: boolean } {
+  const { values, positionals } = parseCommandLine(argv, ANALYZE_OPTIONS, { positionals: true });
+  const colour = colourChoice(values.color);
+  if (positionals.length === 0) throw new UsageError('name at least one file of pasted output, or - to read standard input');
+  for (const d of values.device ?? []) if (!fullFunctionAddress(d)) throw new UsageError(`--device ${d}: not a PCI address (expected 0000:01:00.0 or 01:00.0)`);
+  const ids = (values.ids ?? []).flatMap((s) => s.split(',')).filter(Boolean);
+  for (const i of ids) if (!/^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$/.test(i)) throw new UsageError(`--ids ${i}: expected VVVV:DDDD (hex vendor and device id)`);
+  const request = { files: positionals, devices: values.device ?? [], ids, vm: values.vm, html: values.html, json: values.json ?? false, colour, redact: values.redact ?? false };
+  return { request, strict: values.strict ?? false };
+}
+
+/** check's exit code (exitCodeFor), which reads only the verdict's status: that is all the worker sends. */
+function exitCode(status: Verdict['status'], strict: boolean): number {
+  return exitCodeFor({ verdict: { status } } as Report, strict);
+}
+
+async function runOnWorker(request: AnalyzeRequest, io: Io, inputBytes: number): Promise<Verdict['status']> {
+  const job = { request, env: { ...io.env }, isTty: io.isTty, columns: io.columns, cwd: io.cwd };
   const r = await analyzeInWorker(job, analyzeLimits(inputBytes));
   // A worker out of its heap (a paste unlike any measured) or unable to start: the same work here.
-  if (!r.ran) return runAnalyze(argv, io);
+  if (!r.ran) return runAnalyze(request, io);
   for (const p of r.printed) io[p.stream](p.text);
-  if ('code' in r) return r.code;
+  if ('status' in r) return r.status;
   const { kind, message, stack } = r.failed;
   if (kind === 'usage') throw new UsageError(message);
   if (kind === 'input') throw new InputError(message);
@@ -81,9 +113,8 @@ export const analyzeCommand: Command = {
     { command: 'vfio-doctor analyze --device 0a:00.0 --json paste.txt', says: 'judge one device of the paste, as JSON' },
   ],
   async run(argv, io) {
-    // A command line that does not parse fails here as it would on either thread.
-    const { positionals } = parseCommandLine(argv, ANALYZE_OPTIONS, { positionals: true });
-    const bytes = workerInputBytes(positionals, io);
-    return bytes === null ? runAnalyze(argv, io) : runOnWorker(argv, io, bytes);
+    const { request, strict } = parseRequest(argv);
+    const bytes = workerInputBytes(request.files, io);
+    return exitCode(bytes === null ? await runAnalyze(request, io) : await runOnWorker(request, io, bytes), strict);
   },
 };

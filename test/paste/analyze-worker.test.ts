@@ -78,7 +78,8 @@ test('a worker that runs out of its heap reports that it did not run, so the ana
   const file = path.join(dir, 'paste.txt');
   // Lines nobody understands are all kept (notUnderstood), so this needs far more than the heap given.
   fs.writeFileSync(file, Array.from({ length: 400_000 }, (_, i) => `chatter line ${i} of a long forum post`).join('\n'));
-  const job = { argv: ['paste.txt'], env: {}, isTty: false, cwd: dir };
+  const request = { files: ['paste.txt'], devices: [], ids: [], json: false, colour: 'never' as const, redact: false };
+  const job = { request, env: {}, isTty: false, cwd: dir };
   const r = await analyzeInWorker(job, { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8 });
   assert.equal(r.ran, false);
 });
