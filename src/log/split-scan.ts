@@ -16,14 +16,15 @@ import { scanWorkerSource, type WorkerSource } from './scan-worker-source.js';
 import type { KernelLogLine } from '../snapshot/types.js';
 
 /**
- * Files smaller than this are scanned on one thread: starting the worker (~60–90 ms, its code parsed
- * again) costs about what scanning 30–40 MB does.
+ * Files smaller than this are scanned on one thread: the worker's code runs 100–130 ms after it is
+ * started (Node's start of a thread, and the scanner and rule tables parsed again), as long as scanning
+ * 40–50 MB takes.
  */
 export const SPLIT_MIN_BYTES = 64 * 1024 * 1024;
 /**
- * The share of the file this thread scans: a little more than half, as the worker starts later.
- * Measured on the bench's 301 MB log, 2 cores: this thread's part ended ~0.55 of the way in when both
- * parts took the same time.
+ * The share of the file this thread scans: more than half, as the worker starts later. On the bench's
+ * 301 MB log (2 cores) the worker's part then ends 50–90 ms before this one; 0.50 measured the same
+ * within the noise, and 0.45 left this thread waiting.
  */
 const MAIN_SHARE = 0.55;
 
