@@ -3,6 +3,7 @@ import zlib from 'node:zlib';
 import { loadPciIds } from '../../pci/ids.js';
 import { note, type CollectContext } from '../context.js';
 import type { NameLookup } from './pci.js';
+import type { PciNames } from '../../snapshot/types.js';
 
 // Where distributions put the PCI id database (Debian: pci.ids package; Fedora/Arch: hwdata).
 const PCI_IDS_PATHS = ['/usr/share/misc/pci.ids', '/usr/share/hwdata/pci.ids', '/usr/share/pci.ids', '/usr/share/misc/pci.ids.gz'];
@@ -43,5 +44,16 @@ export function loadPciNames(ctx: CollectContext): NameLookup | null {
   }
   note(ctx, 'pci.ids', { status: 'read', path: where! });
   const db = loadPciIds(found.data);
-  return (d) => db.lookup(d.vendorId, d.deviceId, d.subsystemVendorId, d.subsystemDeviceId, d.classCode);
+  // A large host repeats a few models hundreds of times: each set of ids is looked up once, and every
+  // function gets its own copy of the names.
+  const seen = new Map<string, PciNames>();
+  return (d) => {
+    const key = `${d.vendorId} ${d.deviceId} ${d.subsystemVendorId} ${d.subsystemDeviceId} ${d.classCode}`;
+    let names = seen.get(key);
+    if (names === undefined) {
+      names = db.lookup(d.vendorId, d.deviceId, d.subsystemVendorId, d.subsystemDeviceId, d.classCode);
+      seen.set(key, names);
+    }
+    return { ...names };
+  };
 }
