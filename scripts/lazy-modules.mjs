@@ -146,6 +146,7 @@ export const LAZY_BUILTINS = {
   'node:child_process': ['spawn'],
   'node:zlib': ['createGunzip'],
   'node:stream/promises': ['pipeline'],
+  'node:net': ['Socket'],
 };
 
 const identifier = /^[A-Za-z_$][\w$]*$/;

@@ -7,6 +7,7 @@ import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 
+import { takeChildOutput } from './child-output.js';
 import { DECOMPRESSORS, type CompressedFormat } from './compression.js';
 import type { Deadline } from './deadline.js';
 import { InitramfsError } from './errors.js';
@@ -21,7 +22,8 @@ export interface DecompressedStream {
   /**
    * Hands each decoded chunk to `onChunk` as it arrives (no copying, no promise per chunk) until the end,
    * or until onChunk returns true; resolves true when it stopped that way. An error thrown by onChunk or
-   * met while reading rejects it.
+   * met while reading rejects it. A chunk may be a view of a buffer the next read reuses: it is valid
+   * only during the call.
    */
   consume(onChunk: (chunk: Buffer) => boolean): Promise<boolean>;
   /**
@@ -180,11 +182,16 @@ function openExternal(region: CompressedRegion, deadline: Deadline): Decompresse
     closeSync(fd);
   }
   const stdout = child.stdout as Readable;
+  // Read through one reused buffer (child-output.ts); the plain stream only for a child that never started.
+  const output = takeChildOutput(stdout);
   let stderr = '';
 
+  // The stdout stream child_process made never closes once its descriptor is taken over, so the child's
+  // 'close' never comes: its exit and the end of its stderr (the complaint read whole) are awaited instead.
+  const stderrDone = new Promise<void>((resolve) => child.stderr!.once('close', () => resolve()));
   const exited = new Promise<ExitStatus>((resolve) => {
     child.once('error', (error: NodeJS.ErrnoException) => resolve({ code: null, signal: null, spawnError: error }));
-    child.once('close', (code, signal) => resolve({ code, signal, spawnError: null }));
+    child.once('exit', (code, signal) => void stderrDone.then(() => resolve({ code, signal, spawnError: null })));
   });
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (text: string) => {
@@ -194,9 +201,13 @@ function openExternal(region: CompressedRegion, deadline: Deadline): Decompresse
   const stop = (): void => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   };
+  const closeOutput = (error?: Error): void => {
+    if (output) output.destroy(error);
+    else stdout.destroy(error);
+  };
   const unregister = deadline.register((error) => {
     stop();
-    stdout.destroy(error);
+    closeOutput(error);
   });
 
 
@@ -238,11 +249,19 @@ function openExternal(region: CompressedRegion, deadline: Deadline): Decompresse
 
   async function stopEarly(): Promise<void> {
     stop();
-    stdout.destroy();
+    closeOutput();
     await exited;
   }
 
-  return { consume: (onChunk) => consumeReadable(stdout, onChunk, unregister, (e) => e), finished, cancel: stop, stop: stopEarly };
+  const consume = (onChunk: (chunk: Buffer) => boolean): Promise<boolean> => {
+    if (!output) return consumeReadable(stdout, onChunk, unregister, (e) => e);
+    return output.consume(onChunk).finally(unregister);
+  };
+  const cancel = (): void => {
+    stop();
+    closeOutput();
+  };
+  return { consume, finished, cancel, stop: stopEarly };
 }
 
 /** The decoder's own complaint, on one line, without the blank and progress lines some tools print. */

@@ -125,12 +125,16 @@ async function judgedInput(
   // The image is asked only about vfio_pci and the targets' host drivers (besides its configuration files):
   // a sorted initramfs-tools image is read only until past their files.
   const modulesLimit = modulesStopLimit(kernel, imageModuleQuestions(ctx, kernel));
-  const initramfs = await readNextInitramfs(hfs, version, opts.initramfs, opts.cwd, timeoutMs, modulesLimit, started);
+  const image = readNextInitramfs(hfs, version, opts.initramfs, opts.cwd, timeoutMs, modulesLimit, started);
+  // Awaited below; the catch only keeps a failure from counting as unhandled while this thread goes on.
+  image.catch(() => undefined);
+  // What needs nothing from the image is read while the worker still walks it.
   const outOfTree = new Map<string, PreflightInput['outOfTree'] extends Map<string, infer V> ? V : never>();
   for (const m of kernel.onDisk.values()) {
     if (/\/(updates|extra)\//.test(m.path)) outOfTree.set(m.name, { ...m, signed: moduleSignedAt(hfs, m.path) });
   }
-  return { ctx, running, kernel, initramfs, cmdline: nextCmdline(hfs, snap, version), outOfTree };
+  const cmdline = nextCmdline(hfs, snap, version);
+  return { ctx, running, kernel, initramfs: await image, cmdline, outOfTree };
 }
 
 /** Runs one check on the input, holding it to its meta. */
