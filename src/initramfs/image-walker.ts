@@ -156,6 +156,11 @@ function segmentVisitor(
 }
 
 const HEAD_CHUNK = 1 << 20;
+/**
+ * The first read is short: most images are compressed from their first byte or after a small microcode
+ * archive, and reading a whole megabyte into fresh pages cost ~3.5 ms against ~0.4 ms for 64 KiB.
+ */
+const HEAD_FIRST_READ = 64 * 1024;
 /** Reads of a long uncompressed head between two turns of the event loop, where a deadline or cancel ends it. */
 const HEAD_CHUNKS_PER_TURN = 8;
 
@@ -177,9 +182,9 @@ async function walkUncompressedHead(
     // Reused for every read: the parser and the visitors copy what they keep.
     const chunk = Buffer.allocUnsafe(HEAD_CHUNK);
     for (let reads = 1; ; reads++) {
-      const n = readSync(fd, chunk, 0, chunk.length, null);
+      const n = readSync(fd, chunk, 0, reads === 1 ? HEAD_FIRST_READ : chunk.length, null);
       if (n === 0) break;
-      const foreign = parser.write(n === chunk.length ? chunk : chunk.subarray(0, n));
+      const foreign = parser.write(chunk.subarray(0, n));
       if (foreign >= 0) return foreign;
       if (reads % HEAD_CHUNKS_PER_TURN === 0) {
         await new Promise((resolve) => setImmediate(resolve));
@@ -222,6 +227,9 @@ async function walkCompressedRegion(
   // The head is read synchronously, so a cancel may have come in the meantime: no decoder is started then.
   if (deadline.error) throw deadline.error;
   const stream = openDecompressedStream({ file, offset, format }, deadline);
+  // Proven while the decoder starts (~8 ms of small reads for a 131 MB image; zstd's first output takes
+  // longer), not when the walk reaches the limit, where it would hold up the answer.
+  if (order !== null) frameChecked = isSingleZstdFrame(file, offset, size);
   let stopped: boolean;
   try {
     stopped = await stream.consume((chunk) => {
