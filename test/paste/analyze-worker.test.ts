@@ -7,9 +7,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli, type CliResult } from '../helpers/run-cli.js';
-import { caseOutputsDir } from '../helpers/paths.js';
+import { caseOutputsDir, repoRoot } from '../helpers/paths.js';
+import { build } from 'esbuild';
 import { analyzeInWorker } from '../../src/commands/analyze-in-worker.js';
 import { analyzeLimits } from '../../src/commands/analyze.js';
+import { runAnalyze, type AnalyzeRequest } from '../../src/commands/analyze-run.js';
+import type { Io } from '../../src/cli/command.js';
 
 const ON_WORKER = { VFIO_DOCTOR_ANALYZE_WORKER_BYTES: '0' };
 const ON_MAIN = { VFIO_DOCTOR_ANALYZE_WORKER_BYTES: String(Number.MAX_SAFE_INTEGER) };
@@ -87,4 +90,22 @@ test('a worker that runs out of its heap reports that it did not run, so the ana
 test('the worker\'s heap limits: small young generation; old space at least 256 MB and 4x the input', () => {
   assert.deepEqual(analyzeLimits(50 << 20), { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 256 });
   assert.deepEqual(analyzeLimits(200 << 20), { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 800 });
+});
+
+test('the worker as the bundle holds it (one CommonJS text, run with eval) prints what the main thread prints', async () => {
+  // As scripts/lazy-modules.mjs builds it (WORKER_MODULES): a text that may require only Node's built-ins.
+  // Without this a bundle whose worker could not run would pass every test, the main thread taking over.
+  const built = await build({ entryPoints: [path.join(repoRoot, 'src/commands/analyze-worker.ts')], bundle: true, platform: 'node', format: 'cjs', write: false, logLevel: 'silent' });
+  const text = (built.outputFiles[0] as { text: string }).text;
+  const name = fs.readdirSync(caseOutputsDir).filter((n) => n.endsWith('.txt'))[0]!;
+  for (const json of [false, true]) {
+    const request: AnalyzeRequest = { files: [name], devices: [], ids: [], json, colour: 'never', redact: false };
+    let here = '';
+    const io: Io = { stdout: (t) => void (here += t), stderr: (t) => void (here += t), readStdin: async () => Buffer.alloc(0), env: {}, isTty: false, cwd: caseOutputsDir };
+    const status = await runAnalyze(request, io);
+    const r = await analyzeInWorker({ request, env: {}, isTty: false, cwd: caseOutputsDir }, analyzeLimits(0), { script: text, eval: true });
+    assert.ok(r.ran && 'status' in r, JSON.stringify(r));
+    assert.equal(r.status, status);
+    assert.equal(r.printed.map((p) => p.text).join(''), here);
+  }
 });
