@@ -2,7 +2,7 @@
 // it printed with how it ended, or says that the worker gave out so that the caller can run it here.
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { analyzeWorkerSource } from './analyze-worker-source.js';
-import type { WorkerSource } from '../preflight/image-worker-source.js';
+import type { WorkerSource } from '../io/worker-source.js';
 import type { AnalyzeJob, FromAnalyzeWorker } from './analyze-worker-protocol.js';
 import type { Verdict } from '../analyze/verdict.js';
 

@@ -12,7 +12,6 @@ import { parseCommandLine } from '../cli/options.js';
 import { COLOR_OPTION, colourChoice, DEVICE_OPTION, HTML_OPTION, IDS_OPTION, JSON_OPTION, REDACT_OPTION, STRICT_OPTION } from '../cli/common-options.js';
 import { InputError, UsageError, type Command, type Io } from '../cli/command.js';
 import { fullFunctionAddress } from '../pci/address.js';
-import type { Report } from '../analyze/analyze.js';
 import type { Verdict } from '../analyze/verdict.js';
 import { exitCodeFor } from './check.js';
 import { runAnalyze, type AnalyzeRequest } from './analyze-run.js';
@@ -81,11 +80,6 @@ function parseRequest(argv: string[]): { request: AnalyzeRequest; strict: boolea
   return { request, strict: values.strict ?? false };
 }
 
-/** check's exit code (exitCodeFor), which reads only the verdict's status: that is all the worker sends. */
-function exitCode(status: Verdict['status'], strict: boolean): number {
-  return exitCodeFor({ verdict: { status } } as Report, strict);
-}
-
 async function runOnWorker(request: AnalyzeRequest, io: Io, inputBytes: number): Promise<Verdict['status']> {
   const job = { request, env: { ...io.env }, isTty: io.isTty, columns: io.columns, cwd: io.cwd };
   const r = await analyzeInWorker(job, analyzeLimits(inputBytes));
@@ -115,6 +109,6 @@ export const analyzeCommand: Command = {
   async run(argv, io) {
     const { request, strict } = parseRequest(argv);
     const bytes = workerInputBytes(request.files, io);
-    return exitCode(bytes === null ? await runAnalyze(request, io) : await runOnWorker(request, io, bytes), strict);
+    return exitCodeFor(bytes === null ? await runAnalyze(request, io) : await runOnWorker(request, io, bytes), strict);
   },
 };

@@ -31,9 +31,9 @@ import { evaluatePolicy, withPolicyFindings } from '../policy/evaluate.js';
 import { printText } from '../cli/print-text.js';
 
 /** Exit codes: 0 healthy (or warnings), 1 a failing finding, 2 usage/input, 3 warnings or undetermined with --strict. */
-export function exitCodeFor(r: Report, strict: boolean): number {
-  if (r.verdict.status === 'broken') return 1;
-  if ((r.verdict.status === 'warning' || r.verdict.status === 'undetermined') && strict) return 3;
+export function exitCodeFor(status: Report['verdict']['status'], strict: boolean): number {
+  if (status === 'broken') return 1;
+  if ((status === 'warning' || status === 'undetermined') && strict) return 3;
   return 0;
 }
 
@@ -146,6 +146,6 @@ export const checkCommand: Command = {
     if (values.json) io.stdout(JSON.stringify(shown ? shown.json(jsonReport(snap, report)) : jsonReport(snap, report), null, 2) + '\n');
     else if (values.markdown) io.stdout(out(markdownReport(snap, report)));
     else printText(io, out(renderTextReport(snap, report, makeStyle(colourWanted(io.isTty, io.env, colour)))));
-    return exitCodeFor(report, values.strict);
+    return exitCodeFor(report.verdict.status, values.strict);
   },
 };

@@ -12,7 +12,8 @@ import { Worker } from 'node:worker_threads';
 import { KeepWindow } from './keep-window.js';
 import { DEFAULT_MAX_LINES, scanKernelLog, type ScanOptions, type ScanResult } from './relevant.js';
 import { scanErrorFromWire, type FromScanWorker, type ScanJob } from './scan-worker-protocol.js';
-import { scanWorkerSource, type WorkerSource } from './scan-worker-source.js';
+import { scanWorkerSource } from './scan-worker-source.js';
+import type { WorkerSource } from '../io/worker-source.js';
 import type { KernelLogLine } from '../snapshot/types.js';
 
 /**

@@ -8,7 +8,8 @@ import { Worker } from 'node:worker_threads';
 import { summariseInitramfs } from '../collect/sources/initramfs.js';
 import type { InitramfsInfo } from '../snapshot/types.js';
 import { fromWire, type FromWorker, type ImageJob, type ToWorker } from './image-worker-protocol.js';
-import { imageWorkerSource, type WorkerSource } from './image-worker-source.js';
+import { imageWorkerSource } from './image-worker-source.js';
+import type { WorkerSource } from '../io/worker-source.js';
 
 export interface PendingImage {
   readonly job: ImageJob;
