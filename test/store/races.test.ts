@@ -70,6 +70,25 @@ test('a save whose pruning fails still prints the saved path; exit 2 with the re
   for (const f of old) assert.equal(fs.existsSync(path.join(store, f)), true);
 });
 
+test('a save by a user who cannot read the store\'s record of removed names: one line, exit 2, nothing saved', (t) => {
+  const setpriv = findTool('setpriv');
+  if (!setpriv || process.getuid?.() !== 0) return t.skip('needs root and setpriv (util-linux) to run the CLI as nobody');
+  const root = tmp(t);
+  const parent = tmp(t);
+  fs.chmodSync(root, 0o755);
+  fs.chmodSync(parent, 0o755);
+  const store = path.join(parent, 'snaps');
+  fs.mkdirSync(store);
+  fs.chmodSync(store, 0o1777);
+  // root's ledger, private as the store writes it: nobody cannot tell which names were handed out.
+  fs.writeFileSync(path.join(store, '.vfio-doctor.pruned'), '20200101T000000Z_6.1.0_unknown.json\n', { mode: 0o600 });
+  const r = spawnSync(setpriv, ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, 'snapshot', '--root', root, '--save', '--dir', store], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 2, r.stderr);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /^vfio-doctor snapshot: cannot read .*\.vfio-doctor\.pruned: permission denied \(run as root\)\n$/);
+  assert.deepEqual(fs.readdirSync(store), ['.vfio-doctor.pruned'], 'nothing saved, no lock left');
+});
+
 test('strangers in the store (a directory with a snapshot name, other files) do not block diff --last', async (t) => {
   const root = tmp(t);
   const store = path.join(tmp(t), 'snaps');
