@@ -1,6 +1,6 @@
-import test from 'node:test';
+import test, { type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -46,20 +46,36 @@ test('parallel snapshot --save --keep 3: every save reports its own name, and th
   for (const f of left) assert.equal(reported.filter((p) => path.basename(p) === f).length, 1);
 });
 
-test('a save whose pruning fails still prints the saved path; exit 2 with the reason', (t) => {
+/**
+ * An empty host and a sticky store of root's writable by all, and a way to run `snapshot --save` in it as
+ * nobody; null (the test skipped) without root or setpriv.
+ */
+function sharedStore(t: TestContext): { store: string; saveAsNobody: (extra: string[]) => SpawnSyncReturns<string> } | null {
   const setpriv = findTool('setpriv');
-  if (!setpriv || process.getuid?.() !== 0) return t.skip('needs root and setpriv (util-linux) to run the CLI as nobody');
+  if (!setpriv || process.getuid?.() !== 0) {
+    t.skip('needs root and setpriv (util-linux) to run the CLI as nobody');
+    return null;
+  }
   const root = tmp(t);
   const parent = tmp(t);
   fs.chmodSync(root, 0o755);
   fs.chmodSync(parent, 0o755);
   const store = path.join(parent, 'snaps');
-  // A sticky store writable by all: nobody may add snapshots but not remove root's older ones.
+  // Sticky: nobody may add snapshots but not remove or replace root's files.
   fs.mkdirSync(store);
   fs.chmodSync(store, 0o1777);
+  const saveAsNobody = (extra: string[]) =>
+    spawnSync(setpriv, ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, 'snapshot', '--root', root, '--save', '--dir', store, ...extra], { encoding: 'utf8', timeout: 60_000 });
+  return { store, saveAsNobody };
+}
+
+test('a save whose pruning fails still prints the saved path; exit 2 with the reason', (t) => {
+  const shared = sharedStore(t);
+  if (!shared) return;
+  const { store } = shared;
   const old = ['20200101T000000Z_6.1.0_unknown.json', '20200102T000000Z_6.1.0_unknown.json'];
   for (const f of old) fs.writeFileSync(path.join(store, f), '{}\n');
-  const r = spawnSync(setpriv, ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, 'snapshot', '--root', root, '--save', '--dir', store, '--keep', '1'], { encoding: 'utf8', timeout: 60_000 });
+  const r = shared.saveAsNobody(['--keep', '1']);
   assert.equal(r.status, 2, r.stderr);
   const saved = r.stdout.trim();
   assert.match(path.basename(saved), /^\d{8}T\d{6}Z_unknown_unknown\.json$/);
@@ -71,18 +87,12 @@ test('a save whose pruning fails still prints the saved path; exit 2 with the re
 });
 
 test('a save by a user who cannot read the store\'s record of removed names: one line, exit 2, nothing saved', (t) => {
-  const setpriv = findTool('setpriv');
-  if (!setpriv || process.getuid?.() !== 0) return t.skip('needs root and setpriv (util-linux) to run the CLI as nobody');
-  const root = tmp(t);
-  const parent = tmp(t);
-  fs.chmodSync(root, 0o755);
-  fs.chmodSync(parent, 0o755);
-  const store = path.join(parent, 'snaps');
-  fs.mkdirSync(store);
-  fs.chmodSync(store, 0o1777);
+  const shared = sharedStore(t);
+  if (!shared) return;
+  const { store } = shared;
   // root's ledger, private as the store writes it: nobody cannot tell which names were handed out.
   fs.writeFileSync(path.join(store, '.vfio-doctor.pruned'), '20200101T000000Z_6.1.0_unknown.json\n', { mode: 0o600 });
-  const r = spawnSync(setpriv, ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, 'snapshot', '--root', root, '--save', '--dir', store], { encoding: 'utf8', timeout: 60_000 });
+  const r = shared.saveAsNobody([]);
   assert.equal(r.status, 2, r.stderr);
   assert.equal(r.stdout, '');
   assert.match(r.stderr, /^vfio-doctor snapshot: cannot read .*\.vfio-doctor\.pruned: permission denied \(run as root\)\n$/);
