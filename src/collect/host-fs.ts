@@ -27,6 +27,11 @@ function statusOf(err: unknown): { status: SourceStatus; message: string } {
 
 const SCRATCH = Buffer.allocUnsafe(64 * 1024);
 
+function failed(err: unknown): Failed {
+  const { status, message } = statusOf(err);
+  return { ok: false, status, message };
+}
+
 /** What a symbolic link that leaves a capture is recorded as; it is never followed. */
 export const OUTSIDE_CAPTURE = 'points outside the capture (link not followed)';
 
@@ -42,8 +47,11 @@ function kindOf(st: fs.Stats): string {
 // O_NONBLOCK: a FIFO planted where a file belongs opens without waiting for a writer (and is then
 // refused by fstat); regular files ignore the flag.
 const READ_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY;
+// Under --root the last component is never followed by open(2) (openFd() checks a link's target first).
+const READ_FLAGS_NOFOLLOW = READ_FLAGS | fs.constants.O_NOFOLLOW;
 
-type Resolved = { ok: true; local: string } | { ok: false; status: SourceStatus; message: string };
+type Failed = { ok: false; status: SourceStatus; message: string };
+type Resolved = { ok: true; local: string } | Failed;
 
 /** An absolute path that path.posix.normalize would leave as it is: no "//", ".", ".." or trailing "/". */
 function isPlainAbsolute(p: string): boolean {
@@ -146,20 +154,26 @@ export class HostFs {
    * resolveLink() when it is a link, so that a link's target is checked before it is used.
    */
   private place(hostPath: string): Resolved {
-    if (this.root === '') return { ok: true, local: hostPath };
+    const local = this.placed(hostPath);
+    return typeof local === 'string' ? { ok: true, local } : local;
+  }
+
+  /** place() without the object around a success: the local path, or the failure. */
+  private placed(hostPath: string): string | Failed {
+    if (this.root === '') return hostPath;
     // Most paths are already normal ("/sys/devices/.../vendor"): split them without path.posix's
     // normalize, dirname, basename and join, which cost more than the read itself on a large host.
     if (isPlainAbsolute(hostPath)) {
       const slash = hostPath.lastIndexOf('/');
       const dir = this.resolveDir(slash === 0 ? '/' : hostPath.slice(0, slash));
       if (!dir.ok) return dir;
-      return { ok: true, local: dir.local === '/' ? hostPath.slice(slash) : dir.local + hostPath.slice(slash) };
+      return dir.local === '/' ? hostPath.slice(slash) : dir.local + hostPath.slice(slash);
     }
     const norm = path.posix.normalize('/' + hostPath);
-    if (norm === '/') return { ok: true, local: this.realRoot };
+    if (norm === '/') return this.realRoot;
     const dir = this.resolveDir(path.posix.dirname(norm));
     if (!dir.ok) return dir;
-    return { ok: true, local: path.join(dir.local, path.posix.basename(norm)) };
+    return path.join(dir.local, path.posix.basename(norm));
   }
 
   /** The local path for a host path with every link followed inside the capture; the failure otherwise. */
@@ -179,25 +193,30 @@ export class HostFs {
    * The caller closes the descriptor.
    */
   openFile(hostPath: string): ReadResult<number> {
-    const fail = (status: SourceStatus, message: string): ReadResult<number> => ({ ok: false, record: { status, path: hostPath, message } });
-    const placed = this.place(hostPath);
-    if (!placed.ok) return fail(placed.status, placed.message);
+    const fd = this.openFd(hostPath);
+    if (typeof fd !== 'number') return { ok: false, record: { status: fd.status, path: hostPath, message: fd.message } };
+    return { ok: true, value: fd, record: { status: 'read', path: hostPath } };
+  }
+
+  /**
+   * openFile() without the objects around a success (the descriptor, or the failure): a large host's
+   * collection opens thousands of attributes, and readAttr() drops the record of a success anyway.
+   */
+  private openFd(hostPath: string): number | Failed {
+    const local = this.placed(hostPath);
+    if (typeof local !== 'string') return local;
     let fd: number;
     try {
-      fd = fs.openSync(placed.local, this.root === '' ? READ_FLAGS : READ_FLAGS | fs.constants.O_NOFOLLOW);
+      fd = fs.openSync(local, this.root === '' ? READ_FLAGS : READ_FLAGS_NOFOLLOW);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ELOOP' || this.root === '') {
-        const { status, message } = statusOf(err);
-        return fail(status, message);
-      }
+      if ((err as NodeJS.ErrnoException).code !== 'ELOOP' || this.root === '') return failed(err);
       // The last component is a link: follow it only to a place inside the capture.
-      const full = this.resolveFully(placed.local);
-      if (!full.ok) return fail(full.status, full.message);
+      const full = this.resolveFully(local);
+      if (!full.ok) return full;
       try {
-        fd = fs.openSync(full.local, READ_FLAGS | fs.constants.O_NOFOLLOW);
+        fd = fs.openSync(full.local, READ_FLAGS_NOFOLLOW);
       } catch (err2) {
-        const { status, message } = statusOf(err2);
-        return fail(status, message);
+        return failed(err2);
       }
     }
     let st: fs.Stats;
@@ -205,15 +224,14 @@ export class HostFs {
       st = fs.fstatSync(fd);
     } catch (err) {
       fs.closeSync(fd);
-      const { status, message } = statusOf(err);
-      return fail(status, message);
+      return failed(err);
     }
     if (!st.isFile()) {
       fs.closeSync(fd);
-      if (st.isDirectory()) return fail('error', 'is a directory, expected a file');
-      return fail('error', `not a regular file (${kindOf(st)}), not read`);
+      if (st.isDirectory()) return { ok: false, status: 'error', message: 'is a directory, expected a file' };
+      return { ok: false, status: 'error', message: `not a regular file (${kindOf(st)}), not read` };
     }
-    return { ok: true, value: fd, record: { status: 'read', path: hostPath } };
+    return fd;
   }
 
   readText(hostPath: string, maxBytes = 1 << 20): ReadResult<string> {
@@ -224,15 +242,15 @@ export class HostFs {
 
   /** A one-line sysfs/procfs attribute, trimmed; null with the record when it cannot be read. */
   readAttr(hostPath: string): string | null {
-    const opened = this.openFile(hostPath);
-    if (!opened.ok) return null;
-    const fd = opened.value;
+    const fd = this.openFd(hostPath);
+    if (typeof fd !== 'number') return null;
     try {
       // One read into the scratch buffer, decoded from there: an attribute is a few bytes and arrives
       // in one read on sysfs. Anything longer, or a procfs file that may come in pieces, goes on
       // reading as readBytes does (the same 64 KiB cap).
       const n = fs.readSync(fd, SCRATCH, 0, SCRATCH.length, null);
-      if (n < SCRATCH.length && hostPath.startsWith('/sys/')) return n <= 0 ? '' : SCRATCH.toString('utf8', 0, n).trim();
+      // No encoding named: Buffer's toString() then decodes UTF-8 without looking the name up.
+      if (n < SCRATCH.length && hostPath.startsWith('/sys/')) return n <= 0 ? '' : SCRATCH.toString(undefined, 0, n).trim();
       if (n <= 0) return '';
       const first = Buffer.from(SCRATCH.subarray(0, n));
       const chunks: Buffer[] = [first];
@@ -248,6 +266,37 @@ export class HostFs {
       return (chunks.length === 1 ? first : Buffer.concat(chunks, total)).toString('utf8').trim();
     } catch {
       return null;
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  /**
+   * readBytes() of at most 64 KiB into memory the next read of any HostFs reuses, without the copy: for
+   * bytes decoded at once and dropped (a PCI function's config space: 4 KiB each, a thousand of them on
+   * a large host, made the young generation fill and be collected several times more).
+   */
+  readBytesTransient(hostPath: string, maxBytes: number): ReadResult<Uint8Array> {
+    if (maxBytes > SCRATCH.length) return this.readBytes(hostPath, maxBytes);
+    const opened = this.openFile(hostPath);
+    if (!opened.ok) return opened;
+    const fd = opened.value;
+    try {
+      const sysfs = hostPath.startsWith('/sys/');
+      let total = 0;
+      // The same reads as readBytes() makes, each placed after the last.
+      for (;;) {
+        const want = maxBytes - total;
+        if (want <= 0) break;
+        const n = fs.readSync(fd, SCRATCH, total, want, null);
+        if (n <= 0) break;
+        total += n;
+        if (n < want && sysfs) break;
+      }
+      return { ok: true, value: SCRATCH.subarray(0, total), record: opened.record };
+    } catch (err) {
+      const { status, message } = statusOf(err);
+      return { ok: false, record: { status, path: hostPath, message } };
     } finally {
       fs.closeSync(fd);
     }
@@ -319,10 +368,10 @@ export class HostFs {
 
   /** A link's own text; never followed, so it needs no containment of its target. */
   readLink(hostPath: string): string | null {
-    const placed = this.place(hostPath);
-    if (!placed.ok) return null;
+    const local = this.placed(hostPath);
+    if (typeof local !== 'string') return null;
     try {
-      return fs.readlinkSync(placed.local);
+      return fs.readlinkSync(local);
     } catch {
       return null;
     }
@@ -357,10 +406,10 @@ export class HostFs {
    * or readlink costs: for the attributes most devices lack (boot_vga, physfn, virtfn0).
    */
   has(hostPath: string): boolean {
-    const placed = this.place(hostPath);
-    if (!placed.ok) return false;
+    const local = this.placed(hostPath);
+    if (typeof local !== 'string') return false;
     try {
-      return fs.lstatSync(placed.local, { throwIfNoEntry: false }) !== undefined;
+      return fs.lstatSync(local, { throwIfNoEntry: false }) !== undefined;
     } catch {
       return false;
     }

@@ -18,7 +18,8 @@ function boolAttr(v: string | null): boolean | null {
 
 function readConfig(ctx: CollectContext, base: string): { config: PciConfig | null; status: SourceRecord } {
   const path = `${base}/config`;
-  const r = ctx.fs.readBytes(path, 4096);
+  // Decoded here and dropped: read without a copy of its own.
+  const r = ctx.fs.readBytesTransient(path, 4096);
   if (!r.ok) return { config: null, status: r.record };
   const bytes = r.value;
   if (bytes.length < 64) {
