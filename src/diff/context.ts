@@ -39,6 +39,16 @@ function identity(d: PciDevice): string {
   return `${d.vendorId}:${d.deviceId}:${d.subsystemVendorId ?? '-'}:${d.subsystemDeviceId ?? '-'}`;
 }
 
+/**
+ * identity(x) === identity(y), without building the two strings for every function at the same address
+ * on both sides (most of them): equal fields give equal strings, and only when a field differs is the
+ * string compared (a field holding ":" could still join to the same string).
+ */
+export function sameIdentity(x: PciDevice, y: PciDevice): boolean {
+  if (x.vendorId === y.vendorId && x.deviceId === y.deviceId && (x.subsystemVendorId ?? '-') === (y.subsystemVendorId ?? '-') && (x.subsystemDeviceId ?? '-') === (y.subsystemDeviceId ?? '-')) return true;
+  return identity(x) === identity(y);
+}
+
 function side(snap: Snapshot, opts: AnalysisOptions): Side {
   const byAddress = new Map<string, PciDevice>();
   for (const d of snap.pci) byAddress.set(d.address, d);
@@ -89,7 +99,7 @@ export function buildDiffContext(before: Snapshot, after: Snapshot, opts: Analys
   const aOnly: string[] = [];
   for (const [addr, d] of a.byAddress) {
     const other = b.byAddress.get(addr);
-    if (other && identity(other) === identity(d)) {
+    if (other && sameIdentity(other, d)) {
       aToB.set(addr, addr);
       bToA.set(addr, addr);
     } else aOnly.push(addr);

@@ -1,0 +1,157 @@
+// The diff's shortcuts against what they replace: messageKind runs two of its patterns only where
+// numberEnds says a number ends after their words, messageDevice runs its full-address pattern only
+// where mayHoldFullBdf finds two colons three apart, the context matches functions with sameIdentity
+// rather than two joined strings, and each change's id is checked against its class's meta once per id.
+// The replaced versions live here, as the reference; both run on every row's examples, a generated
+// log, lines made around each pattern's edges and random lines built from the patterns' own pieces.
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { logChunks } from '../../bench/kernel-log-gen.js';
+import { RULES } from '../../src/log/events/index.js';
+import { parsePrefix } from '../../src/log/prefix.js';
+import { messageDevice, messageKind, messageOfParsed, mayHoldFullBdf, numberEnds } from '../../src/diff/log-lines.js';
+import { sameIdentity } from '../../src/diff/context.js';
+import { declaresIdOnce, CHANGE_CLASSES } from '../../src/diff/diff.js';
+import { declaresId } from '../../src/analyze/rule.js';
+import type { PciDevice } from '../../src/snapshot/types.js';
+
+/** messageKind before numberEnds: every pattern run on a message holding its words. */
+function referenceKind(message: string): string {
+  let k = message.includes('0x') ? message.replace(/0x[0-9a-fA-F]+/g, '0x#') : message;
+  if (k.includes('fault addr') || k.includes('address=') || k.includes('index')) k = k.replace(/\b(fault addr|address=|index) ?[0-9a-fA-F]+\b/g, '$1 #');
+  if (k.includes(' callbacks suppressed')) k = k.replace(/\b\d+ callbacks suppressed/g, '# callbacks suppressed');
+  if (k.includes('ms')) k = k.replace(/\b\d+ ?ms\b/g, '#ms');
+  if (k.includes('status reg ') || k.includes('reason ')) k = k.replace(/\b(status reg|reason) \d+\b/g, '$1 #');
+  return k;
+}
+
+/** messageDevice before mayHoldFullBdf. */
+function referenceDevice(message: string): string | null {
+  const f = /\b([0-9a-fA-F]{4}):([0-9a-fA-F]{2}):([0-9a-fA-F]{2})\.([0-7])\b/.exec(message);
+  if (f) return `${f[1]!.toLowerCase()}:${f[2]!.toLowerCase()}:${f[3]!.toLowerCase()}.${f[4]}`;
+  const s = /\[(?:0x)?([0-9a-fA-F]{2}):(?:0x)?([0-9a-fA-F]{2})\.([0-7])\]|device=([0-9a-fA-F]{2}):([0-9a-fA-F]{2})\.([0-7])\b/.exec(message);
+  if (!s) return null;
+  return `0000:${(s[1] ?? s[4]!).toLowerCase()}:${(s[2] ?? s[5]!).toLowerCase()}.${s[3] ?? s[6]!}`;
+}
+
+/** Deterministic pseudo-random numbers (the same lines at every run). */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+// The words, numbers and separators the patterns turn on, put together at random.
+const PIECES = ['fault addr', 'address=', 'index', 'status reg', 'reason', ' callbacks suppressed', 'ms', '0x', '0X', ' ', ' ', '=', ':', '.', '[', ']', '_', 'x', 'g', 'F', 'a', '0', '7', '12', '0000', 'ff', 'reindex', 'device=', '0b:00.0', '0000:03:00.0', '03:00', 'é', '#', ';', '-'];
+
+function randomLines(count: number): string[] {
+  const next = rng(16);
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) {
+    let s = '';
+    const n = 1 + Math.floor(next() * 12);
+    for (let j = 0; j < n; j++) s += PIECES[Math.floor(next() * PIECES.length)];
+    out.push(s);
+  }
+  return out;
+}
+
+/** Each word of the patterns followed by every kind of ending: at the end, before a word or non-word character, spaced once or twice. */
+function edgeLines(): string[] {
+  const out: string[] = [];
+  for (const word of ['fault addr', 'address=', 'index', 'status reg', 'reason', 'fault addr ', 'address= ', 'index ', 'status reg ', 'reason ']) {
+    for (const number of ['', '1', '0x1f', '0x#', 'abc', 'ABC', 'fg', '09', '9z', '12_', '12.', '12 ', '12]', ' 12', '  12', 'é']) {
+      out.push(`${word}${number}`, `x${word}${number}`, `${word}${number}x`, `${word}${number} ${word}7`, `[${word}${number}]`);
+    }
+  }
+  out.push('', ':', '::', ':ab:', '0000:03:00.0', 'x0000:03:00.0', '0000:03:00.8', 'a:bc:de.1', '1234:56:78.9', 'pci 0000:0G:00.0', '[00:00.0]', '[0x0b:0x00.3]');
+  return out;
+}
+
+function messages(): string[] {
+  const lines: string[] = RULES.flatMap((r) => [...r.examples]);
+  for (const chunk of logChunks(1024 * 1024, 11, { deviceShare: 0.2 })) lines.push(...chunk.toString('utf8').split('\n').filter((l) => l !== ''));
+  return [...lines.map((l) => messageOfParsed(parsePrefix(l.trim()))), ...edgeLines(), ...randomLines(50_000)];
+}
+
+test('messageKind and messageDevice give what the patterns alone give, on examples, a generated log, edge cases and random lines', () => {
+  const all = messages();
+  assert.ok(all.length > 55_000, `only ${all.length} messages`);
+  let masked = 0;
+  let named = 0;
+  for (const m of all) {
+    const kind = referenceKind(m);
+    assert.equal(messageKind(m), kind, m);
+    assert.equal(messageDevice(m), referenceDevice(m), m);
+    if (kind !== m) masked++;
+    if (referenceDevice(m) !== null) named++;
+  }
+  // The lines exercise the patterns: many are masked, many name a device.
+  assert.ok(masked > 5000, `${masked} masked`);
+  assert.ok(named > 1000, `${named} name a device`);
+});
+
+test('numberEnds: a number ends after the word, or not', () => {
+  const rows: [string, string, 0 | 1, boolean, boolean][] = [
+    ['fault addr 1f', 'fault addr', 1, true, true],
+    ['fault addr1f', 'fault addr', 1, true, true],
+    ['fault addr 0x#', 'fault addr', 1, true, false],
+    ['fault addr  1f', 'fault addr', 1, true, false],
+    ['fault addr 1fg', 'fault addr', 1, true, false],
+    ['fault addr 1f]', 'fault addr', 1, true, true],
+    ['fault addr x fault addr 2', 'fault addr', 1, true, true],
+    ['reason 06]', 'reason ', 0, false, true],
+    ['reason 0x#', 'reason ', 0, false, false],
+    ['reason 6a', 'reason ', 0, false, false],
+    ['reason 6_', 'reason ', 0, false, false],
+    ['reason 6', 'reason ', 0, false, true],
+    ['no word here 12', 'reason ', 0, false, false],
+  ];
+  for (const [s, word, spaces, hex, want] of rows) assert.equal(numberEnds(s, word, spaces, hex), want, s);
+  // The shortcut would be wrong if it said no where the pattern matches: these must say yes.
+  assert.equal(mayHoldFullBdf('vfio-pci 0000:03:00.0: x'), true);
+  assert.equal(mayHoldFullBdf('DMAR: [DMA Read] Request device [03:00.0]'), false);
+});
+
+function fn(ids: Partial<PciDevice>): PciDevice {
+  return { vendorId: '10de', deviceId: '2204', subsystemVendorId: '1458', subsystemDeviceId: '403b', ...ids } as PciDevice;
+}
+
+test('sameIdentity is identity(x) === identity(y), fields that join to the same text included', () => {
+  const identity = (d: PciDevice) => `${d.vendorId}:${d.deviceId}:${d.subsystemVendorId ?? '-'}:${d.subsystemDeviceId ?? '-'}`;
+  const variants: Partial<PciDevice>[] = [
+    {},
+    { vendorId: '8086' },
+    { deviceId: '2205' },
+    { subsystemVendorId: null },
+    { subsystemDeviceId: null },
+    { subsystemVendorId: '-' },
+    { subsystemVendorId: null, subsystemDeviceId: null },
+    { subsystemVendorId: '-', subsystemDeviceId: '-' },
+    { vendorId: '10de:2204', deviceId: '1458' },
+    { vendorId: '10de', deviceId: '2204:1458', subsystemVendorId: '403b', subsystemDeviceId: null },
+  ];
+  let joinedEqual = 0;
+  for (const x of variants) {
+    for (const y of variants) {
+      const want = identity(fn(x)) === identity(fn(y));
+      assert.equal(sameIdentity(fn(x), fn(y)), want, `${JSON.stringify(x)} ${JSON.stringify(y)}`);
+      if (want && JSON.stringify(x) !== JSON.stringify(y)) joinedEqual++;
+    }
+  }
+  // Rows whose fields differ but join to the same text: the string comparison is still made for them.
+  assert.ok(joinedEqual >= 4, `${joinedEqual}`);
+});
+
+test('declaresIdOnce answers as declaresId, asked once or many times', () => {
+  const ids = ['log-new-dma-fault', 'log-gone-aer', 'log-new-', 'driver-changed', 'driver-changed-x', 'iommu-group-merged', 'dev-node-lost', 'LOG-NEW-X', 'log-new-a/b'];
+  for (let round = 0; round < 2; round++) {
+    for (const cls of CHANGE_CLASSES) {
+      const listed = cls.meta.reports ?? [];
+      for (const id of ids) assert.equal(declaresIdOnce(listed, id), declaresId(listed, id), `${cls.meta.id} ${id}`);
+    }
+  }
+});
