@@ -124,7 +124,14 @@ test('a table of any shape: literals shorter than two characters, non-ASCII, emp
     row('g', ['\u0101\u0102'], /\u0101/),
     row('h', ['abcd'], /abcd/),
     row('i', ['ab'], /ab/),
+    // Literals of four characters or more whose pair starts no shorter literal: found through the quad bit set, up to the line's end.
+    row('j', ['qrst'], /qrst$/),
+    row('k', ['mnopq'], /mnopq$/),
+    row('l', ['mnp\u0101'], /mnp\u0101$/),
+    row('m', ['ghi'], /ghi/),
   ];
-  const texts = ['é1', 'abc', 'abd', 'xy', 'xxxy', 'zz top', 'bcd', 'cd b', 'a\u0101\u0102', 'abcd', 'é', '', 'b', 'c'];
+  const texts = ['é1', 'abc', 'abd', 'xy', 'xxxy', 'zz top', 'bcd', 'cd b', 'a\u0101\u0102', 'abcd', 'é', '', 'b', 'c', 'qrst', 'a qrst', 'qrs', 'mnopq', 'a mnopq', 'mnop', 'mnopr', 'mnp\u0101', 'a mnp\u0101', 'mnp\u0181', 'ghi', 'a ghi', 'ghij'];
+  // The rows above are the ones these texts decode to (a row the index missed would leave them null).
+  for (const [text, kind] of [['a qrst', 'j'], ['mnopq', 'k'], ['a mnp\u0101', 'l'], ['a ghi', 'm'], ['ghij', 'm']] as const) assert.equal(applyRules(rules, { n: 0, text })?.kind, kind, text);
   for (const text of texts) assert.deepEqual(applyRules(rules, { n: 0, text }), reference(rules, { n: 0, text }), text);
 });
