@@ -24,6 +24,13 @@ export interface DiffContext {
   /** Address in the earlier snapshot -> address of the same function in the later one. */
   aToB: Map<string, string>;
   bToA: Map<string, string>;
+  /**
+   * The matched functions themselves, in aToB's order: matchedA[i] (at an address x of the earlier
+   * snapshot) is the function matchedB[i] of the later one (at aToB.get(x)). The classes that look at
+   * every matched pair read these rather than two address lookups a pair.
+   */
+  matchedA: PciDevice[];
+  matchedB: PciDevice[];
   /** Same vendor:device:subsystem found at another address. */
   moved: { from: string; to: string }[];
   appeared: string[];
@@ -96,12 +103,16 @@ export function buildDiffContext(before: Snapshot, after: Snapshot, opts: Analys
   const b = side(after, opts);
   const aToB = new Map<string, string>();
   const bToA = new Map<string, string>();
+  const matchedA: PciDevice[] = [];
+  const matchedB: PciDevice[] = [];
   const aOnly: string[] = [];
   for (const [addr, d] of a.byAddress) {
     const other = b.byAddress.get(addr);
     if (other && sameIdentity(other, d)) {
       aToB.set(addr, addr);
       bToA.set(addr, addr);
+      matchedA.push(d);
+      matchedB.push(other);
     } else aOnly.push(addr);
   }
   const bOnly = [...b.byAddress.keys()].filter((x) => !bToA.has(x));
@@ -111,6 +122,8 @@ export function buildDiffContext(before: Snapshot, after: Snapshot, opts: Analys
   for (const m of moved) {
     aToB.set(m.from, m.to);
     bToA.set(m.to, m.from);
+    matchedA.push(a.byAddress.get(m.from) as PciDevice);
+    matchedB.push(b.byAddress.get(m.to) as PciDevice);
   }
   const isTargetA = (x: string) => {
     if (a.analysis.isTarget(x)) return true;
@@ -127,6 +140,8 @@ export function buildDiffContext(before: Snapshot, after: Snapshot, opts: Analys
     b,
     aToB,
     bToA,
+    matchedA,
+    matchedB,
     moved,
     appeared,
     disappeared,

@@ -1,20 +1,24 @@
 // The diff's shortcuts against what they replace: messageKind runs two of its patterns only where
 // numberEnds says a number ends after their words, messageDevice runs its full-address pattern only
 // where mayHoldFullBdf finds two colons three apart, the context matches functions with sameIdentity
-// rather than two joined strings, and each change's id is checked against its class's meta once per id.
+// rather than two joined strings (and lists the matched functions for the classes that read every pair),
+// and each change's id is checked against its class's meta once per id.
 // The replaced versions live here, as the reference; both run on every row's examples, a generated
 // log, lines made around each pattern's edges and random lines built from the patterns' own pieces.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { logChunks } from '../../bench/kernel-log-gen.js';
 import { RULES } from '../../src/log/events/index.js';
 import { parsePrefix } from '../../src/log/prefix.js';
 import { messageDevice, messageKind, messageOfParsed, mayHoldFullBdf, numberEnds } from '../../src/diff/log-lines.js';
-import { sameIdentity } from '../../src/diff/context.js';
+import { buildDiffContext, sameIdentity } from '../../src/diff/context.js';
 import { declaresIdOnce, CHANGE_CLASSES } from '../../src/diff/diff.js';
 import { declaresId } from '../../src/analyze/rule.js';
-import type { PciDevice } from '../../src/snapshot/types.js';
+import type { PciDevice, Snapshot } from '../../src/snapshot/types.js';
+import { repoRoot } from '../helpers/paths.js';
 
 /** messageKind before numberEnds: every pattern run on a message holding its words. */
 function referenceKind(message: string): string {
@@ -154,4 +158,43 @@ test('declaresIdOnce answers as declaresId, asked once or many times', () => {
       for (const id of ids) assert.equal(declaresIdOnce(listed, id), declaresId(listed, id), `${cls.meta.id} ${id}`);
     }
   }
+});
+
+function fixtureSnapshots(): Snapshot[] {
+  const dir = path.join(repoRoot, 'test', 'fixtures', 'vm');
+  return fs.readdirSync(dir).map((name) => JSON.parse(fs.readFileSync(path.join(dir, name, 'snapshot.json'), 'utf8')) as Snapshot);
+}
+
+/** The same host with one endpoint found at another address (a card moved): a pair matched by identity, not address. */
+function withMovedEndpoint(s: Snapshot): Snapshot | null {
+  const c = structuredClone(s);
+  const d = c.pci.find((x) => !x.classCode.startsWith('06'));
+  if (!d) return null;
+  d.address = '0000:7f:00.0';
+  return c;
+}
+
+test('matchedA / matchedB are aToB\'s pairs, in its order, as the functions at those addresses', () => {
+  const snaps = fixtureSnapshots();
+  const pairs: [Snapshot, Snapshot][] = [];
+  for (const a of snaps) for (const b of snaps) pairs.push([a, b]);
+  let moved = 0;
+  for (const a of snaps) {
+    const b = withMovedEndpoint(a);
+    if (b) pairs.push([a, b], [b, a]);
+  }
+  for (const [a, b] of pairs) {
+    const ctx = buildDiffContext(a, b);
+    assert.deepEqual(
+      ctx.matchedA.map((d, i) => [d.address, ctx.matchedB[i]!.address]),
+      [...ctx.aToB],
+    );
+    ctx.matchedA.forEach((d, i) => {
+      assert.equal(d, ctx.a.byAddress.get(d.address));
+      assert.equal(ctx.matchedB[i], ctx.b.byAddress.get(ctx.aToB.get(d.address)!));
+    });
+    moved += ctx.moved.length;
+  }
+  // The pairs hold functions matched at another address, which the list takes after those at the same one.
+  assert.ok(moved >= 4, `${moved} moved`);
 });

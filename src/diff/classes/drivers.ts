@@ -22,11 +22,13 @@ export const drivers: ChangeClass = {
     reports: ['driver-changed'],
   },
   compare(ctx, out) {
-    for (const [x, y] of ctx.aToB) {
-      const da = ctx.a.byAddress.get(x)!;
-      const db = ctx.b.byAddress.get(y)!;
+    for (let i = 0; i < ctx.matchedA.length; i++) {
+      const da = ctx.matchedA[i]!;
+      const db = ctx.matchedB[i]!;
       const overrideChanged = da.driverOverride !== db.driverOverride;
       if (da.driver === db.driver && !overrideChanged) continue;
+      const x = da.address;
+      const y = db.address;
       const target = ctx.isTargetA(x) || ctx.isTargetB(y);
       let kind: ChangeKind = 'neutral';
       if (target) {

@@ -30,9 +30,11 @@ export const resetMethods: ChangeClass = {
     // The file exists from 5.15; on older kernels its absence says nothing.
     const fileA = kernelAtLeast(ctx.a.analysis.kernel, 5, 15) !== false;
     const fileB = kernelAtLeast(ctx.b.analysis.kernel, 5, 15) !== false;
-    for (const [x, y] of ctx.aToB) {
-      const da = ctx.a.byAddress.get(x)!;
-      const db = ctx.b.byAddress.get(y)!;
+    for (let i = 0; i < ctx.matchedA.length; i++) {
+      const da = ctx.matchedA[i]!;
+      const db = ctx.matchedB[i]!;
+      const x = da.address;
+      const y = db.address;
       if (isBridge(db)) continue;
       let was = da.resetMethods;
       let now = db.resetMethods;
