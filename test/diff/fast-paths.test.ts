@@ -2,7 +2,8 @@
 // numberEnds says a number ends after their words, messageDevice runs its full-address pattern only
 // where mayHoldFullBdf finds two colons three apart, the context matches functions with sameIdentity
 // rather than two joined strings (and lists the matched functions for the classes that read every pair),
-// and each change's id is checked against its class's meta once per id.
+// each change's id is checked against its class's meta once per id, and the kernel-log class groups hits
+// without key strings and builds the later log's kinds only when the earlier log lacks a message.
 // The replaced versions live here, as the reference; both run on every row's examples, a generated
 // log, lines made around each pattern's edges and random lines built from the patterns' own pieces.
 
@@ -14,7 +15,12 @@ import { logChunks } from '../../bench/kernel-log-gen.js';
 import { RULES } from '../../src/log/events/index.js';
 import { parsePrefix } from '../../src/log/prefix.js';
 import { messageDevice, messageKind, messageOfParsed, mayHoldFullBdf, numberEnds } from '../../src/diff/log-lines.js';
-import { buildDiffContext, sameIdentity } from '../../src/diff/context.js';
+import { buildDiffContext, sameIdentity, type DiffContext } from '../../src/diff/context.js';
+import { logHits, type LogHit } from '../../src/diff/log-hits.js';
+import { byCategoryAndDevice, kernelLog } from '../../src/diff/classes/kernel-log.js';
+import { change, type ChangeSink } from '../../src/diff/classes/class.js';
+import type { Change } from '../../src/diff/types.js';
+import { LOG_DIFF_CLASSES } from '../../src/log/events/diff-classes.js';
 import { declaresIdOnce, CHANGE_CLASSES } from '../../src/diff/diff.js';
 import { declaresId } from '../../src/analyze/rule.js';
 import type { PciDevice, Snapshot } from '../../src/snapshot/types.js';
@@ -197,4 +203,108 @@ test('matchedA / matchedB are aToB\'s pairs, in its order, as the functions at t
   }
   // The pairs hold functions matched at another address, which the list takes after those at the same one.
   assert.ok(moved >= 4, `${moved} moved`);
+});
+
+/** byCategoryAndDevice before its index: one map keyed by category and device joined in a string. */
+function referenceGroups(hits: LogHit[]): LogHit[][] {
+  const m = new Map<string, LogHit[]>();
+  for (const h of hits) {
+    const key = `${h.category.id}\u0000${h.device ?? ''}`;
+    const list = m.get(key);
+    if (list) list.push(h);
+    else m.set(key, [h]);
+  }
+  for (const [key, list] of m) {
+    if (!key.endsWith('\u0000')) continue;
+    const id = key.slice(0, -1);
+    const home = [...m.entries()].find(([k]) => k !== key && k.startsWith(`${id}\u0000`));
+    if (!home) continue;
+    home[1].push(...list);
+    home[1].sort((x, y) => x.line - y.line);
+    m.delete(key);
+  }
+  return [...m.values()];
+}
+
+/** The kernel-log class's comparison before it skipped the kinds nobody asks about (its code then, verbatim). */
+function referenceKernelLog(ctx: DiffContext, out: ChangeSink): void {
+  const la = ctx.a.snap.kernelLog!;
+  const lb = ctx.b.snap.kernelLog!;
+  const SHOWN = 6;
+  const evidence = (hits: LogHit[], source: string, newer: boolean) => {
+    const ev = hits.slice(0, SHOWN).map((h) => ({ what: `line ${h.line}`, before: newer ? null : h.message, after: newer ? h.message : null, source }));
+    if (hits.length > SHOWN) ev.push({ what: `and ${hits.length - SHOWN} more`, before: null, after: null, source });
+    return ev;
+  };
+  const { a: hitsA, b: hitsB } = logHits(la.lines, lb.lines);
+  const kindsA = new Set(hitsA.map((h) => h.kind));
+  const kindsB = new Set(hitsB.map((h) => h.kind));
+  for (const hits of referenceGroups(hitsB.filter((h) => !h.inOther))) {
+    const { category } = hits[0]!;
+    const device = hits.find((h) => h.device !== null)?.device ?? null;
+    const recurring = hits.every((h) => kindsA.has(h.kind));
+    const where = device ? ` from ${device}` : '';
+    out.add(change(`log-new-${category.id}`, category.layer, recurring ? 'neutral' : 'regression', `${recurring ? 'Recurring' : 'New'} ${category.title}${where} in the kernel log (${hits.length} line${hits.length > 1 ? 's' : ''})`, evidence(hits, lb.from, true), { subject: device, cause: recurring ? null : category.cause }));
+  }
+  for (const hits of referenceGroups(hitsA.filter((h) => !h.inOther && !kindsB.has(h.kind)))) {
+    const { category } = hits[0]!;
+    const device = hits.find((h) => h.device !== null)?.device ?? null;
+    out.add(change(`log-gone-${category.id}`, category.layer, 'neutral', `${category.title}${device ? ` from ${device}` : ''} no longer in the kernel log`, evidence(hits, la.from, false), { subject: device ? ctx.aToB.get(device) ?? device : null }));
+  }
+}
+
+/** Lines of every diff class, for several devices and numbers, with a device-less line and lines of no class. */
+function logPool(): string[] {
+  const pool: string[] = ['DMAR: DRHD: handling fault status reg 2', 'DMAR: DRHD: handling fault status reg 3', 'Linux version 6.8.12-4-pve', 'pci 0000:00:01.0: PME# supported from D0 D3hot'];
+  for (const r of RULES) {
+    if (r.diff === null) continue;
+    for (const e of r.examples) pool.push(e, e.replace(/0000:0[0-9a-f]:/g, '0000:0e:').replace(/\[0[0-9a-f]:/g, '[0e:'), e.replace(/0x[0-9a-f]{4}/g, '0x9abc'));
+  }
+  return pool;
+}
+
+function kernelLogCtx(a: string[], b: string[]): DiffContext {
+  const log = (lines: string[], from: string) => ({ lines: lines.map((text, i) => ({ n: i + 1, text: `[ ${(i * 1.5).toFixed(6)}] ${text}` })), from, droppedLines: 0 });
+  return {
+    a: { snap: { kernelLog: log(a, 'journalctl -k -b -1') } },
+    b: { snap: { kernelLog: log(b, 'dmesg') } },
+    aToB: new Map([['0000:0e:00.0', '0000:0f:00.0']]),
+  } as unknown as DiffContext;
+}
+
+test('the kernel-log class reports what its code before the shortcuts reported, on random pairs of logs', () => {
+  const pool = logPool();
+  const next = rng(7);
+  const pick = (n: number) => Array.from({ length: n }, () => pool[Math.floor(next() * pool.length)]!);
+  const seen = new Set<string>();
+  for (let trial = 0; trial < 400; trial++) {
+    // Empty, small and large logs on either side, so that kinds are and are not shared and asked about.
+    const sizes = [0, 1, 5, 40];
+    const ctx = kernelLogCtx(pick(sizes[trial % 4]!), pick(sizes[Math.floor(trial / 4) % 4]!));
+    const got: Change[] = [];
+    const want: Change[] = [];
+    kernelLog.compare(ctx, { add: (c) => void got.push(c), note: () => undefined });
+    referenceKernelLog(ctx, { add: (c) => void want.push(c), note: () => undefined });
+    assert.deepEqual(got, want, `trial ${trial}`);
+    for (const c of got) seen.add(`${c.id} ${c.kind}`);
+  }
+  // New, recurring and gone messages all came up.
+  for (const id of ['log-new-dma-fault regression', 'log-new-dma-fault neutral', 'log-gone-dma-fault neutral', 'log-new-bar-conflict regression', 'log-gone-aer neutral']) assert.ok(seen.has(id), `${id}: ${[...seen].join(', ')}`);
+});
+
+test('byCategoryAndDevice groups as the string-keyed map did, device-less hits joining their category\'s first device', () => {
+  const next = rng(3);
+  const categories = LOG_DIFF_CLASSES.slice(0, 3);
+  for (let trial = 0; trial < 2000; trial++) {
+    const hits: LogHit[] = Array.from({ length: Math.floor(next() * 12) }, () => ({
+      category: categories[Math.floor(next() * categories.length)]!,
+      message: '',
+      kind: '',
+      device: [null, '0000:01:00.0', '0000:02:00.0'][Math.floor(next() * 3)]!,
+      line: Math.floor(next() * 100),
+      inOther: false,
+    }));
+    const id = (groups: LogHit[][]) => groups.map((g) => g.map((h) => hits.indexOf(h)));
+    assert.deepEqual(id(byCategoryAndDevice(hits)), id(referenceGroups(hits)), JSON.stringify(hits));
+  }
 });

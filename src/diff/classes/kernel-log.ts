@@ -24,24 +24,39 @@ function evidence(hits: LogHit[], source: string, newer: boolean): DiffEvidence[
  * One group per category and device. Lines of a category that name no device ("DRHD: handling fault
  * status reg 2") go with the first group of that category that does, as they are part of its report.
  */
-function byCategoryAndDevice(hits: LogHit[]): LogHit[][] {
-  const m = new Map<string, LogHit[]>();
+export function byCategoryAndDevice(hits: LogHit[]): LogHit[][] {
+  // Groups in order of their first line; looked up by category, then device ('' for none), so that no
+  // key string is built and hashed for every hit (a flood of faults is hundreds of hits).
+  const groups: { category: string; device: string; list: LogHit[] }[] = [];
+  const index = new Map<string, Map<string, LogHit[]>>();
   for (const h of hits) {
-    const key = `${h.category.id}\u0000${h.device ?? ''}`;
-    const list = m.get(key);
+    const device = h.device ?? '';
+    let byDevice = index.get(h.category.id);
+    if (byDevice === undefined) {
+      byDevice = new Map();
+      index.set(h.category.id, byDevice);
+    }
+    const list = byDevice.get(device);
     if (list) list.push(h);
-    else m.set(key, [h]);
+    else {
+      const fresh = [h];
+      byDevice.set(device, fresh);
+      groups.push({ category: h.category.id, device, list: fresh });
+    }
   }
-  for (const [key, list] of m) {
-    if (!key.endsWith('\u0000')) continue;
-    const id = key.slice(0, -1);
-    const home = [...m.entries()].find(([k]) => k !== key && k.startsWith(`${id}\u0000`));
-    if (!home) continue;
-    home[1].push(...list);
-    home[1].sort((x, y) => x.line - y.line);
-    m.delete(key);
+  const out: LogHit[][] = [];
+  for (const g of groups) {
+    if (g.device === '') {
+      const home = groups.find((o) => o.category === g.category && o.device !== '');
+      if (home) {
+        home.list.push(...g.list);
+        home.list.sort((x, y) => x.line - y.line);
+        continue;
+      }
+    }
+    out.push(g.list);
   }
-  return [...m.values()];
+  return out;
 }
 
 export const kernelLog: ChangeClass = {
@@ -64,12 +79,15 @@ export const kernelLog: ChangeClass = {
     if (la.droppedLines > 0) out.note(`the earlier kernel log was cut to its first and last lines (${la.droppedLines} dropped): a message from the dropped middle can show as new`);
     const { a: hitsA, b: hitsB } = logHits(la.lines, lb.lines);
     const kindsA = new Set(hitsA.map((h) => h.kind));
-    const kindsB = new Set(hitsB.map((h) => h.kind));
+    // The later log's kinds are asked about only for the earlier log's messages it lacks: often none.
+    const lacking = hitsA.filter((h) => !h.inOther);
+    const kindsB = lacking.length > 0 ? new Set(hitsB.map((h) => h.kind)) : null;
     const fresh = byCategoryAndDevice(hitsB.filter((h) => !h.inOther));
     for (const hits of fresh) {
       const { category } = hits[0]!;
       const device = hits.find((h) => h.device !== null)?.device ?? null;
-      const recurring = hits.every((h) => kindsA.has(h.kind));
+      // An empty set has nothing to match: every() would ask it each kind, and each is a long string to hash.
+      const recurring = kindsA.size > 0 && hits.every((h) => kindsA.has(h.kind));
       const where = device ? ` from ${device}` : '';
       out.add(
         change(`log-new-${category.id}`, category.layer, recurring ? 'neutral' : 'regression', `${recurring ? 'Recurring' : 'New'} ${category.title}${where} in the kernel log (${hits.length} line${hits.length > 1 ? 's' : ''})`, evidence(hits, lb.from, true), {
@@ -78,7 +96,7 @@ export const kernelLog: ChangeClass = {
         }),
       );
     }
-    const gone = byCategoryAndDevice(hitsA.filter((h) => !h.inOther && !kindsB.has(h.kind)));
+    const gone = kindsB === null ? [] : byCategoryAndDevice(lacking.filter((h) => !kindsB.has(h.kind)));
     for (const hits of gone) {
       const { category } = hits[0]!;
       const device = hits.find((h) => h.device !== null)?.device ?? null;
