@@ -58,6 +58,17 @@ function isPlainAbsolute(p: string): boolean {
   return p.length > 1 && p.charCodeAt(0) === 47 && p.charCodeAt(p.length - 1) !== 47 && !p.includes('//') && !p.includes('/.');
 }
 
+/** path.join(dir, name) for an absolute dir with no "//", "." or ".." and a name of plain components. */
+function joinPlain(dir: string, name: string): string {
+  return dir === '/' ? '/' + name : dir + '/' + name;
+}
+
+/** path.dirname() of an absolute path with no "//", "." or "..", and no trailing "/". */
+function dirnamePlain(p: string): string {
+  const cut = p.lastIndexOf('/');
+  return cut <= 0 ? '/' : p.slice(0, cut);
+}
+
 export class HostFs {
   /** The root with its own links resolved, so that containment compares like with like. */
   private readonly realRoot: string;
@@ -91,6 +102,13 @@ export class HostFs {
   /** Back from a local path (as realpath gives) to the host path; null when it leaves the root. */
   toHost(localPath: string): string | null {
     if (this.root === '') return localPath;
+    // A plain path under the real root (what realpath and the links of a sysfs tree give): the rest of
+    // it is what path.relative() would give, without resolving both paths (one per PCI function). Plain
+    // means no component starts with ".", so none is a ".." that path.relative() would take for a way out.
+    const real = this.realRoot;
+    if (real !== '/' && localPath.length > real.length + 1 && localPath.charCodeAt(real.length) === 47 && localPath.startsWith(real) && isPlainAbsolute(localPath)) {
+      return localPath.slice(real.length);
+    }
     for (const base of [this.realRoot, this.root]) {
       const rel = path.relative(base, localPath);
       if (rel === '') return '/';
@@ -342,7 +360,7 @@ export class HostFs {
    */
   private remember(hostDir: string, local: string): void {
     if (this.root === '') return;
-    const norm = path.posix.normalize('/' + hostDir);
+    const norm = isPlainAbsolute(hostDir) ? hostDir : path.posix.normalize('/' + hostDir);
     if (!this.dirCache.has(norm)) this.dirCache.set(norm, { ok: true, local });
   }
 
@@ -434,8 +452,11 @@ export class HostFs {
     }
     if (fromLocal === null) return null;
     let target: string;
+    // Every path joined or split below is plain (fromLocal, and the real paths, come from realpath(3) or
+    // are joined from such with plain names; the target's components are checked): the string operations
+    // give what path.join, dirname and basename would, without their normalising.
     try {
-      target = fs.readlinkSync(path.join(fromLocal, hostPath.slice(slash + 1)));
+      target = fs.readlinkSync(joinPlain(fromLocal, hostPath.slice(slash + 1)));
     } catch {
       return null;
     }
@@ -447,11 +468,12 @@ export class HostFs {
     }
     if (rest === '' || target.startsWith('/') || rest.split('/').some((c) => c === '' || c === '.' || c === '..')) return null;
     let dir = fromLocal;
-    for (let i = 0; i < up; i++) dir = path.dirname(dir);
-    const candidate = path.join(dir, rest);
-    const parentReal = this.realLocalDir(path.dirname(candidate));
+    for (let i = 0; i < up; i++) dir = dirnamePlain(dir);
+    const candidate = joinPlain(dir, rest);
+    const cut = candidate.lastIndexOf('/');
+    const parentReal = this.realLocalDir(cut === 0 ? '/' : candidate.slice(0, cut));
     if (parentReal === null) return null;
-    const real = path.join(parentReal, path.basename(candidate));
+    const real = joinPlain(parentReal, candidate.slice(cut + 1));
     const st = fs.lstatSync(real, { throwIfNoEntry: false });
     if (st === undefined || st.isSymbolicLink()) return null;
     const host = this.toHost(real);

@@ -117,3 +117,86 @@ test('openFile() still says why an entry is refused', (t) => {
   fs.closeSync(ok.value);
   assert.deepEqual(ok.record, { status: 'read', path: '/proc/x/inside' });
 });
+
+/** toHost() as it was before its short cut for plain paths: path.relative() from each root in turn. */
+function toHostByRelative(realRoot: string, root: string, localPath: string): string | null {
+  for (const base of [realRoot, root]) {
+    const rel = path.relative(base, localPath);
+    if (rel === '') return '/';
+    if (!rel.startsWith('..') && !path.isAbsolute(rel)) return '/' + rel.split(path.sep).join('/');
+  }
+  return null;
+}
+
+test('toHost() of plain and other local paths is what path.relative() from the roots gives', (t) => {
+  const top = tmp(t);
+  fs.mkdirSync(path.join(top, 'real'));
+  fs.symlinkSync('real', path.join(top, 'alias'));
+  for (const root of [path.join(top, 'real'), path.join(top, 'alias')]) {
+    const hostFs = new HostFs(root);
+    const realRoot = fs.realpathSync.native(root);
+    for (const base of [realRoot, root, top, '/']) {
+      for (const rest of ['', '/', '/sys', '/sys/devices/pci0000:00/0000:00:01.0', '/sys/', '/..foo/x', '/...', '/.hidden/x', '/a/./b', '/a/../b', '/a//b', '/..', '/x..', 'suffix/x']) {
+        const local = base === '/' ? rest || '/' : base + rest;
+        assert.equal(hostFs.toHost(local), toHostByRelative(realRoot, root, local), `${root} ${local}`);
+      }
+    }
+  }
+});
+
+/** realPath() as realpath(3) of the whole path gives it (the general path). */
+function realPathByRealpath(root: string, hostPath: string): { ok: boolean; value?: string } {
+  const realRoot = fs.realpathSync.native(root);
+  try {
+    const real = fs.realpathSync.native(path.join(root, hostPath));
+    const host = toHostByRelative(realRoot, root, real);
+    return host === null ? { ok: false } : { ok: true, value: host };
+  } catch {
+    return { ok: false };
+  }
+}
+
+test('realPath() through links of every shape is what realpath(3) of the whole path gives', (t) => {
+  const top = tmp(t);
+  const root = path.join(top, 'capture');
+  put(top, 'outside/dir/f', 'x');
+  put(root, 'sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0/vendor', '0x10de\n');
+  put(root, 'sys/devices/pci0000:00/0000:00:1f.0/vendor', '0x8086\n');
+  put(root, 'sys/..odd/0000:02:00.0/vendor', '0x1234\n');
+  put(root, 'sys/.hidden/0000:03:00.0/vendor', '0x1234\n');
+  fs.mkdirSync(path.join(root, 'sys/bus/pci/devices'), { recursive: true });
+  fs.mkdirSync(path.join(root, 'sys/kernel/iommu_groups/7'), { recursive: true });
+  link(root, 'sys/devices/real-link', 'pci0000:00/0000:00:1f.0');
+  const links: Record<string, string> = {
+    '0000:01:00.0': '../../../devices/pci0000:00/0000:00:01.0/0000:01:00.0',
+    '0000:00:1f.0': '../../../devices/pci0000:00/0000:00:1f.0',
+    '0000:02:00.0': '../../../..odd/0000:02:00.0',
+    '0000:03:00.0': '../../../.hidden/0000:03:00.0',
+    'through-link': '../../../devices/real-link',
+    'dot': '../../../devices/./pci0000:00/0000:00:1f.0',
+    'dotdot': '../../../devices/pci0000:00/../pci0000:00/0000:00:1f.0',
+    'double-slash': '../../../devices//pci0000:00/0000:00:1f.0',
+    'trailing-slash': '../../../devices/pci0000:00/0000:00:1f.0/',
+    'absolute-inside': path.join(root, 'sys/devices/pci0000:00/0000:00:1f.0'),
+    'escape': '../../../../../outside/dir',
+    'far-escape': '../../../../../../../../../../../../../../..',
+    'dangling': '../../../devices/none',
+    'loop': 'loop',
+    'to-file': '../../../devices/pci0000:00/0000:00:1f.0/vendor',
+    'group': '../../../kernel/iommu_groups/7',
+  };
+  for (const [name, target] of Object.entries(links)) link(root, `sys/bus/pci/devices/${name}`, target);
+  for (const order of [Object.keys(links), Object.keys(links).reverse()]) {
+    const hostFs = new HostFs(root);
+    for (const name of order) {
+      for (const p of [`/sys/bus/pci/devices/${name}`, `/sys/bus/pci/devices/${name}/vendor`, `/sys/bus/pci//devices/${name}`]) {
+        const got = hostFs.realPath(p);
+        const want = realPathByRealpath(root, p);
+        assert.equal(got.ok, want.ok, p);
+        if (got.ok) assert.equal(got.value, want.value, p);
+        // What realPath() remembered serves the reads in that directory.
+        if (got.ok && want.ok && name !== 'to-file') assert.equal(hostFs.readAttr(`${got.value}/vendor`), fs.existsSync(path.join(root, want.value!, 'vendor')) ? fs.readFileSync(path.join(root, want.value!, 'vendor'), 'utf8').trim() : null, p);
+      }
+    }
+  }
+});
