@@ -8,14 +8,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { brotliDecompressSync } from 'node:zlib';
-import { caseOutputsDir, repoRoot } from '../helpers/paths.js';
+import { repoRoot } from '../helpers/paths.js';
+import { assertWorkerTextPrintsAsMain } from '../helpers/analyze-worker-text.js';
 import { tempDir } from '../helpers/temp.js';
 import { scanKernelLog } from '../../src/log/relevant.js';
 import type { FromScanWorker, ScanJob } from '../../src/log/scan-worker-protocol.js';
-import { analyzeInWorker } from '../../src/commands/analyze-in-worker.js';
-import { analyzeLimits } from '../../src/commands/analyze.js';
-import { runAnalyze, type AnalyzeRequest } from '../../src/commands/analyze-run.js';
-import type { Io } from '../../src/cli/command.js';
 
 const bundle = path.join(repoRoot, 'dist/vfio-doctor.mjs');
 
@@ -65,15 +62,7 @@ test('the bundle\'s analysis worker (packed) prints what the main thread prints'
   if (!fs.existsSync(bundle)) return t.skip('no dist/vfio-doctor.mjs: run npm run build first');
   const { text, packed } = workerText(fs.readFileSync(bundle, 'latin1'), 'analyzeWorkerSource');
   assert.ok(packed, 'a text of this size is held packed');
-  const name = fs.readdirSync(caseOutputsDir).filter((n) => n.endsWith('.txt'))[0]!;
-  const request: AnalyzeRequest = { files: [name], devices: [], ids: [], json: false, colour: 'never', redact: false };
-  let here = '';
-  const io: Io = { stdout: (s) => void (here += s), stderr: (s) => void (here += s), readStdin: async () => Buffer.alloc(0), env: {}, isTty: false, cwd: caseOutputsDir };
-  const status = await runAnalyze(request, io);
-  const r = await analyzeInWorker({ request, env: {}, isTty: false, cwd: caseOutputsDir }, analyzeLimits(0), { script: text, eval: true });
-  assert.ok(r.ran && 'status' in r, JSON.stringify(r));
-  assert.equal(r.status, status);
-  assert.equal(r.printed.map((p) => p.text).join(''), here);
+  await assertWorkerTextPrintsAsMain(text, [false]);
 });
 
 test('the bundle\'s preflight image worker is held plain (it is on preflight\'s critical path) and compiles', (t) => {

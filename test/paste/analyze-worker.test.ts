@@ -11,8 +11,7 @@ import { caseOutputsDir, repoRoot } from '../helpers/paths.js';
 import { build } from 'esbuild';
 import { analyzeInWorker } from '../../src/commands/analyze-in-worker.js';
 import { analyzeLimits } from '../../src/commands/analyze.js';
-import { runAnalyze, type AnalyzeRequest } from '../../src/commands/analyze-run.js';
-import type { Io } from '../../src/cli/command.js';
+import { assertWorkerTextPrintsAsMain } from '../helpers/analyze-worker-text.js';
 
 const ON_WORKER = { VFIO_DOCTOR_ANALYZE_WORKER_BYTES: '0' };
 const ON_MAIN = { VFIO_DOCTOR_ANALYZE_WORKER_BYTES: String(Number.MAX_SAFE_INTEGER) };
@@ -96,16 +95,5 @@ test('the worker as the bundle holds it (one CommonJS text, run with eval) print
   // As scripts/lazy-modules.mjs builds it (WORKER_MODULES): a text that may require only Node's built-ins.
   // Without this a bundle whose worker could not run would pass every test, the main thread taking over.
   const built = await build({ entryPoints: [path.join(repoRoot, 'src/commands/analyze-worker.ts')], bundle: true, platform: 'node', format: 'cjs', write: false, logLevel: 'silent' });
-  const text = (built.outputFiles[0] as { text: string }).text;
-  const name = fs.readdirSync(caseOutputsDir).filter((n) => n.endsWith('.txt'))[0]!;
-  for (const json of [false, true]) {
-    const request: AnalyzeRequest = { files: [name], devices: [], ids: [], json, colour: 'never', redact: false };
-    let here = '';
-    const io: Io = { stdout: (t) => void (here += t), stderr: (t) => void (here += t), readStdin: async () => Buffer.alloc(0), env: {}, isTty: false, cwd: caseOutputsDir };
-    const status = await runAnalyze(request, io);
-    const r = await analyzeInWorker({ request, env: {}, isTty: false, cwd: caseOutputsDir }, analyzeLimits(0), { script: text, eval: true });
-    assert.ok(r.ran && 'status' in r, JSON.stringify(r));
-    assert.equal(r.status, status);
-    assert.equal(r.printed.map((p) => p.text).join(''), here);
-  }
+  await assertWorkerTextPrintsAsMain((built.outputFiles[0] as { text: string }).text);
 });
