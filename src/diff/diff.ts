@@ -99,10 +99,7 @@ export function diffSnapshots(before: Snapshot, after: Snapshot, opts: DiffOptio
       note: (t: string) => void notes.push(t),
     });
   }
-  // Layer, then kind, as one number per change (kind is 0..2): the comparator runs n log n times.
-  const rank = new Map<Change, number>();
-  for (const c of changes) rank.set(c, layerIndex(c.layer) * 3 + KIND_ORDER[c.kind]);
-  changes.sort((x, y) => (rank.get(x) as number) - (rank.get(y) as number) || (x.subject ?? '').localeCompare(y.subject ?? ''));
+  changes.sort((x, y) => layerIndex(x.layer) - layerIndex(y.layer) || KIND_ORDER[x.kind] - KIND_ORDER[y.kind] || (x.subject ?? '').localeCompare(y.subject ?? ''));
   const counts: Record<ChangeKind, number> = { regression: 0, improvement: 0, neutral: 0 };
   for (const c of changes) counts[c.kind]++;
   const first = changes.find((c) => c.kind === 'regression');
