@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildHost, type HostSpec, type PciFunctionSpec } from '../test/fixtures/host-builder.js';
 import type { BenchOptions, BenchRow } from './row.js';
+import { checkFloor } from './floor.js';
 import { CLI, dropScratch, installRealKernel, realKernelTree, scratch, seconds, timePair, type Command } from './support.js';
 
 function endpoint(at: string, n: number, vfio: boolean): PciFunctionSpec {
@@ -157,7 +158,10 @@ async function measureHost(c: HostCase, runs: number, keep: string | null): Prom
     const lspci: Command = { cmd: 'lspci', args: ['-nnk', '-vv', '-A', 'linux-sysfs', '-O', `sysfs.path=${root}/sys/bus/pci`, '-O', 'hwdb.disable=1'], ok: [0] };
     const t = timePair(ours, lspci, runs, dir);
     const ratio = t.ours / t.theirs;
-    return { work: c.work, reference: '`lspci -nnk -vv`', ours: seconds(t.ours), theirs: seconds(t.theirs), ratio, target: c.target, pass: ratio <= c.limit };
+    return {
+      work: c.work, reference: '`lspci -nnk -vv`', ours: seconds(t.ours), theirs: seconds(t.theirs), ratio, target: c.target, pass: ratio <= c.limit,
+      floor: checkFloor(root, lspci, runs, dir),
+    };
   } finally {
     dropScratch(dir);
   }
@@ -178,6 +182,6 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const i = process.argv.indexOf('--keep');
   const keep = i > 0 ? process.argv[i + 1] ?? null : null;
   for (const r of await rows({ quick: process.argv.includes('--quick') }, keep)) {
-    console.log(`${r.work}: ${r.ours} vs ${r.reference} ${r.theirs} = ${r.ratio?.toFixed(2)}× (target ${r.target}: ${r.pass ? 'met' : 'NOT met'})`);
+    console.log(`${r.work}: ${r.ours} vs ${r.reference} ${r.theirs} = ${r.ratio?.toFixed(2)}× (target ${r.target}: ${r.pass ? 'met' : 'NOT met'}; floor of this design ${r.floor ? `${r.floor.ratio.toFixed(2)}×: ${r.floor.parts}` : 'not measured'})`);
   }
 }

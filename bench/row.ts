@@ -17,6 +17,11 @@ export interface BenchRow {
   /** The target as written in issue 16 (e.g. "≤ 2.0×"). */
   target: string;
   pass: boolean;
+  /**
+   * For a row with a reference time: the least its work can cost in this design (bench/floor.ts), as a
+   * ratio to the reference figure, and what it is made of. A target below it cannot be met by faster code.
+   */
+  floor?: { ratio: number; parts: string };
 }
 
 export interface BenchOptions {

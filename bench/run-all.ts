@@ -69,13 +69,17 @@ function ratioText(r: number | null): string {
   return r === null ? '—' : `${r.toFixed(2)}×`;
 }
 
+function floorText(r: BenchRow): string {
+  return r.floor ? `${ratioText(r.floor.ratio)} (${r.floor.parts})` : '—';
+}
+
 function markdownTable(rows: BenchRow[]): string {
-  const head = '| work | reference | ours | reference figure | ratio | target | pass |\n|---|---|---|---|---|---|---|\n';
-  return head + rows.map((r) => `| ${[r.work, r.reference, r.ours, r.theirs, ratioText(r.ratio), r.target, r.pass ? 'yes' : '**no**'].map(cell).join(' | ')} |`).join('\n') + '\n';
+  const head = '| work | reference | ours | reference figure | ratio | target | pass | floor of this design |\n|---|---|---|---|---|---|---|---|\n';
+  return head + rows.map((r) => `| ${[r.work, r.reference, r.ours, r.theirs, ratioText(r.ratio), r.target, r.pass ? 'yes' : '**no**', floorText(r)].map(cell).join(' | ')} |`).join('\n') + '\n';
 }
 
 function textTable(rows: BenchRow[]): string {
-  const cells = [['work', 'reference', 'ours', 'theirs', 'ratio', 'target', 'pass'], ...rows.map((r) => [r.work, r.reference, r.ours, r.theirs, ratioText(r.ratio), r.target, r.pass ? 'yes' : 'NO'])];
+  const cells = [['work', 'reference', 'ours', 'theirs', 'ratio', 'target', 'pass', 'floor'], ...rows.map((r) => [r.work, r.reference, r.ours, r.theirs, ratioText(r.ratio), r.target, r.pass ? 'yes' : 'NO', floorText(r)])];
   const widths = cells[0]!.map((_, c) => Math.max(...cells.map((row) => row[c]!.length)));
   return cells.map((row) => row.map((v, c) => v.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n') + '\n';
 }
