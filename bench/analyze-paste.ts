@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { logChunks } from './kernel-log-gen.js';
 import { CLI, measure, mib, secs } from './cli-run.js';
 import type { BenchOptions, BenchRow } from './row.js';
+import { settle } from './support.js';
 
 const MiB = 1024 * 1024;
 const MAX_GROWTH = 11;
@@ -98,6 +99,7 @@ export async function rows(opts: PasteBenchOptions): Promise<BenchRow[]> {
     const large = path.join(dir, 'paste-50mb.txt');
     generatePaste(small, 5 * MiB);
     generatePaste(large, 50 * MiB);
+    settle();
     const analyze = (file: string) => ({ cmd: process.execPath, args: [CLI, 'analyze', file], ok: [0, 1] });
     // One untimed run first: the page cache and the bundle's compile cache, as for every later run.
     await measure(analyze(small), 1, dir);

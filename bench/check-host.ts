@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { buildHost, type HostSpec, type PciFunctionSpec } from '../test/fixtures/host-builder.js';
 import type { BenchOptions, BenchRow } from './row.js';
 import { checkFloor } from './floor.js';
-import { CLI, dropScratch, installRealKernel, realKernelTree, scratch, seconds, timePair, type Command } from './support.js';
+import { CLI, dropScratch, installRealKernel, realKernelTree, scratch, seconds, settle, timePair, type Command } from './support.js';
 
 function endpoint(at: string, n: number, vfio: boolean): PciFunctionSpec {
   const kind = n % 3;
@@ -154,6 +154,7 @@ async function measureHost(c: HostCase, runs: number, keep: string | null): Prom
     const root = await buildHost(c.spec(kernel.version), keep ?? path.join(dir, 'host'));
     installRealKernel(kernel, root);
     padLog(path.join(root, 'commands', 'dmesg'), c.logBytes, vfioTargets(root));
+    settle();
     const ours: Command = { cmd: process.execPath, args: [CLI, 'check', '--root', root, '--color', 'never'], ok: [0, 1] };
     const lspci: Command = { cmd: 'lspci', args: ['-nnk', '-vv', '-A', 'linux-sysfs', '-O', `sysfs.path=${root}/sys/bus/pci`, '-O', 'hwdb.disable=1'], ok: [0] };
     const t = timePair(ours, lspci, runs, dir);

@@ -18,7 +18,7 @@ import { InitramfsError, listInitramfs } from '../src/initramfs/index.js';
 import { buildHost } from '../test/fixtures/host-builder.js';
 import type { BenchOptions, BenchRow } from './row.js';
 import { preflightFloor } from './floor.js';
-import { CLI, dropScratch, installRealKernel, realKernelTree, scratch, seconds, timePair, type Command } from './support.js';
+import { CLI, dropScratch, installRealKernel, realKernelTree, scratch, seconds, settle, timePair, type Command } from './support.js';
 
 /** A host running an older kernel with the real Debian kernel installed beside it, about to reboot into it. */
 export async function rows(opts: BenchOptions, keep: string | null = null): Promise<BenchRow[]> {
@@ -42,6 +42,7 @@ export async function rows(opts: BenchOptions, keep: string | null = null): Prom
       initramfsModules: ['vfio', 'vfio_pci', 'vfio_iommu_type1'],
     }, keep ?? path.join(dir, 'host'));
     installRealKernel(kernel, root);
+    settle();
     const image = path.join(root, 'boot', `initrd.img-${kernel.version}`);
     const reference: Command = { cmd: 'lsinitramfs', args: [image], ok: [0], env: { ...process.env, PATH: `${process.env['PATH'] ?? '/usr/bin:/bin'}:/usr/sbin:/sbin` } };
     const runs = opts.quick ? 3 : 7;

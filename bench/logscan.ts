@@ -22,6 +22,7 @@ import { buildHost, type HostSpec } from '../test/fixtures/host-builder.js';
 import { generateLog } from './kernel-log-gen.js';
 import { CLI, measure, measurePair, median, mib, secs, type RunResult } from './cli-run.js';
 import type { BenchOptions, BenchRow } from './row.js';
+import { settle } from './support.js';
 
 const MiB = 1024 * 1024;
 /** Issue 16's targets for these rows. */
@@ -81,6 +82,7 @@ export async function rows(opts: LogscanOptions): Promise<BenchRow[]> {
     const root = await buildHost(host(), path.join(dir, 'host'));
     const log = path.join(root, 'commands', 'dmesg');
     generateLog(log, sizeMb * MiB, 1);
+    settle();
     const bytes = statSync(log).size;
     const anchors = anchorTexts();
     const pattern = anchors.map(escapeRegex).join('|');

@@ -30,6 +30,16 @@ export function dropScratch(dir: string): void {
   scratches.delete(dir);
 }
 
+/**
+ * Writes back what the bench has just written (host trees, the kernel, a 301 MB log) before anything is
+ * timed: the kernel flushes dirty pages in the background, and a flush that lands on the timed runs of one
+ * command and not the other's moves a ratio (the floor of the first row once read 2.31x against 1.76x
+ * in the runs after). `sync` is all it takes; where it is missing, nothing is done.
+ */
+export function settle(): void {
+  spawnSync('sync', [], { stdio: 'ignore', timeout: 120_000 });
+}
+
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
