@@ -20,16 +20,18 @@ const EMPTY = '0';
 
 /**
  * The system calls check's collection makes at the least for each PCI function (the light collection of
- * src/collect/sources/pci.ts, without any decoding): the device link resolved, seven attributes opened,
- * checked to be files, read and closed, the driver and IOMMU group links read, physfn looked for.
+ * src/collect/sources/pci.ts, without any decoding): the device link read (one readlink, as the collector
+ * resolves it: sysfs's device directories are real ones), seven attributes opened, checked to be files,
+ * read and closed, the driver and IOMMU group links read, physfn looked for.
  */
 const READS = `
 const fs = require('node:fs');
+const path = require('node:path');
 const dir = process.argv[1] + '/sys/bus/pci/devices';
 const buf = Buffer.allocUnsafe(4096);
 let bytes = 0;
 for (const name of fs.readdirSync(dir)) {
-  const base = fs.realpathSync(dir + '/' + name);
+  const base = path.resolve(dir, fs.readlinkSync(dir + '/' + name));
   for (const f of ['vendor', 'device', 'config', 'class', 'driver_override', 'subsystem_vendor', 'subsystem_device']) {
     let fd = -1;
     try {
