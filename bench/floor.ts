@@ -6,7 +6,7 @@
 // changing what the run is made of; docs/performance.md says what that would take.
 
 import path from 'node:path';
-import { CLI, median, timeCommand, type Command } from './support.js';
+import { CLI, median, seconds, timeCommand, type Command } from './support.js';
 
 export interface Floor {
   /** The floor over the reference's time, both measured in one loop. */
@@ -51,10 +51,6 @@ const WORKER = "new (require('node:worker_threads').Worker)('0', { eval: true })
 
 const node = (script: string, ...args: string[]): Command => ({ cmd: process.execPath, args: ['-e', script, ...args], ok: [0] });
 
-function ms(s: number): string {
-  return `${(s * 1000).toFixed(0)} ms`;
-}
-
 interface Part {
   name: string;
   command: Command;
@@ -86,8 +82,8 @@ function measureFloor(parts: Part[], reference: Command, runs: number, dir: stri
   }
   const nodeStart = median(times[0]!);
   const figures = all.map((p, k) => (p.beyondNode ? Math.max(0, median(times[k]!) - nodeStart) : median(times[k]!)));
-  const seconds = figures.reduce((a, b) => a + b, 0);
-  return { ratio: seconds / median(referenceTimes), parts: all.map((p, k) => `${p.name} ${ms(figures[k]!)}`).join(' + ') };
+  const total = figures.reduce((a, b) => a + b, 0);
+  return { ratio: total / median(referenceTimes), parts: all.map((p, k) => `${p.name} ${seconds(figures[k]!)}`).join(' + ') };
 }
 
 /** check --root of the tree at `root`: Node, the bundle, then the bare reads of every PCI function. */
