@@ -17,6 +17,7 @@ import { collectBoot } from './sources/boot.js';
 import { collectHostCritical } from './sources/host-critical.js';
 import { collectInitramfs, noteInitramfsNotRead } from './sources/initramfs.js';
 import { collectHypervisor } from '../hypervisor/collect.js';
+import { sortedByKey } from '../text/byte-order.js';
 
 export interface CollectOptions {
   /** A directory holding a copy of a host's files; absent for the live host. */
@@ -93,10 +94,6 @@ export async function collectSnapshot(opts: CollectOptions = {}): Promise<Snapsh
   else if (readImage === true) snapshot.initramfs = await image;
   else if (readImage(snapshot)) snapshot.initramfs = await collectInitramfs(ctx, host.kernelRelease, host.installedKernels);
   else noteInitramfsNotRead(ctx, host.kernelRelease, host.installedKernels, "no target's host driver can race vfio-pci in it (every target is bound to vfio-pci, or there is none)");
-  snapshot.sources = sortKeys(ctx.sources);
+  snapshot.sources = sortedByKey(ctx.sources);
   return snapshot;
-}
-
-function sortKeys<T>(o: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
 }

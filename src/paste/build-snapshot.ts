@@ -11,6 +11,7 @@ import type { HypervisorInfo } from '../hypervisor/types.js';
 import { withoutDescribedProcesses } from '../hypervisor/running-qemu.js';
 import type { AcpiTableEvidence } from './derive.js';
 import { comparePciAddresses, slotOf } from '../pci/address.js';
+import { sortedByKey } from '../text/byte-order.js';
 
 /** Sources a host run reads, with the command whose output would stand in for each. */
 const EXPECTED: Record<string, string> = {
@@ -286,6 +287,6 @@ export async function buildSnapshot(facts: PasteFacts, opts: BuildOptions): Prom
     ...(facts.vms.length || facts.libvirtNodedevs.length ? { hypervisor: pastedHypervisor(facts) } : {}),
     ...(anyPasted ? { pasted } : {}),
   };
-  snap.sources = Object.fromEntries(Object.entries(sources).sort(([a], [b]) => a.localeCompare(b)));
+  snap.sources = sortedByKey(sources);
   return snap;
 }

@@ -10,6 +10,7 @@ import { PasteFacts } from '../paste/facts.js';
 import { inputLines, PasteInputError } from '../paste/text.js';
 import { recogniseChunk, type RecogniseResult } from '../paste/recognise.js';
 import { finishSnapshot } from '../paste/read-paste.js';
+import { sortedByKey } from '../text/byte-order.js';
 import { openSos } from './archive.js';
 import { SOS_ENTRIES, type SosEntry } from './layout.js';
 import { withoutDescribedProcesses } from '../hypervisor/running-qemu.js';
@@ -66,7 +67,7 @@ function mergeSources(base: Record<string, SourceRecord>, fromCommands: Record<s
   for (const [id, rec] of Object.entries(base)) {
     if (rec.status === 'read' || out[id]?.status !== 'read') out[id] = rec;
   }
-  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+  return sortedByKey(out);
 }
 
 // sos does not copy /dev nor /sys/firmware/efi: what the tree lacks there says nothing about the host.

@@ -4,6 +4,7 @@ import { parseCmdline } from '../../parse/cmdline.js';
 import { parseOsRelease } from '../../parse/os-release.js';
 import { parseCpuinfo } from '../../parse/cpuinfo.js';
 import { note, type CollectContext } from '../context.js';
+import { compareByteOrder } from '../../text/byte-order.js';
 
 function text(ctx: CollectContext, id: string, hostPath: string): string | null {
   const r = ctx.fs.readText(hostPath);
@@ -95,7 +96,7 @@ export function compareKernelVersions(a: string, b: string): number {
     const d = (pa[i] ?? -1) - (pb[i] ?? -1);
     if (d !== 0) return d;
   }
-  return a.localeCompare(b);
+  return compareByteOrder(a, b);
 }
 
 export function collectHost(ctx: CollectContext): HostInfo {

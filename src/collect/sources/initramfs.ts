@@ -4,6 +4,7 @@ import { InitramfsError, readInitramfsFiles } from '../../initramfs/index.js';
 import { parseModprobeConf, parseModulesLoad } from '../../parse/modprobe-conf.js';
 import { moduleKey } from '../../parse/proc-modules.js';
 import { note, type CollectContext } from '../context.js';
+import { compareByteOrder } from '../../text/byte-order.js';
 
 const MODULE_FILE = /\/([^/]+)\.ko(\.(xz|zst|gz))?$/;
 const MODPROBE_CONF = /^(etc|usr\/lib|lib|run)\/modprobe\.d\/[^/]+\.conf$/;
@@ -47,7 +48,7 @@ export async function summariseInitramfs(
   });
   const modprobe: ModprobeEntry[] = [];
   const loadAtBoot: ModuleLoadEntry[] = [];
-  for (const [p, data] of [...files.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [p, data] of [...files.entries()].sort(([a], [b]) => compareByteOrder(a, b))) {
     const text = data.toString('utf8');
     if (MODPROBE_CONF.test(p)) modprobe.push(...parseModprobeConf(text, p).entries);
     else loadAtBoot.push(...parseModulesLoad(text, p, 'initramfs'));

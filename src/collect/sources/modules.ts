@@ -4,6 +4,7 @@ import { parseModprobeConf, parseModulesLoad } from '../../parse/modprobe-conf.j
 import { parseDracutConf, parseInitramfsToolsModules, parseMkinitcpioConf } from '../../parse/initramfs-config.js';
 import { matchModaliases } from '../../modules/alias-match.js';
 import { note, type CollectContext } from '../context.js';
+import { compareByteOrder } from '../../text/byte-order.js';
 
 // modprobe.d directories in kmod's priority order: a file name in an earlier directory hides the
 // same name in later ones.
@@ -26,7 +27,8 @@ function configFiles(ctx: CollectContext, dirs: string[], suffix: string): strin
       chosen.set(name, `${dir}/${name}`);
     }
   }
-  return [...chosen.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, p]) => p);
+  // In kmod's and systemd's order: strcmp of the names, whatever directory each came from.
+  return [...chosen.entries()].sort(([a], [b]) => compareByteOrder(a, b)).map(([, p]) => p);
 }
 
 function modulesDir(ctx: CollectContext, release: string): string | null {
