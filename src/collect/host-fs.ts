@@ -76,6 +76,8 @@ export class HostFs {
   private readonly dirCache = new Map<string, Resolved>();
   /** realpath(3) of local directories that links point into (null: it failed), for realPathOfLink(). */
   private readonly localDirCache = new Map<string, string | null>();
+  /** The size fstat gave the file openFd() opened last (0 for procfs and sysfs files, whatever they hold). */
+  private openedSize = 0;
 
   /** root is '' for the live host, or an absolute directory holding a copy of a host's files. */
   constructor(readonly root: string) {
@@ -249,6 +251,7 @@ export class HostFs {
       if (st.isDirectory()) return { ok: false, status: 'error', message: 'is a directory, expected a file' };
       return { ok: false, status: 'error', message: `not a regular file (${kindOf(st)}), not read` };
     }
+    this.openedSize = st.size;
     return fd;
   }
 
@@ -329,6 +332,21 @@ export class HostFs {
       const sysfs = hostPath.startsWith('/sys/');
       const chunks: Buffer[] = [];
       let total = 0;
+      // A file on a disk says its size: read into one buffer that size, one byte more to see that it
+      // grew meanwhile, rather than 64 KiB pieces copied out and joined (modules.alias and pci.ids are
+      // over a megabyte). Not in /proc or /sys, whose sizes say nothing, even as files of a capture.
+      const sized = this.openedSize > 0 && !sysfs && !hostPath.startsWith('/proc/');
+      if (sized) {
+        const want = Math.min(this.openedSize + 1, maxBytes);
+        const whole = Buffer.allocUnsafe(want);
+        while (total < want) {
+          const n = fs.readSync(fd, whole, total, want - total, null);
+          if (n <= 0) break;
+          total += n;
+        }
+        if (total < want || total === maxBytes) return { ok: true, value: whole.subarray(0, total), record };
+        chunks.push(whole);
+      }
       // sysfs files report a size of 4096 whatever they hold, so read until EOF rather than trusting
       // stat; and the cap counts bytes read, so a file that claims to be small cannot be huge.
       // Most reads are a few bytes: one scratch buffer serves them all, and only the bytes read

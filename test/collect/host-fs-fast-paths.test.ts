@@ -89,6 +89,37 @@ test('readBytesTransient() reads whole config spaces: 4096 bytes, cut at the cap
   assert.deepEqual(Buffer.from(beyond.value), Buffer.concat([CONFIG, CONFIG]));
 });
 
+test('readBytes() of a file on disk, read in one buffer of its size: its bytes up to the cap, also when it grew after fstat', (t) => {
+  const root = tmp(t);
+  const sizes = [0, 1, 4095, 65535, 65536, 65537, 200_001];
+  const body = (n: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 31 + 7) & 0xff));
+  for (const n of sizes) put(root, `lib/modules/6.1.0/f${n}`, body(n));
+  const hostFs = new HostFs(root);
+  const caps = [0, 1, 64, 65536, 65537, 100_000, 200_001, 1 << 20];
+  const check = (label: string) => {
+    for (const n of sizes) {
+      for (const max of caps) {
+        const r = hostFs.readBytes(`/lib/modules/6.1.0/f${n}`, max);
+        assert.ok(r.ok, `${label} ${n} ${max}`);
+        assert.deepEqual(r.value, body(n).subarray(0, Math.min(n, max)), `${label} size ${n} cap ${max}`);
+      }
+    }
+  };
+  check('as stat says');
+  // A file that grew between fstat and the reads: stat says less than the file holds.
+  const realFstat = fs.fstatSync;
+  fs.fstatSync = ((fd: number) => {
+    const st = realFstat(fd);
+    st.size = Math.floor(st.size / 3);
+    return st;
+  }) as typeof fs.fstatSync;
+  try {
+    check('grown');
+  } finally {
+    fs.fstatSync = realFstat;
+  }
+});
+
 test('readAttr() is the trimmed readText(), or null where readText() fails (FIFOs, directories, escapes, loops)', (t) => {
   const { root, paths } = capture(t);
   const hostFs = new HostFs(root);
