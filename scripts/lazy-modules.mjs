@@ -163,15 +163,19 @@ export function lazyModules({ target }) {
 // stand for (fs.ReadStream loads the streams): about 10 M instructions of start-up for the bundle's
 // dozen built-ins, against nothing for the ones Node has loaded already, as require returns them. Those
 // in LAZY_BUILTINS are not needed by most runs (crypto writes files, child_process runs commands, zlib
-// reads .gz files), so they are required on first use: their default export reads its properties from
-// the module then, and the named exports listed are functions that forward their calls; importing
-// another name from them fails the build (add it here).
+// reads .gz files, worker threads take only large inputs and preflight's image, fs/promises (which loads
+// readline) only the log reader of a named file), so they are required on first use: their default
+// export reads its properties from the module then, and the named exports listed are functions that
+// forward their calls and constructions; importing another name from them fails the build (add it here).
+// worker_threads and fs/promises were ~5 ms of every start (`node -e` requiring them after node:stream).
 export const LAZY_BUILTINS = {
   'node:crypto': [],
   'node:child_process': ['spawn'],
   'node:zlib': ['createGunzip'],
   'node:stream/promises': ['pipeline'],
   'node:net': ['Socket'],
+  'node:worker_threads': ['Worker'],
+  'node:fs/promises': ['open'],
 };
 
 const identifier = /^[A-Za-z_$][\w$]*$/;
@@ -195,7 +199,7 @@ export function builtinsByRequire() {
             'let loaded;',
             `const load = () => (loaded ??= require(${JSON.stringify(id)}));`,
             'export default new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() });',
-            ...lazy.map((n) => `export function ${n}(...args) { return load().${n}(...args); }`),
+            ...lazy.map((n) => `export function ${n}(...args) { return new.target ? Reflect.construct(load().${n}, args) : load().${n}(...args); }`),
           ];
         } else {
           const names = Object.keys(Object.getOwnPropertyDescriptors(real)).filter((n) => identifier.test(n) && n !== 'default');
