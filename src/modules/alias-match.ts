@@ -114,64 +114,15 @@ export function modulesForModalias(index: AliasIndex, modalias: string): string[
   return out;
 }
 
-/**
- * Which modules match each modalias, from modules.alias as text or as the file's bytes. The bytes are
- * not decoded whole: the PCI lines whose vendor a modalias can have are found in them and only those
- * decoded (decoding a distribution kernel's 1.3 MB file was 5-10 ms of every check).
- */
-export function matchModaliases(aliases: string | Uint8Array, modaliases: string[]): Record<string, string[]> {
+export function matchModaliases(aliasText: string, modaliases: string[]): Record<string, string[]> {
   const vendors = new Set<string>();
   for (const m of modaliases) {
     const v = VENDOR_DEVICE.exec(m);
     if (v) vendors.add(v[1]!.toUpperCase());
   }
   // A modalias without a literal vendor field is looked up among every pattern (none are left out).
-  const asked = modaliases.every((m) => VENDOR_DEVICE.test(m)) ? vendors : undefined;
-  const index = indexAliases(typeof aliases === 'string' ? aliases : pciAliasLines(aliases, asked), asked);
+  const index = indexAliases(aliasText, modaliases.every((m) => VENDOR_DEVICE.test(m)) ? vendors : undefined);
   const out: Record<string, string[]> = {};
   for (const m of new Set(modaliases)) out[m] = modulesForModalias(index, m);
   return out;
-}
-
-const PCI_LINE = Buffer.from('\n' + ALIAS_PCI, 'latin1');
-
-/**
- * The PCI lines of modules.alias (its bytes) that can match a device whose modalias vendor field is one
- * of `vendors` (8 hex digits, upper case; every PCI line when absent): patterns with that literal vendor
- * and patterns without one, decoded, in file order. Order is all modulesForModalias reads of a
- * pattern's position, so for such a device the index of these lines answers as the whole file's does.
- */
-export function pciAliasLines(bytes: Uint8Array, vendors?: ReadonlySet<string>): string {
-  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out: string[] = [];
-  let start = buf.length >= ALIAS_PCI.length && buf.toString('latin1', 0, ALIAS_PCI.length) === ALIAS_PCI ? 0 : -1;
-  let from = 0;
-  for (;;) {
-    if (start < 0) {
-      const hit = buf.indexOf(PCI_LINE, from);
-      if (hit < 0) break;
-      start = hit + 1;
-    }
-    const newline = buf.indexOf(10, start);
-    const end = newline < 0 ? buf.length : newline;
-    from = end;
-    const at = start;
-    start = -1;
-    if (vendors !== undefined) {
-      const vendor = literalVendorIn(buf, at + ALIAS_PCI.length);
-      if (vendor !== null && !vendors.has(vendor)) continue;
-    }
-    out.push(buf.toString('utf8', at, end));
-  }
-  return out.join('\n');
-}
-
-/** literalVendor() on bytes. */
-function literalVendorIn(buf: Buffer, at: number): string | null {
-  if (buf[at] !== 118 /* v */) return null;
-  for (let i = at + 1; i <= at + 8; i++) {
-    const c = buf[i] ?? 0;
-    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102))) return null;
-  }
-  return buf.toString('latin1', at + 1, at + 9).toUpperCase();
 }

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { HostFs } from '../collect/host-fs.js';
 import { kernelMajorMinor } from '../analyze/context.js';
-import { indexAliases, pciAliasLines } from '../modules/alias-match.js';
+import { indexAliases } from '../modules/alias-match.js';
 import { parseKernelConfig } from '../parse/kernel-config.js';
 import { moduleKey } from '../parse/proc-modules.js';
 import type { ModuleFile, NextKernel } from './types.js';
@@ -69,7 +69,37 @@ function readConfig(hfs: HostFs, version: string, dir: string | null): NextKerne
   return null;
 }
 
-/** Vendor fields of modaliases (pci:vVVVVVVVV...), upper case, for pciAliasLines. */
+const ALIAS_PCI = 'alias pci:';
+const LITERAL_VENDOR = /^alias pci:v([0-9A-Fa-f]{8})/;
+
+/**
+ * The lines of modules.alias that can match a device whose modalias vendor field is one of `vendors`
+ * (8 hex digits, upper case): PCI patterns with that literal vendor, and PCI patterns without a literal
+ * vendor. Their order is kept, which is all modulesForModalias reads of the line numbers, so for such a
+ * device the index of these lines answers as the index of the whole file does.
+ */
+export function aliasLinesFor(text: string, vendors: ReadonlySet<string>): string {
+  const out: string[] = [];
+  let from = 0;
+  let start = text.startsWith(ALIAS_PCI) ? 0 : -1;
+  for (;;) {
+    if (start < 0) {
+      const hit = text.indexOf(`\n${ALIAS_PCI}`, from);
+      if (hit < 0) break;
+      start = hit + 1;
+    }
+    const newline = text.indexOf('\n', start);
+    const end = newline < 0 ? text.length : newline;
+    const line = text.slice(start, end);
+    const m = LITERAL_VENDOR.exec(line);
+    if (!m || vendors.has(m[1]!.toUpperCase())) out.push(line);
+    from = end;
+    start = -1;
+  }
+  return out.join('\n');
+}
+
+/** Vendor fields of modaliases (pci:vVVVVVVVV...), upper case, for aliasLinesFor. */
 export function modaliasVendors(modaliases: Iterable<string | null | undefined>): Set<string> {
   const out = new Set<string>();
   for (const m of modaliases) {
@@ -81,19 +111,19 @@ export function modaliasVendors(modaliases: Iterable<string | null | undefined>)
 
 /**
  * `aliasVendors`: when given, modules.alias is indexed only for devices of these vendors (see
- * pciAliasLines); preflight asks it about the targets alone, and a distribution kernel's file has some
+ * aliasLinesFor); preflight asks it about the targets alone, and a distribution kernel's file has some
  * 25,000 lines.
  */
 export function readNextKernel(hfs: HostFs, version: string, aliasVendors?: ReadonlySet<string>): NextKernel {
   const dir = modulesDirOf(hfs, version);
-  const alias = dir ? hfs.readBytes(`${dir}/modules.alias`, 64 << 20) : null;
+  const alias = dir ? hfs.readText(`${dir}/modules.alias`, 64 << 20) : null;
   return {
     version,
     majorMinor: kernelMajorMinor(version),
     modulesDir: dir,
     builtin: dir ? readBuiltin(hfs, dir) : null,
     onDisk: dir ? walkModules(hfs, dir) : new Map(),
-    aliases: alias?.ok ? indexAliases(pciAliasLines(alias.value, aliasVendors)) : null,
+    aliases: alias?.ok ? indexAliases(aliasVendors ? aliasLinesFor(alias.value, aliasVendors) : alias.value) : null,
     config: readConfig(hfs, version, dir),
   };
 }

@@ -3,10 +3,8 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { indexAliases, modulesForModalias, pciAliasLines } from '../../src/modules/alias-match.js';
-
-const aliasLinesFor = (text: string, vendors: ReadonlySet<string>) => pciAliasLines(Buffer.from(text, 'utf8'), vendors);
-import { modaliasVendors } from '../../src/preflight/next-kernel.js';
+import { indexAliases, modulesForModalias } from '../../src/modules/alias-match.js';
+import { aliasLinesFor, modaliasVendors } from '../../src/preflight/next-kernel.js';
 import { modulesStopLimit } from '../../src/preflight/next-initramfs.js';
 import type { NextKernel } from '../../src/preflight/types.js';
 

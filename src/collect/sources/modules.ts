@@ -131,7 +131,7 @@ export function collectModules(ctx: CollectContext, release: string | null, moda
 }
 
 function readAliasMatches(ctx: CollectContext, dir: string, modaliases: string[]): Record<string, string[]> | null {
-  const a = ctx.fs.readBytes(`${dir}/modules.alias`, 64 << 20);
+  const a = ctx.fs.readText(`${dir}/modules.alias`, 64 << 20);
   note(ctx, 'modules.alias', a.record);
   return a.ok ? matchModaliases(a.value, modaliases) : null;
 }
