@@ -76,8 +76,6 @@ export class HostFs {
   private readonly dirCache = new Map<string, Resolved>();
   /** realpath(3) of local directories that links point into (null: it failed), for realPathOfLink(). */
   private readonly localDirCache = new Map<string, string | null>();
-  /** The size fstat gave the file openFd() opened last (0 for procfs and sysfs files, whatever they hold). */
-  private openedSize = 0;
 
   /** root is '' for the live host, or an absolute directory holding a copy of a host's files. */
   constructor(readonly root: string) {
@@ -251,7 +249,6 @@ export class HostFs {
       if (st.isDirectory()) return { ok: false, status: 'error', message: 'is a directory, expected a file' };
       return { ok: false, status: 'error', message: `not a regular file (${kindOf(st)}), not read` };
     }
-    this.openedSize = st.size;
     return fd;
   }
 
@@ -335,9 +332,9 @@ export class HostFs {
       // A file on a disk says its size: read into one buffer that size, one byte more to see that it
       // grew meanwhile, rather than 64 KiB pieces copied out and joined (modules.alias and pci.ids are
       // over a megabyte). Not in /proc or /sys, whose sizes say nothing, even as files of a capture.
-      const sized = this.openedSize > 0 && !sysfs && !hostPath.startsWith('/proc/');
-      if (sized) {
-        const want = Math.min(this.openedSize + 1, maxBytes);
+      const size = sysfs || hostPath.startsWith('/proc/') ? 0 : fs.fstatSync(fd).size;
+      if (size > 0) {
+        const want = Math.min(size + 1, maxBytes);
         const whole = Buffer.allocUnsafe(want);
         while (total < want) {
           const n = fs.readSync(fd, whole, total, want - total, null);
