@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildHost, type HostSpec, type PciFunctionSpec } from '../test/fixtures/host-builder.js';
-import type { BenchOptions, BenchRow } from './row.js';
+import { rowLine, type BenchOptions, type BenchRow } from './row.js';
 import { checkFloor } from './floor.js';
 import { CLI, dropScratch, installRealKernel, realKernelTree, scratch, seconds, settle, timePair, type Command } from './support.js';
 
@@ -183,6 +183,6 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const i = process.argv.indexOf('--keep');
   const keep = i > 0 ? process.argv[i + 1] ?? null : null;
   for (const r of await rows({ quick: process.argv.includes('--quick') }, keep)) {
-    console.log(`${r.work}: ${r.ours} vs ${r.reference} ${r.theirs} = ${r.ratio?.toFixed(2)}× (target ${r.target}: ${r.pass ? 'met' : 'NOT met'}; floor of this design ${r.floor ? `${r.floor.ratio.toFixed(2)}×: ${r.floor.parts}` : 'not measured'})`);
+    console.log(rowLine(r));
   }
 }

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 
 import { InitramfsError, listInitramfs } from '../src/initramfs/index.js';
 import { buildHost } from '../test/fixtures/host-builder.js';
-import type { BenchOptions, BenchRow } from './row.js';
+import { rowLine, type BenchOptions, type BenchRow } from './row.js';
 import { preflightFloor } from './floor.js';
 import { CLI, dropScratch, installRealKernel, realKernelTree, scratch, seconds, settle, timePair, type Command } from './support.js';
 
@@ -111,7 +111,7 @@ async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   if (options.image === null) {
     for (const r of await rows({ quick: options.quick }, options.keep)) {
-      console.log(`${r.work}: ${r.ours} vs ${r.reference} ${r.theirs} = ${r.ratio?.toFixed(2)}× (target ${r.target}: ${r.pass ? 'met' : 'NOT met'}; floor of this design ${r.floor ? `${r.floor.ratio.toFixed(2)}×: ${r.floor.parts}` : 'not measured'})`);
+      console.log(rowLine(r));
     }
     return;
   }

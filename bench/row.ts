@@ -27,3 +27,9 @@ export interface BenchRow {
 export interface BenchOptions {
   quick: boolean;
 }
+
+/** A row as one line, for a bench module run alone. */
+export function rowLine(r: BenchRow): string {
+  const floor = r.floor ? `${r.floor.ratio.toFixed(2)}×: ${r.floor.parts}` : 'not measured';
+  return `${r.work}: ${r.ours} vs ${r.reference} ${r.theirs} = ${r.ratio?.toFixed(2)}× (target ${r.target}: ${r.pass ? 'met' : 'NOT met'}; floor of this design ${floor})`;
+}
