@@ -80,9 +80,11 @@ test('the lazily compiled parts of the bundle (validator, yaml, tar, xz) give wh
   assert.doesNotMatch(run(bundle, ['check', '--sos', 'sos.tar.gz'], work).stderr, /internal error/);
 });
 
-test('the bundle is ASCII only (one character beyond makes V8 hold the whole source as two-byte text)', (t) => {
+test('the bundle and its launcher are ASCII only (one character beyond makes V8 hold the whole source as two-byte text)', (t) => {
   if (!fs.existsSync(bundle)) return t.skip('no dist/vfio-doctor.mjs: run npm run build first');
-  const text = fs.readFileSync(bundle, 'latin1');
-  const at = text.search(/[^\x00-\x7f]/);
-  assert.equal(at, -1, `a byte beyond ASCII at ${at}: ${JSON.stringify(text.slice(Math.max(0, at - 40), at + 10))}`);
+  for (const file of [bundle, path.join(repoRoot, 'dist/vfio-doctor.cjs')]) {
+    const text = fs.readFileSync(file, 'latin1');
+    const at = text.search(/[^\x00-\x7f]/);
+    assert.equal(at, -1, `${file}: a byte beyond ASCII at ${at}: ${JSON.stringify(text.slice(Math.max(0, at - 40), at + 10))}`);
+  }
 });

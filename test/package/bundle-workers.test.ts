@@ -1,5 +1,5 @@
 // The worker threads as the shipped bundle holds them (scripts/lazy-modules.mjs: their code as a text in
-// dist/vfio-doctor.mjs, large ones brotli-packed). A worker that cannot run is replaced by the main
+// dist/vfio-doctor.cjs, large ones brotli-packed). A worker that cannot run is replaced by the main
 // thread, so a bundle with a broken worker text would still print the right answers everywhere else:
 // here each text is taken out of the bundle itself, through the stand-in's own declarations, and run.
 import test from 'node:test';
@@ -14,7 +14,7 @@ import { tempDir } from '../helpers/temp.js';
 import { scanKernelLog } from '../../src/log/relevant.js';
 import type { FromScanWorker, ScanJob } from '../../src/log/scan-worker-protocol.js';
 
-const bundle = path.join(repoRoot, 'dist/vfio-doctor.mjs');
+const bundle = path.join(repoRoot, 'dist/vfio-doctor.cjs');
 
 /** The value of a string literal the bundle declares as `var NAME = "...";` (esbuild picks the quotes). */
 function literal(code: string, name: string): string {
@@ -27,14 +27,14 @@ function literal(code: string, name: string): string {
 function workerText(code: string, exportName: string): { text: string; packed: boolean } {
   const fn = new RegExp(`function ${exportName}\\(\\) \\{\\s*return \\{ script: (\\w+)\\(\\), eval: true \\};`).exec(code);
   assert.ok(fn, `the bundle holds ${exportName}`);
-  const decl = new RegExp(`\\nvar ${fn[1]} = \\(\\) => (?:(\\w+);|\\w+ \\?\\?= __require\\("node:zlib"\\)\\.brotliDecompressSync\\(Buffer\\.from\\((\\w+), "base64"\\)\\)\\.toString\\("utf8"\\);)`).exec(code);
+  const decl = new RegExp(`\\nvar ${fn[1]} = \\(\\) => (?:(\\w+);|\\w+ \\?\\?= (?:__)?require\\("node:zlib"\\)\\.brotliDecompressSync\\(Buffer\\.from\\((\\w+), "base64"\\)\\)\\.toString\\("utf8"\\);)`).exec(code);
   assert.ok(decl, `${exportName}'s text is declared as lazy-modules.mjs writes it`);
   if (decl[1]) return { text: literal(code, decl[1]), packed: false };
   return { text: brotliDecompressSync(Buffer.from(literal(code, decl[2]!), 'base64')).toString('utf8'), packed: true };
 }
 
 test('the bundle\'s log-scan worker (packed) scans its part as the main thread does', async (t) => {
-  if (!fs.existsSync(bundle)) return t.skip('no dist/vfio-doctor.mjs: run npm run build first');
+  if (!fs.existsSync(bundle)) return t.skip('no dist/vfio-doctor.cjs: run npm run build first');
   const { text, packed } = workerText(fs.readFileSync(bundle, 'latin1'), 'scanWorkerSource');
   assert.ok(packed, 'a text of this size is held packed');
   const dir = tempDir('bundle-workers', t);
@@ -59,14 +59,14 @@ test('the bundle\'s log-scan worker (packed) scans its part as the main thread d
 });
 
 test('the bundle\'s analysis worker (packed) prints what the main thread prints', async (t) => {
-  if (!fs.existsSync(bundle)) return t.skip('no dist/vfio-doctor.mjs: run npm run build first');
+  if (!fs.existsSync(bundle)) return t.skip('no dist/vfio-doctor.cjs: run npm run build first');
   const { text, packed } = workerText(fs.readFileSync(bundle, 'latin1'), 'analyzeWorkerSource');
   assert.ok(packed, 'a text of this size is held packed');
   await assertWorkerTextPrintsAsMain(text, [false]);
 });
 
 test('the bundle\'s preflight image worker is held plain (it is on preflight\'s critical path) and compiles', (t) => {
-  if (!fs.existsSync(bundle)) return t.skip('no dist/vfio-doctor.mjs: run npm run build first');
+  if (!fs.existsSync(bundle)) return t.skip('no dist/vfio-doctor.cjs: run npm run build first');
   const { text, packed } = workerText(fs.readFileSync(bundle, 'latin1'), 'imageWorkerSource');
   assert.equal(packed, false);
   assert.doesNotThrow(() => new Function('require', 'module', 'exports', text));

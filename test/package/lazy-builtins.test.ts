@@ -20,6 +20,7 @@ import { Worker } from 'node:worker_threads';
 import { open } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 const loadedAtStart = process.moduleLoadList.includes('NativeModule worker_threads');
+(async () => {
 const fh = await open(process.argv[2], 'r');
 const text = (await fh.readFile()).toString('utf8');
 await fh.close();
@@ -33,6 +34,7 @@ let fromChild = '';
 child.stdout.on('data', (d) => (fromChild += d));
 await new Promise((resolve) => child.once('close', resolve));
 process.stdout.write(JSON.stringify({ loadedAtStart, text, fromWorker, fromChild }));
+})();
 `;
 
 test('the lazy built-ins\' forwarders call and construct what they stand for, loaded only then', async (t) => {
@@ -42,10 +44,10 @@ test('the lazy built-ins\' forwarders call and construct what they stand for, lo
   const dir = tempDir('lazy-builtins', t);
   fs.writeFileSync(path.join(dir, 'entry.mjs'), PROGRAM);
   fs.writeFileSync(path.join(dir, 'input.txt'), 'read through fs/promises');
-  const out = path.join(dir, 'out.mjs');
+  const out = path.join(dir, 'out.cjs');
   await build({
-    entryPoints: [path.join(dir, 'entry.mjs')], bundle: true, platform: 'node', format: 'esm', outfile: out, logLevel: 'warning',
-    banner: { js: "import { createRequire as __r } from 'node:module';\nconst require = __r(import.meta.url);" },
+    entryPoints: [path.join(dir, 'entry.mjs')], bundle: true, platform: 'node', format: 'cjs', outfile: out, logLevel: 'warning',
+    banner: { js: '"use strict";' },
     plugins: [builtinsByRequire() as never],
   });
   assert.match(fs.readFileSync(out, 'utf8'), /new\.target \? Reflect\.construct/);

@@ -29,7 +29,7 @@ test('the packed tarball installs into a prefix and runs there: version, man pag
   assert.equal(pack.status, 0, pack.stderr);
   const [info] = JSON.parse(pack.stdout) as { filename: string; files: { path: string }[] }[];
   const files = info!.files.map((f) => f.path);
-  for (const f of ['LICENSE', 'README.md', 'package.json', 'dist/vfio-doctor.mjs', 'dist/vfio-doctor.1', 'dist/completions/vfio-doctor.bash', 'dist/completions/_vfio-doctor', 'dist/completions/vfio-doctor.fish', ...fs.readdirSync(path.join(repoRoot, 'schema')).map((f) => `schema/${f}`)]) {
+  for (const f of ['LICENSE', 'README.md', 'package.json', 'dist/vfio-doctor.mjs', 'dist/vfio-doctor.cjs', 'dist/vfio-doctor.code-cache', 'dist/vfio-doctor.1', 'dist/completions/vfio-doctor.bash', 'dist/completions/_vfio-doctor', 'dist/completions/vfio-doctor.fish', ...fs.readdirSync(path.join(repoRoot, 'schema')).map((f) => `schema/${f}`)]) {
     assert.ok(files.includes(f), `${f} not in the tarball`);
   }
   assert.ok(!files.some((f) => /^(src|test|build|bench|scripts)\//.test(f)), `sources in the tarball: ${files.join(' ')}`);

@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// dist/vfio-doctor.mjs: starts the CLI in vfio-doctor.cjs beside it (which also runs alone:
+// `node vfio-doctor.cjs`), with the code V8 compiled for it at build time, from vfio-doctor.code-cache.
+// Compiling the 1.7 MB of JavaScript is a third of what a short command costs beyond Node's own start;
+// reading that code back costs a fraction (scripts/code-cache.mjs makes it, docs/performance.md has the
+// figures). The cache is used only when it was made from this very file (its first line names the build
+// of vfio-doctor.cjs it belongs to, and the file's last line says which build it is) and V8 accepts it,
+// which it does only for the same V8 with the same flags; otherwise the code is compiled as Node would.
+// VFIO_DOCTOR_CODE_CACHE=off leaves the cache unread; =report says on stderr what became of it.
+// Written for Node.js >= 18.19, as the CLI itself (the version check is the CLI's first statement).
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
+
+const file = fileURLToPath(new URL('./vfio-doctor.cjs', import.meta.url));
+let text;
+try {
+  text = readFileSync(file, 'latin1');
+} catch (err) {
+  process.stderr.write(`vfio-doctor: cannot read ${file} (${err.code ?? err.message}): it belongs beside ${fileURLToPath(import.meta.url)}; reinstall, or run vfio-doctor.cjs itself\n`);
+  process.exit(2);
+}
+// The same text Node's CommonJS loader would compile: the file in its module wrapper, the "#!" line
+// replaced by the wrapper's head so that line numbers stay the file's.
+const head = '(function (exports, require, module, __filename, __dirname) { ';
+const source = (text.startsWith('#!') ? head + text.slice(text.indexOf('\n')) : head + '\n' + text) + '\n})';
+const mode = process.env.VFIO_DOCTOR_CODE_CACHE;
+const build = /\n\/\/ vfio-doctor build ([0-9a-f]{64})\n*$/.exec(text.slice(-100))?.[1];
+let cachedData;
+let state = 'used';
+if (mode !== 'off') {
+  try {
+    const cache = readFileSync(file.replace(/\.cjs$/, '.code-cache'));
+    if (build !== undefined && cache.toString('latin1', 0, 65) === `${build}\n`) cachedData = cache.subarray(65);
+    else state = 'not used (made for another build of vfio-doctor.cjs)';
+  } catch (err) {
+    state = `not used (${err.code === 'ENOENT' ? 'none beside vfio-doctor.cjs' : err.code ?? err.message})`;
+  }
+}
+// Exported for scripts/code-cache.mjs, which runs a check through this very Script and saves its code.
+export const script = new Script(source, { filename: file, cachedData });
+export { build };
+if (script.cachedDataRejected) state = 'rejected by V8 (another Node.js, or other V8 flags)';
+if (mode === 'report') process.stderr.write(`vfio-doctor: code cache ${state}\n`);
+const module = { exports: {} };
+script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
