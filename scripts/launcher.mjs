@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // dist/vfio-doctor.mjs: starts the CLI in vfio-doctor.cjs beside it (which also runs alone:
 // `node vfio-doctor.cjs`), with the code V8 compiled for it at build time, from vfio-doctor.code-cache.
-// Compiling the 1.7 MB of JavaScript is a third of what a short command costs beyond Node's own start;
-// reading that code back costs a fraction (scripts/code-cache.mjs makes it, docs/performance.md has the
-// figures). The cache is used only when it was made from this very file (its first line names the build
+// Compiling the 1.7 MB of JavaScript took ~50 ms of every command, more as functions were first called;
+// reading the compiled code back costs less (scripts/code-cache.mjs makes it; docs/performance.md has
+// the figures). The cache is used only when it was made from this very file (its first line names the build
 // of vfio-doctor.cjs it belongs to, and the file's last line says which build it is) and V8 accepts it,
 // which it does only for the same V8 with the same flags; otherwise the code is compiled as Node would.
 // VFIO_DOCTOR_CODE_CACHE=off leaves the cache unread; =report says on stderr what became of it.
