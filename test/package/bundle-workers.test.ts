@@ -16,9 +16,9 @@ import type { FromScanWorker, ScanJob } from '../../src/log/scan-worker-protocol
 
 const bundle = path.join(repoRoot, 'dist/vfio-doctor.cjs');
 
-/** The value of a string literal the bundle declares as `var NAME = "...";` (esbuild picks the quotes). */
+/** The string a function of the bundle returns, declared as `function NAME() { return "..."; }` (esbuild picks the quotes). */
 function literal(code: string, name: string): string {
-  const m = new RegExp(`\\nvar ${name} = ((["'\`]).*?[^\\\\]\\2);\\n`, 's').exec(code);
+  const m = new RegExp(`\\nfunction ${name}\\(\\) \\{\\n  return ((["'\`]).*?[^\\\\]\\2);\\n\\}\\n`, 's').exec(code);
   assert.ok(m, `the bundle declares ${name}`);
   return new Function(`return ${m[1]};`)() as string;
 }
@@ -27,7 +27,7 @@ function literal(code: string, name: string): string {
 function workerText(code: string, exportName: string): { text: string; packed: boolean } {
   const fn = new RegExp(`function ${exportName}\\(\\) \\{\\s*return \\{ script: (\\w+)\\(\\), eval: true \\};`).exec(code);
   assert.ok(fn, `the bundle holds ${exportName}`);
-  const decl = new RegExp(`\\nvar ${fn[1]} = \\(\\) => (?:(\\w+);|\\w+ \\?\\?= (?:__)?require\\("node:zlib"\\)\\.brotliDecompressSync\\(Buffer\\.from\\((\\w+), "base64"\\)\\)\\.toString\\("utf8"\\);)`).exec(code);
+  const decl = new RegExp(`\\nvar ${fn[1]} = \\(\\) => (?:(\\w+)\\(\\);|\\w+ \\?\\?= (?:__)?require\\("node:zlib"\\)\\.brotliDecompressSync\\(Buffer\\.from\\((\\w+)\\(\\), "base64"\\)\\)\\.toString\\("utf8"\\);)`).exec(code);
   assert.ok(decl, `${exportName}'s text is declared as lazy-modules.mjs writes it`);
   if (decl[1]) return { text: literal(code, decl[1]), packed: false };
   return { text: brotliDecompressSync(Buffer.from(literal(code, decl[2]!), 'base64')).toString('utf8'), packed: true };
