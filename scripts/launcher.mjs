@@ -19,7 +19,7 @@ let text;
 try {
   text = readFileSync(file, 'latin1');
 } catch (err) {
-  process.stderr.write(`vfio-doctor: cannot read ${file} (${err.code ?? err.message}): it belongs beside ${fileURLToPath(import.meta.url)}; reinstall, or run vfio-doctor.cjs itself\n`);
+  process.stderr.write(`vfio-doctor: cannot read ${file} (${err.code ?? err.message}): the CLI's code, which belongs beside ${fileURLToPath(import.meta.url)}; reinstall vfio-doctor\n`);
   process.exit(2);
 }
 // The same text Node's CommonJS loader would compile: the file in its module wrapper, the "#!" line

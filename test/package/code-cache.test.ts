@@ -93,5 +93,5 @@ test('a launcher without vfio-doctor.cjs beside it says so in one line', (t) => 
   const r = run(launcher, ['--version']);
   assert.equal(r.status, 2);
   assert.equal(r.stdout, '');
-  assert.match(r.stderr, /^vfio-doctor: cannot read \S+\/vfio-doctor\.cjs \(ENOENT\): it belongs beside \S+\/vfio-doctor\.mjs; reinstall, or run vfio-doctor\.cjs itself\n$/);
+  assert.match(r.stderr, /^vfio-doctor: cannot read \S+\/vfio-doctor\.cjs \(ENOENT\): the CLI's code, which belongs beside \S+\/vfio-doctor\.mjs; reinstall vfio-doctor\n$/);
 });
