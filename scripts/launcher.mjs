@@ -30,11 +30,14 @@ const mode = process.env.VFIO_DOCTOR_CODE_CACHE;
 const build = /\n\/\/ vfio-doctor build ([0-9a-f]{64})\n*$/.exec(text.slice(-100))?.[1];
 let cachedData;
 let state = 'used';
-if (mode !== 'off') {
+if (mode !== 'off' && build === undefined) state = 'not used (vfio-doctor.cjs does not end with its build stamp)';
+else if (mode !== 'off') {
   try {
     const cache = readFileSync(file.replace(/\.cjs$/, '.code-cache'));
-    if (build !== undefined && cache.toString('latin1', 0, 65) === `${build}\n`) cachedData = cache.subarray(65);
-    else state = 'not used (made for another build of vfio-doctor.cjs)';
+    const stamp = cache.toString('latin1', 0, 65);
+    if (stamp === `${build}\n`) cachedData = cache.subarray(65);
+    else if (/^[0-9a-f]{64}\n$/.test(stamp)) state = 'not used (made for another build of vfio-doctor.cjs)';
+    else state = 'not used (no build stamp at its start: cut short, or not a code cache of vfio-doctor)';
   } catch (err) {
     state = `not used (${err.code === 'ENOENT' ? 'none beside vfio-doctor.cjs' : err.code ?? err.message})`;
   }

@@ -71,6 +71,27 @@ test('with the cache, without it, of another build, damaged, or off: the same ou
       }),
       said: 'rejected by V8 (another Node.js, or other V8 flags)',
     },
+    {
+      name: 'a cache cut short',
+      launcher: copyOfDist(work, 'short', (d) => fs.writeFileSync(cache(d), fs.readFileSync(cache(d)).subarray(0, 10))),
+      said: 'not used (no build stamp at its start: cut short, or not a code cache of vfio-doctor)',
+    },
+    {
+      name: 'a directory where the cache belongs',
+      launcher: copyOfDist(work, 'directory', (d) => {
+        fs.rmSync(cache(d));
+        fs.mkdirSync(cache(d));
+      }),
+      said: 'not used (EISDIR)',
+    },
+    {
+      name: 'a vfio-doctor.cjs without its build stamp',
+      launcher: copyOfDist(work, 'unstamped', (d) => {
+        const cjs = path.join(d, 'vfio-doctor.cjs');
+        fs.writeFileSync(cjs, fs.readFileSync(cjs, 'latin1').replace(/\/\/ vfio-doctor build [0-9a-f]{64}\n$/, ''), 'latin1');
+      }),
+      said: 'not used (vfio-doctor.cjs does not end with its build stamp)',
+    },
     { name: 'turned off', launcher: copyOfDist(work, 'off', () => {}), env: { VFIO_DOCTOR_CODE_CACHE: 'off' }, said: null },
   ];
   for (const args of [['check', '--root', host], ['check', '--root', host, '--json'], ['decode', path.join(host, 'var/log/kern.log')], ['no-such-command']]) {
